@@ -35,7 +35,8 @@ class History(Generic[T]):
     def from_newest_first(cls, entries: Iterable[tuple[datetime, T | None]]) -> History[T]:
         """Build from HubSpot's order. ``sorted`` is stable, so after reversing, the
         entry HubSpot listed first among equal timestamps ends up last and wins."""
-        ascending = sorted(reversed(list(entries)), key=lambda entry: entry[0])
+        newest_last = list(entries)[::-1]
+        ascending = sorted(newest_last, key=lambda entry: entry[0])
         return cls(tuple(ascending))
 
     @classmethod

@@ -31,7 +31,8 @@ def _to_cents(value: object) -> Cents:
     try:
         cents = cents_from_eur(str(value))
     except (InvalidOperation, ValueError) as error:
-        raise ValueError("expected an EUR amount with at most two decimals, such as \"100.00\"") from error
+        message = 'expected an EUR amount with at most two decimals, such as "100.00"'
+        raise ValueError(message) from error
     if cents < 0:
         raise ValueError("expected an amount >= 0.00")
     return cents

@@ -127,7 +127,7 @@ class FrozenAttribution:
     deal_id: str
     converted_at: datetime
     option: CommissionOption
-    tier_at_conversion: Tier
+    tier_at_conversion: Tier | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +139,7 @@ class CommissionLine:
     month: Month
     kind: LineKind
     tier: Tier
-    rate: Decimal
+    rate: Decimal | None  # None for a flat line (R15)
     basis: Cents
     amount: Cents
     explanation: str
@@ -237,6 +237,17 @@ class Promotion:
 
 
 @dataclass(frozen=True, slots=True)
+class MonthTotals:
+    """MRR of a month over all customers and over partner-sourced ones (R31)."""
+
+    month: Month
+    mrr: Cents
+    active_customers: int
+    partner_mrr: Cents
+    partner_active_customers: int
+
+
+@dataclass(frozen=True, slots=True)
 class Decisions:
     as_of: datetime
     last_closed_month: Month
@@ -251,3 +262,4 @@ class Decisions:
     promotions: tuple[Promotion, ...]
     quarantined: tuple[Quarantined, ...]
     excluded_invoices: tuple[str, ...] = field(default=())  # R19: other currencies
+    monthly: tuple[MonthTotals, ...] = field(default=())
