@@ -1,8 +1,15 @@
 """The seed's own examples (PROGRAMME.md tiers table), end to end through the engine."""
 
 from sync.domain import Tier
-
-from tests.engine.builders import inputs, monthly_invoices, partner, referral, registration, run, total
+from tests.engine.builders import (
+    inputs,
+    monthly_invoices,
+    partner,
+    referral,
+    registration,
+    run,
+    total,
+)
 
 
 def test_r14_r13_referral_customer_at_200_a_month_earns_480_in_total() -> None:
