@@ -21,7 +21,7 @@ PREMIER = [partner("7", tier=Tier.PREMIER)]  # 30%, permanent window: simple ari
 
 def lines_by_month(invoices: list[Invoice], as_of: str, subs: tuple[Subscription, ...] = ()) -> dict[str, tuple[int, int]]:
     decisions = run(inputs(PREMIER, DEAL, ["cus_a"], invoices, subs), as_of)
-    return {f"{l.month // 12}-{l.month % 12 + 1:02d}": (l.basis, l.amount) for l in decisions.ledger.lines}
+    return {f"{ln.month // 12}-{ln.month % 12 + 1:02d}": (ln.basis, ln.amount) for ln in decisions.ledger.lines}
 
 
 def test_r11_a_line_covers_the_month_whose_end_falls_in_its_period() -> None:
@@ -135,7 +135,7 @@ def test_r19_other_currencies_take_no_part_and_are_listed() -> None:
     usd = invoice("cus_a", "2025-02-01", [line(99900, *feb, item="si_usd")], currency="usd", iid="in_usd")
     eur = invoice("cus_a", "2025-02-01", [line(10000, *feb)])
     decisions = run(inputs(PREMIER, DEAL, ["cus_a"], [usd, eur]), "2025-03-01")
-    assert [(l.basis, l.amount) for l in decisions.ledger.lines] == [(10000, 3000)]
+    assert [(ln.basis, ln.amount) for ln in decisions.ledger.lines] == [(10000, 3000)]
     assert decisions.excluded_invoices == ("in_usd",)
 
 

@@ -20,8 +20,8 @@ DEAL = [registration("1", "cus_a", "7", "2025-01-05")]
 
 
 def months(decisions) -> list[tuple[str, str, int]]:  # type: ignore[no-untyped-def]
-    return [(f"{l.month // 12}-{l.month % 12 + 1:02d}", l.kind.value, l.amount)
-            for l in decisions.ledger.lines]
+    return [(f"{ln.month // 12}-{ln.month % 12 + 1:02d}", ln.kind.value, ln.amount)
+            for ln in decisions.ledger.lines]
 
 
 def test_r12_partner_bonus_above_1000_of_basis() -> None:
@@ -29,7 +29,7 @@ def test_r12_partner_bonus_above_1000_of_basis() -> None:
                 *monthly_invoices("cus_a", 100001, "2025-03", 1)]
     decisions = run(inputs([partner("7")], DEAL, ["cus_a"], invoices), "2025-04-01")
     # 1000.00 exactly: 25% = 250.00; 1000.01: 30% = 300.003 -> 300.00
-    assert [(l.rate, l.amount) for l in decisions.ledger.lines] == [
+    assert [(ln.rate, ln.amount) for ln in decisions.ledger.lines] == [
         (Decimal("0.25"), 25000), (Decimal("0.30"), 30000)]
     assert decisions.ledger.lines[1].explanation == (
         "R11 basis 1000.01 (sub_1: 1000.01) x R12 30% (partner + bonus) = 300.00; month 2/24 (R13)")
@@ -116,7 +116,7 @@ def test_r16_unassigned_lines_are_replaced_not_duplicated() -> None:
     grown = [invoice("cus_a", "2025-02-01", [line(10000, *feb)], iid="in_1"),
              invoice("cus_a", "2025-02-10", [line(5000, *feb, item="si_2")])]
     second = run(inputs(p, DEAL, ["cus_a"], grown), "2025-03-05", first.ledger)
-    assert [(l.id, l.amount) for l in second.ledger.lines] == [("vmcl_7_cus_a_2025-02_recurring", 3000)]
+    assert [(ln.id, ln.amount) for ln in second.ledger.lines] == [("vmcl_7_cus_a_2025-02_recurring", 3000)]
     assert [c.action for c in second.changes] == ["replaced"]
     assert second.changes[0].previous is not None and second.changes[0].previous.amount == 2000
 
@@ -137,13 +137,13 @@ def test_r17_late_payment_after_payout_becomes_an_adjustment() -> None:
     late = invoice("cus_a", "2025-03-20", [line(20000, *feb, item="si_2")], iid="in_2")
     second = run(inputs(p, DEAL, ["cus_a"], [conv, late]), "2025-04-01", first.ledger)
     # Recomputed 1200.00 x 30% (bonus) = 360.00; paid 250.00; adjustment 110.00, found 2025-03.
-    adjustment = next(l for l in second.ledger.lines if l.kind is LineKind.ADJUSTMENT)
+    adjustment = next(ln for ln in second.ledger.lines if ln.kind is LineKind.ADJUSTMENT)
     assert (adjustment.id, adjustment.amount) == ("vmcl_7_cus_a_2025-02_adjustment_2025-03", 11000)
     assert adjustment.explanation.startswith(
         "R17 adjustment for 2025-02 found 2025-03: recomputed 360.00 - already paid out 250.00 = 110.00")
     # It is below the 200.00 minimum, so it waits for the next payout point.
     assert second.new_payouts == ()
-    frozen = next(l for l in second.ledger.lines if l.kind is LineKind.RECURRING)
+    frozen = next(ln for ln in second.ledger.lines if ln.kind is LineKind.RECURRING)
     assert frozen == first.ledger.lines[0]
 
 
@@ -162,7 +162,7 @@ def test_r17_credit_note_after_payout_is_reported_unrecovered_not_clawed_back() 
 def test_r20_every_line_has_an_explanation_citing_rules() -> None:
     decisions = run(inputs([partner("7", tier=Tier.REFERRAL)], DEAL, ["cus_a"],
                            monthly_invoices("cus_a", 20000, "2025-02", 2)), "2025-04-01")
-    assert [l.explanation for l in decisions.ledger.lines] == [
+    assert [ln.explanation for ln in decisions.ledger.lines] == [
         "R11 basis 200.00 (sub_1: 200.00) x R12 20% (referral) = 40.00; month 1/12 (R13)",
         "R11 basis 200.00 (sub_1: 200.00) x R12 20% (referral) = 40.00; month 2/12 (R13)",
     ]
