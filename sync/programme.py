@@ -96,6 +96,10 @@ class PartnerEligibility(_Strict):
     requires_interview_and_training: bool = True
 
 
+class ReportTerms(_Strict):
+    target_share: Rate = Decimal("0.15")  # R31: partner-sourced share of MRR
+
+
 class EligibilityTerms(_Strict):
     premier: PremierEligibility = PremierEligibility()
     partner: PartnerEligibility = PartnerEligibility()
@@ -119,6 +123,7 @@ class Terms(_Strict):
     flat: FlatTerms = FlatTerms()
     mdf: MdfTerms = MdfTerms()
     eligibility: EligibilityTerms = EligibilityTerms()
+    report: ReportTerms = ReportTerms()
 
     def tier(self, tier: Tier) -> TierTerms:
         return self.tiers[tier]
