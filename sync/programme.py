@@ -15,7 +15,15 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    ValidationError,
+)
 
 from sync.domain import Tier
 from sync.money import Cents, cents_from_eur
@@ -62,7 +70,7 @@ class TierTerms(_Strict):
     rate: Rate
     bonus_rate: Rate = Decimal(0)  # R12: added to the rate above the threshold
     bonus_threshold: Eur | None = None  # basis strictly above it earns the bonus
-    window_months: int | Literal["permanent"] = Field(...)  # R13
+    window_months: Annotated[StrictInt, Field(ge=1)] | Literal["permanent"]  # R13
     cadence: Literal["monthly", "quarterly"]  # R21
     minimum_payout: Eur  # R22
 
@@ -73,7 +81,7 @@ class TierTerms(_Strict):
 
 
 class AttributionTerms(_Strict):
-    window_days: int = Field(90, ge=0)  # R6
+    window_days: StrictInt = Field(90, ge=0)  # R6
 
 
 class FlatTerms(_Strict):
@@ -86,14 +94,14 @@ class MdfTerms(_Strict):
 
 class PremierEligibility(_Strict):
     trailing12_revenue_min: Eur = 500000
-    active_clients_min: int = Field(10, ge=0)
-    requires_certification: bool = True
+    active_clients_min: StrictInt = Field(10, ge=0)
+    requires_certification: StrictBool = True
 
 
 class PartnerEligibility(_Strict):
-    referred_clients_min: int = Field(3, ge=0)
+    referred_clients_min: StrictInt = Field(3, ge=0)
     mrr_brought_min: Eur = 50000
-    requires_interview_and_training: bool = True
+    requires_interview_and_training: StrictBool = True
 
 
 class ReportTerms(_Strict):
@@ -134,7 +142,7 @@ class ApprovalTerms(_Strict):
 
 
 class PromotionTerms(_Strict):
-    auto: bool = False  # R29
+    auto: StrictBool = False  # R29
 
 
 class Programme:
@@ -183,7 +191,8 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
 def _describe(error: ValidationError, prefix: str) -> str:
     problems = []
     for item in error.errors():
-        key = ".".join(str(part) for part in item["loc"] if not str(part).startswith("function-"))
+        key = ".".join(str(part) for part in item["loc"]
+                       if not str(part).startswith("function-") and part != "[key]")
         message = item["msg"].removeprefix("Value error, ")
         problems.append(f"{prefix}{key}: {message}")
     return "; ".join(problems)

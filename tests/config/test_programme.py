@@ -1,0 +1,83 @@
+"""The programme file: PROGRAMME.md's defaults, TOML overrides, versioned terms, errors."""
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from sync.domain import Tier
+from sync.programme import ProgrammeError, default_programme, load_programme
+from tests.engine.builders import at
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "programme.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_are_programme_md_numbers() -> None:
+    terms = default_programme().terms_at(at("2026-01-01"))
+    referral, partner, premier = (terms.tier(t) for t in (Tier.REFERRAL, Tier.PARTNER, Tier.PREMIER))
+    assert (referral.rate, referral.window, referral.cadence, referral.minimum_payout) == (
+        Decimal("0.20"), 12, "quarterly", 10000)
+    assert (partner.rate, partner.bonus_rate, partner.bonus_threshold, partner.window) == (
+        Decimal("0.25"), Decimal("0.05"), 100000, 24)
+    assert (premier.rate, premier.window, premier.minimum_payout) == (Decimal("0.30"), None, 20000)
+    assert (terms.attribution.window_days, terms.flat.amount, terms.mdf.share) == (90, 10000, Decimal("0.05"))
+    assert terms.eligibility.premier.trailing12_revenue_min == 500000
+    assert terms.eligibility.partner.mrr_brought_min == 50000
+    programme = default_programme()
+    assert (programme.approval.auto_approve_max, programme.promotion.auto) == (0, False)
+
+
+def test_file_overrides_only_the_keys_it_sets(tmp_path: Path) -> None:
+    programme = load_programme(write(tmp_path, """
+[tiers.partner]
+rate = "0.27"
+
+[approval]
+auto_approve_max = "150.00"
+
+[promotion]
+auto = true
+"""))
+    partner = programme.terms_at(at("2026-01-01")).tier(Tier.PARTNER)
+    assert (partner.rate, partner.window, partner.minimum_payout) == (Decimal("0.27"), 24, 20000)
+    assert (programme.approval.auto_approve_max, programme.promotion.auto) == (15000, True)
+
+
+def test_amendments_apply_from_their_date_and_month_m_uses_terms_at_t_m(tmp_path: Path) -> None:
+    programme = load_programme(write(tmp_path, """
+[[amendments]]
+effective_from = 2027-01-01
+[amendments.tiers.referral]
+rate = "0.22"
+"""))
+    assert programme.terms_at(at("2026-12-31T23:59:59")).tier(Tier.REFERRAL).rate == Decimal("0.20")
+    assert programme.terms_at(at("2027-01-01")).tier(Tier.REFERRAL).rate == Decimal("0.22")
+    # t_Dec2026 is just before 2027-01-01: the old terms; t_Jan2027 the new ones.
+    assert programme.terms_before(at("2027-01-01")).tier(Tier.REFERRAL).rate == Decimal("0.20")
+    assert programme.terms_before(at("2027-02-01")).tier(Tier.REFERRAL).rate == Decimal("0.22")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('[tiers.partner]\nrate = "abc"', 'tiers.partner.rate: expected a decimal rate such as "0.25"'),
+    ('[tiers.partner]\nrate = "1.5"', "tiers.partner.rate: expected a rate between 0 and 1"),
+    ('[tiers.referral]\nminimum_payout = "10.001"', "tiers.referral.minimum_payout: expected an EUR amount with at most two decimals"),
+    ('[tiers.referral]\ncadence = "weekly"', "tiers.referral.cadence: Input should be 'monthly' or 'quarterly'"),
+    ('[approval]\nauto_approve_max = "-1.00"', "approval.auto_approve_max: expected an amount >= 0.00"),
+    ('[promotion]\nauto = "yes"', "promotion.auto: Input should be a valid boolean"),
+    ('[attribution]\nwindow_dayz = 30', "attribution.window_dayz: Extra inputs are not permitted"),
+    ("[[amendments]]\n[amendments.tiers.partner]\nrate = \"0.3\"", "amendments[0].effective_from: expected a date"),
+    ("rate = ", "is not valid TOML"),
+])
+def test_invalid_files_name_the_key_and_what_was_expected(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ProgrammeError) as caught:
+        load_programme(write(tmp_path, text))
+    assert message in str(caught.value)
+
+
+def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ProgrammeError, match="cannot read programme file"):
+        load_programme(tmp_path / "nope.toml")
