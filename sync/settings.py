@@ -1,0 +1,72 @@
+"""The worker's configuration: ``PARTNERSYNC_*`` environment variables, read once.
+
+CONTRACT.md lists the variables. A missing or malformed setting stops the worker at
+start with one message naming the setting (exit status 2). Secrets are ``SecretStr``
+so they never print, in logs, errors, plans or reports.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from sync.errors import ConfigurationError
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PARTNERSYNC_", extra="ignore", frozen=True)
+
+    hubspot_access_token: SecretStr | None = None
+    hubspot_base_url: str = "https://api.hubapi.com"
+    stripe_api_key: SecretStr | None = None
+    stripe_api_base: str = "https://api.stripe.com"
+    database_url: str = "sqlite:///partnersync.db"
+    programme_file: Path | None = None
+    log_format: Literal["console", "json"] | None = None  # None: by terminal
+    # Scheduling and serving (`partnersync serve`), cron expressions in UTC.
+    schedule_sync: str = "0 * * * *"
+    schedule_month_close: str = "30 0 * * *"
+    schedule_pay: str = "*/15 * * * *"
+    serve_host: str = "127.0.0.1"
+    serve_port: int = Field(9108, ge=1, le=65535)
+    hubspot_rate_limit_per_10s: int = Field(100, ge=1)
+
+    @field_validator("hubspot_base_url", "stripe_api_base")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http:// or https:// URL")
+        return value.rstrip("/")
+
+    @property
+    def resolved_log_format(self) -> Literal["console", "json"]:
+        if self.log_format is not None:
+            return self.log_format
+        return "console" if sys.stderr.isatty() else "json"
+
+    def require_credentials(self) -> tuple[str, str]:
+        """The tokens a real run needs; outside the sandbox both are mandatory."""
+        missing = [name for name, value in (
+            ("PARTNERSYNC_HUBSPOT_ACCESS_TOKEN", self.hubspot_access_token),
+            ("PARTNERSYNC_STRIPE_API_KEY", self.stripe_api_key),
+        ) if value is None or not value.get_secret_value()]
+        if missing:
+            raise ConfigurationError(f"{' and '.join(missing)} must be set (see README)")
+        assert self.hubspot_access_token is not None and self.stripe_api_key is not None
+        return self.hubspot_access_token.get_secret_value(), self.stripe_api_key.get_secret_value()
+
+
+def load_settings() -> Settings:
+    """Read the environment once; a bad value names its variable."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            name = "PARTNERSYNC_" + "_".join(str(part) for part in item["loc"]).upper()
+            problems.append(f"{name}: {item['msg'].removeprefix('Value error, ')}")
+        raise ConfigurationError("; ".join(problems)) from None
