@@ -63,8 +63,9 @@ def resolve_partner(touch: Touch, prepared: Prepared) -> tuple[Partner | None, S
     if len(matches) > 1:
         return None, S.AMBIGUOUS_PARTNER
     partner = matches[0]
-    status = partner.status.at(touch.at) or PartnerStatus.ACTIVE
-    if status is not PartnerStatus.ACTIVE:
+    # No known status (every history entry was quarantined) is not "active": no money on
+    # a guess. A partner whose status was simply never set arrives as active (mapping).
+    if partner.status.at(touch.at) is not PartnerStatus.ACTIVE:
         return partner, S.PARTNER_INACTIVE
     return partner, None
 

@@ -46,9 +46,9 @@ def _decide_point(partner: Partner, month: Month, waiting: list[CommissionLine],
                   programme: Programme) -> Payout | None:
     """R22/R23 at one payout point, over the partner's unassigned lines due by then."""
     boundary = month_end(month)
-    status = partner.status.before(boundary) or PartnerStatus.ACTIVE
-    if status is PartnerStatus.SUSPENDED:
-        return None  # R23: lines accrue and wait
+    status = partner.status.before(boundary)
+    if status is None or status is PartnerStatus.SUSPENDED:
+        return None  # R23: lines accrue and wait (an unknown status waits too)
     due = [line for line in waiting if line.payable_month <= month]
     balance = sum(line.amount for line in due)
     if not due or balance <= 0:

@@ -293,3 +293,10 @@ def test_r10a_frozen_attribution_is_kept_from_the_ledger() -> None:
     decisions = run(data, "2025-03-01", LedgerState(frozen_attributions=(frozen,)))
     assert winner(decisions).frozen and winner(decisions).partner_id == "7"
     assert [line.amount for line in decisions.ledger.lines] == [2500]
+
+
+def test_r5_a_partner_whose_status_is_unknown_is_not_active() -> None:
+    # Every status entry was quarantined by the mapping: no money on a guess.
+    data = inputs([partner("7", status=History(()))], [registration("1", "cus_a", "7", "2025-01-05")],
+                  ["cus_a"], monthly_invoices("cus_a", 10000, "2025-02", 1))
+    assert status_of(run(data, "2025-03-01"), "1") == "partner_inactive"
