@@ -1,0 +1,31 @@
+"""Prometheus metrics: one registry, declared once, served by ``partnersync serve``.
+
+Labels never carry record ids or secrets, so cardinality stays small.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+
+RUNS = Counter("partnersync_runs", "Job runs by job and outcome", ["job", "outcome"],
+               registry=REGISTRY)
+RUN_SECONDS = Histogram("partnersync_run_duration_seconds", "Job run duration", ["job"],
+                        registry=REGISTRY, buckets=(1, 5, 15, 60, 300, 900, 3600))
+API_CALLS = Counter("partnersync_api_calls", "API calls by API, operation and status class",
+                    ["api", "operation", "status"], registry=REGISTRY)
+API_RETRIES = Counter("partnersync_api_retries", "Retried API calls by API and reason",
+                      ["api", "reason"], registry=REGISTRY)
+RATE_LIMITED = Counter("partnersync_api_rate_limited", "429 answers by API", ["api"],
+                       registry=REGISTRY)
+QUARANTINED = Gauge("partnersync_quarantined_records", "Records quarantined in the last run",
+                    ["source"], registry=REGISTRY)
+LINES = Counter("partnersync_commission_lines", "Commission line changes by action",
+                ["action"], registry=REGISTRY)
+PAYOUTS = Counter("partnersync_payouts", "Payouts created or moved, by status", ["status"],
+                  registry=REGISTRY)
+AMOUNT_EUR = Counter("partnersync_amount_eur", "Amounts in EUR by kind (accrued, paid)",
+                     ["kind"], registry=REGISTRY)
+LAST_SUCCESS = Gauge("partnersync_last_success_timestamp_seconds",
+                     "Unix time of the last successful run", ["job"], registry=REGISTRY)
