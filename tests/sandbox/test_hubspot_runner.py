@@ -1,0 +1,33 @@
+"""`run_sandbox`: both stand-ins, the three lines of CONTRACT.md, and a clean stop."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+from pathlib import Path
+
+from sandbox.runner import run_sandbox
+from tests.sandbox.conftest import hubspot_client
+
+
+def test_run_sandbox_prints_urls_then_ready_and_serves(fixtures_dir: Path) -> None:
+    out, stop = io.StringIO(), threading.Event()
+    runner = threading.Thread(target=run_sandbox, args=(fixtures_dir / "basic", 0, 0, out),
+                              kwargs={"stop": stop}, daemon=True)
+    runner.start()
+    deadline = time.monotonic() + 10
+    while "ready" not in out.getvalue() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    try:
+        lines = out.getvalue().splitlines()
+        assert [line.split(":", 1)[0] for line in lines] == ["hubspot", "stripe", "ready"]
+        hubspot_url = lines[0].split(": ", 1)[1]
+        assert hubspot_url.startswith("http://127.0.0.1:")
+        assert lines[1].split(": ", 1)[1].startswith("http://127.0.0.1:")
+        company = hubspot_client(hubspot_url, token="any-token").crm.companies.basic_api
+        assert company.get_by_id("101").properties["name"] == "Northwind Partners"
+    finally:
+        stop.set()
+        runner.join(timeout=5)
+    assert not runner.is_alive()
