@@ -1,0 +1,236 @@
+"""The Stripe gateway: every read and write PartnerSync makes (CONTRACT.md, "Stripe:
+what is read and written"), through the unchanged stripe-python SDK.
+
+Each request: ``pacer.acquire()`` -> SDK call -> ``stripe_errors.classify`` ->
+``call_with_retry`` (the one retry policy), with ``API_CALLS``, ``API_RETRIES`` and
+``RATE_LIMITED`` counted. The SDK's own retries are off: ``max_network_retries=0``
+makes ``HTTPClient._should_retry`` answer no before anything else, and the requests
+session it uses keeps urllib3's ``Retry(0, read=False)``. Writes carry the caller's
+idempotency key on every attempt, so a retry after a lost answer is replayed by Stripe
+rather than executed twice (R26).
+
+Objects come back as plain JSON dicts, in the pinned API shapes the mapping layer reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
+from typing import Any, TypeVar
+
+import stripe
+import structlog
+from stripe.params import TransferCreateParams
+
+from sync.adapters.pacing import RollingWindowPacer
+from sync.adapters.stripe_errors import (
+    API,
+    classify,
+    is_missing_account,
+    retry_reason,
+    status_class,
+)
+from sync.errors import (
+    ConfigurationError,
+    RateLimited,
+    RequestRejected,
+    RetriableUpstreamError,
+    UpstreamError,
+)
+from sync.metrics import API_CALLS, API_RETRIES, RATE_LIMITED
+from sync.retry import RetryPolicy, call_with_retry
+
+JSON = dict[str, Any]
+T = TypeVar("T")
+PAGE_SIZE = 100  # Stripe's maximum: the fewest calls per listing
+MAX_EVENT_TYPES = 20  # Stripe's limit on `types[]`
+CURRENCY = "eur"  # R26: partners are paid in EUR
+
+log = structlog.get_logger(__name__)
+
+
+class StripeGateway:
+    """Stripe reads and writes for one run; built once per process."""
+
+    def __init__(
+        self,
+        api_key: str,
+        api_base: str,
+        *,
+        retry: RetryPolicy,
+        pacer: RollingWindowPacer | None,
+        timeout: float = 30,
+    ) -> None:
+        if not api_key:
+            raise ConfigurationError("PARTNERSYNC_STRIPE_API_KEY must be set (see README)")
+        self._secrets = (api_key,)
+        self._retry = retry
+        self._pacer = pacer
+        client = stripe.StripeClient(
+            api_key,
+            base_addresses={"api": api_base.rstrip("/")},
+            max_network_retries=0,  # our policy is the only one (sync/retry.py)
+            http_client=stripe.RequestsClient(timeout=timeout),
+        )
+        self._v1 = client.v1
+
+    def __repr__(self) -> str:
+        return "StripeGateway()"  # never the key
+
+    # -- reads -------------------------------------------------------------------
+
+    def customers(self) -> Iterator[JSON]:
+        return self._list("customers.list", self._v1.customers.list, {})
+
+    def prices(self) -> Iterator[JSON]:
+        """Active and archived prices: old invoices still name archived ones."""
+        return self._list("prices.list", self._v1.prices.list, {})
+
+    def subscriptions(self) -> Iterator[JSON]:
+        return self._list("subscriptions.list", self._v1.subscriptions.list, {"status": "all"})
+
+    def invoices(self, created_gte: int | None = None) -> Iterator[JSON]:
+        """Every invoice with ALL its lines: when the embedded first page says
+        ``has_more``, the rest is read from ``/v1/invoices/{id}/lines`` and appended to
+        ``lines.data`` (``has_more`` then false), so callers pass no ``extra_lines``."""
+        params: JSON = {} if created_gte is None else {"created": {"gte": created_gte}}
+        for invoice in self._list("invoices.list", self._v1.invoices.list, params):
+            yield self._with_all_lines(invoice)
+
+    def account(self, account_id: str) -> JSON | None:
+        """The Connect account, or None when it is deleted, unknown or disconnected."""
+        try:
+            found = self._call("accounts.retrieve",
+                               partial(self._v1.accounts.retrieve, account_id))
+        except RequestRejected as error:
+            if is_missing_account(error):
+                return None
+            raise
+        account = plain(found)
+        return None if account.get("deleted") else account
+
+    def events(self, types: Sequence[str], created_gt: int) -> list[JSON]:
+        """Events of ``types`` created after ``created_gt``, oldest first (Stripe lists
+        newest first)."""
+        if len(types) > MAX_EVENT_TYPES:
+            raise ValueError(f"Stripe filters on at most {MAX_EVENT_TYPES} event types")
+        params: JSON = {"types": list(types), "created": {"gt": created_gt}}
+        newest_first = list(self._list("events.list", self._v1.events.list, params))
+        return newest_first[::-1]
+
+    # -- writes ------------------------------------------------------------------
+
+    def update_customer_metadata(
+        self, customer_id: str, metadata: dict[str, str], idempotency_key: str
+    ) -> None:
+        """Merge ``metadata`` into the customer's; a "" value removes that key (Stripe)."""
+        if not metadata:
+            return
+        update = partial(self._v1.customers.update, customer_id,
+                         params={"metadata": dict(metadata)},
+                         options={"idempotency_key": idempotency_key})
+        self._call("customers.update", update)
+
+    def find_transfer(self, transfer_group: str) -> JSON | None:
+        """The transfer already made for ``transfer_group`` (R26: adopt if found).
+
+        More than one means a payout was paid twice: the oldest is returned and the
+        duplicates are logged loudly for finance to reverse.
+        """
+        listed = self._list("transfers.list", self._v1.transfers.list,
+                            {"transfer_group": transfer_group})
+        found = sorted(listed, key=lambda t: (t.get("created") or 0, t["id"]))
+        if len(found) > 1:
+            log.error("stripe.duplicate_transfers", transfer_group=transfer_group,
+                      transfer_ids=[t["id"] for t in found])
+        return found[0] if found else None
+
+    def create_transfer(
+        self,
+        *,
+        amount: int,
+        destination: str,
+        transfer_group: str,
+        description: str,
+        metadata: dict[str, str],
+        idempotency_key: str,
+    ) -> JSON:
+        """A Connect transfer in EUR (R26); the key is ``<payout id>-<attempt number>``."""
+        if amount <= 0:
+            raise ValueError(f"a transfer needs a positive amount in cents, got {amount}")
+        params: TransferCreateParams = {
+            "amount": amount,
+            "currency": CURRENCY,
+            "destination": destination,
+            "transfer_group": transfer_group,
+            "description": description,
+            "metadata": dict(metadata),
+        }
+        create = partial(self._v1.transfers.create, params=params,
+                         options={"idempotency_key": idempotency_key})
+        return plain(self._call("transfers.create", create))
+
+    # -- plumbing ----------------------------------------------------------------
+
+    def _with_all_lines(self, invoice: JSON) -> JSON:
+        lines = invoice.get("lines")
+        if not isinstance(lines, dict) or not lines.get("has_more"):
+            return invoice
+        first_page: list[JSON] = list(lines.get("data") or [])
+        cursor = first_page[-1]["id"] if first_page else None
+        fetch = partial(self._v1.invoices.line_items.list, invoice["id"])
+        rest = self._list("invoices.lines", fetch, {}, starting_after=cursor)
+        invoice["lines"] = {**lines, "data": [*first_page, *rest], "has_more": False}
+        return invoice
+
+    def _list(
+        self,
+        operation: str,
+        fetch: Callable[..., stripe.ListObject[Any]],
+        params: JSON,
+        starting_after: str | None = None,
+    ) -> Iterator[JSON]:
+        """Every object of a listing, page by page (limit 100); each page retried alone."""
+        cursor = starting_after
+        while True:
+            page_params = {**params, "limit": PAGE_SIZE}
+            if cursor is not None:
+                page_params["starting_after"] = cursor
+            page = self._call(operation, partial(fetch, params=page_params))
+            items = [plain(obj) for obj in page.data]
+            yield from items
+            if not page.has_more or not items:
+                return
+            cursor = items[-1]["id"]
+
+    def _call(self, operation: str, request: Callable[[], T]) -> T:
+        attempt = partial(self._attempt, operation, request)
+        return call_with_retry(attempt, self._retry, on_retry=_count_retry)
+
+    def _attempt(self, operation: str, request: Callable[[], T]) -> T:
+        if self._pacer is not None:
+            self._pacer.acquire()
+        try:
+            result = request()
+        except stripe.StripeError as error:
+            failure = classify(error, operation, self._secrets)
+            _count_failure(operation, failure)
+            raise failure from None  # the SDK error may quote a masked key
+        API_CALLS.labels(api=API, operation=operation, status="2xx").inc()
+        return result
+
+
+def plain(obj: Any) -> JSON:
+    """A StripeObject as the JSON the API sent (decimal strings stay strings)."""
+    data: JSON = obj.to_dict(recursive=True, for_json=True)
+    return data
+
+
+def _count_failure(operation: str, failure: UpstreamError) -> None:
+    API_CALLS.labels(api=API, operation=operation, status=status_class(failure)).inc()
+    if isinstance(failure, RateLimited):
+        RATE_LIMITED.labels(api=API).inc()
+
+
+def _count_retry(error: RetriableUpstreamError, attempt: int) -> None:
+    API_RETRIES.labels(api=API, reason=retry_reason(error)).inc()
