@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -37,12 +37,13 @@ class Call:
 class CallLog:
     """Every call in arrival order, with counters per endpoint name."""
 
-    def __init__(self) -> None:
+    def __init__(self, now: Callable[[], datetime] | None = None) -> None:
+        self._now = now or (lambda: datetime.now(UTC))  # the sandbox clock when given
         self._lock = threading.Lock()
         self._calls: list[Call] = []
 
     def record(self, method: str, path: str, status: int, endpoint_name: str) -> None:
-        call = Call(datetime.now(UTC), method.upper(), path, status, endpoint_name)
+        call = Call(self._now(), method.upper(), path, status, endpoint_name)
         with self._lock:
             self._calls.append(call)
 

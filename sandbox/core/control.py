@@ -72,7 +72,7 @@ class ControlApp:
             response = json_response(result)
         except HTTPException as exc:
             response = json_response({"error": exc.description}, exc.code or 500)
-        except (ValueError, KeyError, TypeError, OSError) as exc:
+        except Exception as exc:  # a control call must always answer JSON
             response = json_response({"error": f"{type(exc).__name__}: {exc}"}, 400)
         return response(environ, start_response)
 

@@ -33,7 +33,7 @@ class HubSpotSandbox:
         self.clock = clock or SandboxClock()
         self.state = HubSpotState(self.clock, strict_properties=strict_properties,
                                   index_lag_seconds=index_lag_seconds)
-        self.calls = CallLog()
+        self.calls = CallLog(self.clock.now)
         self.faults = FaultSwitch()
         self.limits = HubSpotRateLimits(self.clock, **limits)
         self.vendor_app = HubSpotApp(self.state, token)

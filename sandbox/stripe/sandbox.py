@@ -47,7 +47,7 @@ class StripeSandbox:
         self.state = StripeState(self.clock)
         self.state.lines_page_size = invoice_lines_page_size
         self.idempotency = IdempotencyStore(self.clock, idempotency_ttl_seconds)
-        self.calls = CallLog()
+        self.calls = CallLog(self.clock.now)
         self.faults = FaultSwitch()
         self.limits = StripeRateLimits(self.clock, mode_of_key(api_key))
         self.api = StripeApi(self.state, self.idempotency, api_key)
