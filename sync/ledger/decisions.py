@@ -1,0 +1,273 @@
+"""Recording a run's decisions in one transaction (R16, R17, R22-R24, R10a).
+
+The stored state is made equal to ``decisions.ledger``. Each difference must be one the
+engine announced in ``decisions.changes`` against the state it was given; anything else
+means the decisions were computed from another ledger state, and nothing is written.
+Lines in a payout, payouts and frozen attributions are never changed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sync.engine.model import CommissionLine, Decisions, LineChange, Payout
+from sync.ledger.errors import (
+    FrozenAttributionError,
+    FrozenLineError,
+    PayoutConflictError,
+    RunStateError,
+    StaleDecisionsError,
+    UnknownRecordError,
+)
+from sync.ledger.locks import lock_key
+from sync.ledger.models import (
+    FindingRow,
+    FrozenAttributionRow,
+    LineRow,
+    LineVersionRow,
+    PayoutLineRow,
+    PayoutRow,
+    RunRow,
+)
+from sync.ledger.records import frozen_of, line_of, rate_text
+from sync.ledger.types import to_label
+from sync.money import eur
+from sync.months import month_label
+
+_STALE = "reload the ledger and decide again"
+
+
+@dataclass(slots=True)
+class _Writer:
+    session: Session
+    run_id: int
+    now: datetime
+    versions: list[LineVersionRow] = field(default_factory=list)
+
+
+def record_decisions(session: Session, run_id: int, decisions: Decisions, now: datetime) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        # Recorders queue up here; a second one then reads the first one's committed state
+        # and is refused as stale (SQLite's IMMEDIATE transactions already serialise).
+        session.execute(select(func.pg_advisory_xact_lock(lock_key("record_decisions"))))
+    run = _recording_run(session, run_id)
+    writer = _Writer(session, run_id, now)
+    lines = {line.id: line for line in decisions.ledger.lines}
+    live = {row.id: row for row in session.scalars(select(LineRow).where(LineRow.status != "void"))}
+    _check_frozen_lines(live, lines)
+    new_payouts = _new_payouts(session, decisions, lines)
+    session.add_all(_payout_row(payout, run_id, now) for payout in new_payouts)
+    session.flush()  # lines and versions refer to payouts
+    _apply_lines(writer, decisions, live, lines)
+    session.flush()
+    session.add_all(writer.versions)
+    session.add_all(PayoutLineRow(payout_id=payout.id, line_id=line_id)
+                    for payout in new_payouts for line_id in payout.line_ids)
+    _record_frozen(session, decisions, run_id)
+    _record_findings(session, decisions, run_id)
+    run.recorded_at = now
+    session.flush()
+
+
+def _recording_run(session: Session, run_id: int) -> RunRow:
+    run = session.get(RunRow, run_id)
+    if run is None:
+        raise UnknownRecordError(f"run {run_id} does not exist")
+    if run.dry_run or run.status != "running" or run.recorded_at is not None:
+        raise RunStateError(f"run {run_id} cannot record decisions: dry run {run.dry_run}, "
+                            f"status {run.status}, already recorded {run.recorded_at is not None}")
+    return run
+
+
+# Payouts (R22-R24) ------------------------------------------------------------------
+
+
+def _stored_payouts(session: Session) -> dict[str, tuple[object, ...]]:
+    line_ids: dict[str, list[str]] = defaultdict(list)
+    for link in session.scalars(select(PayoutLineRow)):
+        line_ids[link.payout_id].append(link.line_id)
+    return {row.id: (row.partner_id, row.month, row.amount, tuple(sorted(line_ids[row.id])))
+            for row in session.scalars(select(PayoutRow))}
+
+
+def _content(payout: Payout) -> tuple[object, ...]:
+    return (payout.partner_id, month_label(payout.month), payout.amount,
+            tuple(sorted(payout.line_ids)))
+
+
+def _check_payout_lines(payout: Payout, assigned: list[CommissionLine]) -> None:
+    """A payout pays exactly the lines assigned to it, and their sum (R22)."""
+    ids = sorted(line.id for line in assigned)
+    total = sum(line.amount for line in assigned)
+    if ids != sorted(payout.line_ids) or total != payout.amount:
+        raise PayoutConflictError(
+            f"payout {payout.id}: amount {eur(payout.amount)} over {len(payout.line_ids)} lines "
+            f"does not match its assigned lines ({len(ids)} lines, {eur(total)})")
+
+
+def _new_payouts(session: Session, decisions: Decisions,
+                 lines: dict[str, CommissionLine]) -> list[Payout]:
+    stored = _stored_payouts(session)
+    wanted = {payout.id: payout for payout in decisions.ledger.payouts}
+    announced = {payout.id for payout in decisions.new_payouts}
+    dropped = sorted(stored.keys() - wanted.keys())
+    if dropped or not announced <= wanted.keys():
+        raise StaleDecisionsError(f"payouts {dropped[:5]} are missing from the decisions; {_STALE}")
+    assigned: dict[str, list[CommissionLine]] = defaultdict(list)
+    for line in lines.values():
+        if line.payout_id is not None:
+            assigned[line.payout_id].append(line)
+    if unknown := sorted(assigned.keys() - wanted.keys()):
+        raise PayoutConflictError(f"lines are assigned to unknown payouts {unknown[:5]}")
+    new = []
+    for payout_key in sorted(wanted):
+        payout = wanted[payout_key]
+        _check_payout_lines(payout, assigned[payout_key])
+        if payout_key in stored:
+            if stored[payout_key] != _content(payout):
+                raise PayoutConflictError(
+                    f"payout {payout_key} exists with other content: a payout never changes (R24)")
+        elif payout_key not in announced:
+            raise StaleDecisionsError(f"payout {payout_key} is not in the ledger; {_STALE}")
+        else:
+            new.append(payout)
+    return new
+
+
+def _payout_row(payout: Payout, run_id: int, now: datetime) -> PayoutRow:
+    return PayoutRow(
+        id=payout.id, partner_id=payout.partner_id, month=month_label(payout.month),
+        amount=payout.amount, status=payout.status.value, minimum_waived=payout.minimum_waived,
+        explanation=payout.explanation, attempts=0, created_run=run_id, created_at=now,
+        updated_at=now,
+    )
+
+
+# Lines (R16, R17) -------------------------------------------------------------------
+
+
+def _check_frozen_lines(live: dict[str, LineRow], lines: dict[str, CommissionLine]) -> None:
+    for row in live.values():
+        if row.payout_id is not None and line_of(row) != lines.get(row.id):
+            raise FrozenLineError(f"line {row.id} is in payout {row.payout_id}: decisions would "
+                                  "change it, and a line in a payout never changes (R16)")
+
+
+def _apply_lines(writer: _Writer, decisions: Decisions, live: dict[str, LineRow],
+                 lines: dict[str, CommissionLine]) -> None:
+    changes = {change.line.id: change for change in decisions.changes}
+    for line_key in sorted(live.keys() | lines.keys()):
+        _apply_line(writer, line_key, live.get(line_key), lines.get(line_key),
+                    changes.get(line_key))
+
+
+def _apply_line(writer: _Writer, line_key: str, row: LineRow | None,
+                new: CommissionLine | None, change: LineChange | None) -> None:
+    current = None if row is None else line_of(row)
+    if current == new:
+        return
+    assert current is None or not current.frozen  # _check_frozen_lines
+    if new is None:
+        assert row is not None
+        _expect(line_key, change, "voided", current)
+        _set_status(writer, row, "void", "voided")
+        return
+    content = replace(new, payout_id=None)
+    if row is None:
+        _expect(line_key, change, "created", None)
+        row = _create(writer, content)
+    elif current != content:
+        _expect(line_key, change, "replaced", current)
+        _write_fields(row, content)
+        _version(writer, row, "replaced")
+    if new.payout_id is not None:
+        row.payout_id = new.payout_id
+        _version(writer, row, "assigned")
+
+
+def _expect(line_key: str, change: LineChange | None, action: str,
+            previous: CommissionLine | None) -> None:
+    """The engine must have announced this change against the state stored now."""
+    if change is None or change.action != action or change.previous != previous:
+        raise StaleDecisionsError(f"line {line_key}: the decisions do not announce it as "
+                                  f"{action} from the stored state; {_STALE}")
+
+
+def _create(writer: _Writer, line: CommissionLine) -> LineRow:
+    row = writer.session.get(LineRow, line.id)  # a voided line may come back (R16 identity)
+    if row is None:
+        row = LineRow(id=line.id, version=0, created_run=writer.run_id)
+        writer.session.add(row)
+    _write_fields(row, line)
+    row.status = "accrued"
+    _version(writer, row, "created")
+    return row
+
+
+def _write_fields(row: LineRow, line: CommissionLine) -> None:
+    row.partner_id, row.customer_id, row.deal_id = line.partner_id, line.customer_id, line.deal_id
+    row.month, row.kind, row.tier = month_label(line.month), line.kind.value, line.tier.value
+    row.rate, row.basis, row.amount = rate_text(line.rate), line.basis, line.amount
+    row.explanation, row.found_month = line.explanation, to_label(line.found_month)
+
+
+def _set_status(writer: _Writer, row: LineRow, status: str, action: str) -> None:
+    row.status = status
+    _version(writer, row, action)
+
+
+def _version(writer: _Writer, row: LineRow, action: str) -> None:
+    row.version += 1
+    row.updated_run, row.updated_at = writer.run_id, writer.now
+    writer.versions.append(LineVersionRow(
+        line_id=row.id, version=row.version, action=action, amount=row.amount,
+        basis=row.basis, rate=row.rate, explanation=row.explanation, payout_id=row.payout_id,
+        run_id=writer.run_id, at=writer.now,
+    ))
+
+
+# Frozen attributions (R10a) and findings --------------------------------------------
+
+
+def _record_frozen(session: Session, decisions: Decisions, run_id: int) -> None:
+    stored = {row.customer_id: row for row in session.scalars(select(FrozenAttributionRow))}
+    wanted = {item.customer_id: item for item in decisions.ledger.frozen_attributions}
+    if dropped := sorted(stored.keys() - wanted.keys()):
+        raise FrozenAttributionError(f"decisions drop frozen attributions {dropped[:5]} (R10a)")
+    for customer_id in sorted(wanted):
+        item = wanted[customer_id]
+        row = stored.get(customer_id)
+        if row is not None:
+            if frozen_of(row) != item:
+                raise FrozenAttributionError(
+                    f"customer {customer_id}: decisions change its frozen attribution (R10a)")
+            continue
+        session.add(FrozenAttributionRow(
+            customer_id=customer_id, partner_id=item.partner_id, source=item.source.value,
+            deal_id=item.deal_id, converted_at=item.converted_at, option=item.option.value,
+            tier_at_conversion=None if item.tier_at_conversion is None
+            else item.tier_at_conversion.value,
+            created_run=run_id,
+        ))
+
+
+def _record_findings(session: Session, decisions: Decisions, run_id: int) -> None:
+    rows = [FindingRow(run_id=run_id, kind="review", subject=item.subject, rule=item.rule,
+                       message=item.message, data={}) for item in decisions.reviews]
+    for lost in decisions.unrecovered:
+        message = (f"R17 {month_label(lost.month)}: paid out {eur(lost.frozen_amount)}, "
+                   f"recomputed {eur(lost.recomputed_amount)}; {eur(lost.difference)} "
+                   "not recovered")
+        data = {"partner_id": lost.partner_id, "month": month_label(lost.month),
+                "frozen_amount": lost.frozen_amount, "recomputed_amount": lost.recomputed_amount}
+        rows.append(FindingRow(run_id=run_id, kind="unrecovered", subject=lost.customer_id,
+                               rule="R17", message=message, data=data))
+    rows.extend(FindingRow(run_id=run_id, kind="quarantined", subject=item.record_id,
+                           rule="quarantine", message=item.message, data=asdict(item))
+                for item in decisions.quarantined)
+    session.add_all(rows)

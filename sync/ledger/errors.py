@@ -1,0 +1,64 @@
+"""Ledger errors, and scrubbing of error text before it is stored.
+
+Every refusal of the ledger is a ``LedgerError``, so the worker can stop a run on any
+of them without catching database driver errors by name.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SECRET_PATTERNS = (
+    re.compile(r"\b(sk|rk|pk|whsec)_(live|test)_[A-Za-z0-9]+"),  # Stripe keys
+    re.compile(r"\bpat-[A-Za-z0-9-]+"),  # HubSpot private-app tokens
+    re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/=-]+"),
+    re.compile(r"(?<=://)[^/@\s:]+:[^/@\s]+(?=@)"),  # user:password in URLs
+)
+MAX_ERROR_LENGTH = 2000
+
+
+def scrub(text: str) -> str:
+    """Error text as it may be stored: known secret shapes removed, length bounded."""
+    for pattern in _SECRET_PATTERNS:
+        text = pattern.sub("[redacted]", text)
+    return text[:MAX_ERROR_LENGTH]
+
+
+class LedgerError(Exception):
+    """Base class: the ledger refused an operation; nothing was written."""
+
+
+class UnknownRecordError(LedgerError):
+    """A run, payout, line or outbox entry that the ledger does not hold."""
+
+
+class IllegalTransitionError(LedgerError):
+    """A payout status change that CONTRACT.md does not allow, or not for this actor."""
+
+
+class DoublePaymentError(IllegalTransitionError):
+    """A second, different payment recorded for a payout already paid (R26)."""
+
+
+class FrozenLineError(LedgerError):
+    """Decisions that would change or drop a line already in a payout (R16)."""
+
+
+class PayoutConflictError(LedgerError):
+    """A payout whose id exists with other content, or inconsistent with its lines (R24)."""
+
+
+class StaleDecisionsError(LedgerError):
+    """Decisions computed from a ledger state other than the one stored: reload, rerun."""
+
+
+class RunStateError(LedgerError):
+    """A run finished twice, or decisions recorded for a dry or finished run."""
+
+
+class OutboxError(LedgerError):
+    """An outbox entry confirmed or failed against its current status."""
+
+
+class FrozenAttributionError(LedgerError):
+    """Decisions that would change or drop a frozen attribution (R10a)."""

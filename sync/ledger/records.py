@@ -1,0 +1,141 @@
+"""What the ledger hands out, and conversions between rows and engine types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sync.domain import CommissionOption, Tier, TouchKind
+from sync.engine.model import (
+    CommissionLine,
+    FrozenAttribution,
+    LineKind,
+    Payout,
+    PayoutStatus,
+)
+from sync.ledger.models import FrozenAttributionRow, LineRow, PayoutRow
+from sync.ledger.types import from_label
+from sync.months import Month, parse_month_label
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    id: int
+    kind: str
+    as_of: datetime
+    dry_run: bool
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    recorded_at: datetime | None
+    summary: dict[str, Any]
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PayoutRecord:
+    """A payout with its payment state: the engine's ``Payout`` plus R25/R26 fields."""
+
+    id: str
+    partner_id: str
+    month: Month
+    amount: int
+    line_ids: tuple[str, ...]
+    status: PayoutStatus
+    minimum_waived: bool
+    explanation: str
+    method: str | None
+    failure_reason: str | None
+    stripe_transfer_id: str | None
+    payment_reference: str | None
+    attempts: int
+    approved_by: str | None
+    approved_at: datetime | None
+    paid_at: datetime | None
+    paid_by: str | None
+    created_run: int
+
+    def to_payout(self) -> Payout:
+        return Payout(self.id, self.partner_id, self.month, self.amount, self.line_ids,
+                      self.status, self.minimum_waived, self.explanation)
+
+
+@dataclass(frozen=True, slots=True)
+class LineVersion:
+    line_id: str
+    version: int
+    action: str
+    amount: int
+    basis: int
+    rate: Decimal | None
+    explanation: str
+    payout_id: str | None
+    run_id: int
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    key: str
+    kind: str
+    target: str
+    payload: dict[str, Any]
+    status: str
+    attempts: int
+    result: dict[str, Any] | None
+    last_error: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A review item, an unrecovered difference (R17) or a quarantined record."""
+
+    run_id: int
+    kind: str
+    subject: str
+    rule: str
+    message: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def rate_text(rate: Decimal | None) -> str | None:
+    return None if rate is None else str(rate)
+
+
+def rate_value(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def line_of(row: LineRow) -> CommissionLine:
+    return CommissionLine(
+        id=row.id, partner_id=row.partner_id, customer_id=row.customer_id,
+        deal_id=row.deal_id, month=parse_month_label(row.month), kind=LineKind(row.kind),
+        tier=Tier(row.tier), rate=rate_value(row.rate), basis=row.basis, amount=row.amount,
+        explanation=row.explanation, found_month=from_label(row.found_month),
+        payout_id=row.payout_id,
+    )
+
+
+def payout_of(row: PayoutRow, line_ids: tuple[str, ...]) -> PayoutRecord:
+    return PayoutRecord(
+        id=row.id, partner_id=row.partner_id, month=parse_month_label(row.month),
+        amount=row.amount, line_ids=line_ids, status=PayoutStatus(row.status),
+        minimum_waived=row.minimum_waived, explanation=row.explanation, method=row.method,
+        failure_reason=row.failure_reason, stripe_transfer_id=row.stripe_transfer_id,
+        payment_reference=row.payment_reference, attempts=row.attempts,
+        approved_by=row.approved_by, approved_at=row.approved_at, paid_at=row.paid_at,
+        paid_by=row.paid_by, created_run=row.created_run,
+    )
+
+
+def frozen_of(row: FrozenAttributionRow) -> FrozenAttribution:
+    tier = None if row.tier_at_conversion is None else Tier(row.tier_at_conversion)
+    return FrozenAttribution(
+        customer_id=row.customer_id, partner_id=row.partner_id, source=TouchKind(row.source),
+        deal_id=row.deal_id, converted_at=row.converted_at,
+        option=CommissionOption(row.option), tier_at_conversion=tier,
+    )

@@ -1,0 +1,269 @@
+"""``Ledger``: the durable state of the worker, on SQLite or PostgreSQL.
+
+Every method runs in a unit of work. Inside ``with ledger.transaction():`` the methods
+called take part in that one transaction (so data and the cursor covering it commit
+together, or neither does); outside it, each method commits on its own.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from sync.engine.model import Decisions, LedgerState, PayoutStatus
+from sync.ledger import outbox, payouts
+from sync.ledger.decisions import record_decisions
+from sync.ledger.engine import ledger_engine
+from sync.ledger.errors import RunStateError, StaleDecisionsError, UnknownRecordError, scrub
+from sync.ledger.locks import advisory_lock, lease_lock
+from sync.ledger.migrate import upgrade
+from sync.ledger.models import (
+    CursorRow,
+    FindingRow,
+    FrozenAttributionRow,
+    LineRow,
+    LineVersionRow,
+    PayoutRow,
+    RunRow,
+)
+from sync.ledger.records import (
+    Finding,
+    LineVersion,
+    OutboxEntry,
+    PayoutRecord,
+    RunRecord,
+    frozen_of,
+    line_of,
+    rate_value,
+)
+from sync.months import require_utc
+
+Clock = Callable[[], datetime]
+FINISHED = ("succeeded", "failed", "stopped")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Ledger:
+    def __init__(self, engine: Engine, clock: Clock = _utc_now) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._clock = clock
+        self._local = threading.local()  # the open unit of work, per thread
+
+    @classmethod
+    def open(cls, url: str, *, clock: Clock = _utc_now) -> Ledger:
+        return cls(ledger_engine(url), clock)
+
+    def migrate(self) -> None:
+        upgrade(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def now(self) -> datetime:
+        return require_utc(self._clock(), "ledger clock")
+
+    @contextmanager
+    def transaction(self, *, snapshot: bool = False) -> Iterator[Session]:
+        """One unit of work; nested calls join the outer one. Commits on success.
+        ``snapshot``: all reads see one instant (REPEATABLE READ on PostgreSQL; SQLite's
+        IMMEDIATE transactions already do)."""
+        current: Session | None = getattr(self._local, "session", None)
+        if current is not None:
+            yield current
+            return
+        with self._sessions.begin() as session:
+            if snapshot and self.engine.dialect.name == "postgresql":
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            self._local.session = session
+            try:
+                yield session
+            finally:
+                self._local.session = None
+
+    # Engine state (R16, R17, R10a, R22-R24) -------------------------------------------
+
+    def load_state(self) -> LedgerState:
+        """Live lines, every payout with its current status, frozen attributions; by id."""
+        with self.transaction(snapshot=True) as session:
+            lines = session.scalars(
+                select(LineRow).where(LineRow.status != "void").order_by(LineRow.id))
+            frozen = session.scalars(
+                select(FrozenAttributionRow).order_by(FrozenAttributionRow.customer_id))
+            return LedgerState(
+                lines=tuple(line_of(row) for row in lines),
+                payouts=tuple(record.to_payout() for record in payouts.list_payouts(session)),
+                frozen_attributions=tuple(frozen_of(row) for row in frozen),
+            )
+
+    def record_decisions(self, run_id: int, decisions: Decisions) -> None:
+        """All of a run's decisions in one transaction, or none (see ``decisions``)."""
+        try:
+            with self.transaction() as session:
+                record_decisions(session, run_id, decisions, self.now())
+        except IntegrityError as error:  # a concurrent writer got there first
+            raise StaleDecisionsError(f"run {run_id}: decisions conflict with stored rows "
+                                      f"({type(error.orig).__name__}); reload and decide again"
+                                      ) from error
+
+    def line_history(self, line_id: str) -> list[LineVersion]:
+        with self.transaction() as session:
+            rows = session.scalars(select(LineVersionRow).where(LineVersionRow.line_id == line_id)
+                                   .order_by(LineVersionRow.version))
+            return [LineVersion(row.line_id, row.version, row.action, row.amount, row.basis,
+                                rate_value(row.rate), row.explanation, row.payout_id,
+                                row.run_id, row.at) for row in rows]
+
+    def line_status(self, line_id: str) -> str | None:
+        with self.transaction() as session:
+            row = session.get(LineRow, line_id)
+            return None if row is None else row.status
+
+    def findings(self, run_id: int | None = None, *, kind: str | None = None,
+                 subject: str | None = None) -> list[Finding]:
+        """Reviews, unrecovered (R17) and quarantined records of a run; by default of the
+        latest run that recorded decisions."""
+        with self.transaction() as session:
+            if run_id is None:
+                run_id = session.scalar(select(RunRow.id).where(RunRow.recorded_at.is_not(None))
+                                        .order_by(RunRow.id.desc()).limit(1))
+            query = select(FindingRow).where(FindingRow.run_id == run_id)
+            if kind is not None:
+                query = query.where(FindingRow.kind == kind)
+            if subject is not None:
+                query = query.where(FindingRow.subject == subject)
+            return [Finding(row.run_id, row.kind, row.subject, row.rule, row.message, row.data)
+                    for row in session.scalars(query.order_by(FindingRow.id))]
+
+    # Runs and cursors ----------------------------------------------------------------
+
+    def start_run(self, kind: str, as_of: datetime, dry_run: bool = False) -> int:
+        with self.transaction() as session:
+            row = RunRow(kind=kind, as_of=require_utc(as_of, "as_of"), dry_run=dry_run,
+                         status="running", started_at=self.now(), summary={})
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def finish_run(self, run_id: int, status: str, summary: dict[str, Any],
+                   error: str | None = None) -> None:
+        if status not in FINISHED:
+            raise RunStateError(f"a run finishes as one of {FINISHED}, not {status!r}")
+        with self.transaction() as session:
+            row = session.get(RunRow, run_id, with_for_update=True)
+            if row is None:
+                raise UnknownRecordError(f"run {run_id} does not exist")
+            if row.status != "running":
+                raise RunStateError(f"run {run_id} already finished as {row.status}")
+            row.status, row.finished_at, row.summary = status, self.now(), summary
+            row.error = None if error is None else scrub(error)
+
+    def last_run(self, kind: str | None = None) -> RunRecord | None:
+        with self.transaction() as session:
+            query = select(RunRow).order_by(RunRow.id.desc()).limit(1)
+            row = session.scalar(query if kind is None else query.where(RunRow.kind == kind))
+            if row is None:
+                return None
+            return RunRecord(row.id, row.kind, row.as_of, row.dry_run, row.status,
+                             row.started_at, row.finished_at, row.recorded_at, row.summary,
+                             row.error)
+
+    def get_cursor(self, name: str) -> str | None:
+        with self.transaction() as session:
+            row = session.get(CursorRow, name)
+            return None if row is None else row.value
+
+    def set_cursor(self, name: str, value: str) -> None:
+        """Call inside the ``transaction()`` that writes what the cursor covers."""
+        with self.transaction() as session:
+            row = session.get(CursorRow, name)
+            if row is None:
+                session.add(CursorRow(name=name, value=value, updated_at=self.now()))
+            else:
+                row.value, row.updated_at = value, self.now()
+
+    # Payouts (CONTRACT.md owners, R25, R26) ------------------------------------------
+
+    def list_payouts(self, status: PayoutStatus | None = None,
+                     partner_id: str | None = None) -> list[PayoutRecord]:
+        with self.transaction(snapshot=True) as session:
+            return payouts.list_payouts(session, status, partner_id)
+
+    def get_payout(self, payout_id: str) -> PayoutRecord:
+        with self.transaction() as session:
+            row = session.get(PayoutRow, payout_id)
+            if row is None:
+                raise UnknownRecordError(f"payout {payout_id} does not exist")
+            return payouts.records(session, [row])[0]
+
+    def approve(self, payout_id: str, by: str) -> PayoutRecord:
+        return self._payout_change(lambda s: payouts.approve(s, payout_id, by, self.now()))
+
+    def mark_paid(self, payout_id: str, by: str, reference: str | None = None) -> PayoutRecord:
+        return self._payout_change(
+            lambda s: payouts.mark_paid(s, payout_id, by, reference, self.now()))
+
+    def start_payment_attempt(self, payout_id: str) -> int:
+        with self.transaction() as session:
+            return payouts.start_payment_attempt(session, payout_id, self.now())
+
+    def record_transfer(self, payout_id: str, transfer_id: str) -> PayoutRecord:
+        return self._payout_change(
+            lambda s: payouts.record_transfer(s, payout_id, transfer_id, self.now()))
+
+    def record_failure(self, payout_id: str, reason: str) -> PayoutRecord:
+        return self._payout_change(
+            lambda s: payouts.record_failure(s, payout_id, reason, self.now()))
+
+    def mark_manual_pending(self, payout_id: str) -> PayoutRecord:
+        return self._payout_change(lambda s: payouts.mark_manual_pending(s, payout_id, self.now()))
+
+    def export_rows(self, status: PayoutStatus | None = None) -> list[dict[str, str]]:
+        """Rows for finance's CSV (columns: ``payouts.EXPORT_COLUMNS``)."""
+        return [payouts.export_row(record) for record in self.list_payouts(status)]
+
+    def _payout_change(self, change: Callable[[Session], PayoutRow]) -> PayoutRecord:
+        with self.transaction() as session:
+            row = change(session)
+            session.flush()
+            return payouts.records(session, [row])[0]
+
+    # Outbox and job locks ------------------------------------------------------------
+
+    def enqueue(self, key: str, kind: str, target: str, payload: dict[str, Any]) -> bool:
+        with self.transaction() as session:
+            return outbox.enqueue(session, key, kind, target, payload, self.now())
+
+    def pending(self, kind: str | None = None) -> list[OutboxEntry]:
+        with self.transaction() as session:
+            return outbox.pending(session, kind)
+
+    def outbox_entry(self, key: str) -> OutboxEntry | None:
+        with self.transaction() as session:
+            return outbox.get(session, key)
+
+    def confirm(self, key: str, result: dict[str, Any]) -> None:
+        with self.transaction() as session:
+            outbox.confirm(session, key, result, self.now())
+
+    def fail(self, key: str, error: str, *, retry: bool = False) -> None:
+        with self.transaction() as session:
+            outbox.fail(session, key, error, self.now(), retry=retry)
+
+    def job_lock(self, name: str, *, lease_seconds: float = 900.0
+                 ) -> AbstractContextManager[bool]:
+        """``with ledger.job_lock("pay") as held:`` -- ``held`` is False when another
+        holder has it; never blocks. See ``locks`` for each backend's mechanism."""
+        if self.engine.dialect.name == "postgresql":
+            return advisory_lock(self.engine, name)
+        return lease_lock(self._sessions, name, lease_seconds, self.now)
