@@ -26,10 +26,11 @@ from pydantic import (
 )
 
 from sync.domain import Tier
+from sync.errors import ConfigurationError
 from sync.money import Cents, cents_from_eur
 
 
-class ProgrammeError(ValueError):
+class ProgrammeError(ConfigurationError):
     """The programme file is unreadable or invalid; the message names the key."""
 
 
@@ -106,6 +107,7 @@ class PartnerEligibility(_Strict):
 
 class ReportTerms(_Strict):
     target_share: Rate = Decimal("0.15")  # R31: partner-sourced share of MRR
+    engaged_days: StrictInt = Field(90, ge=1)  # R31: "engaged" = a touch in these days
 
 
 class EligibilityTerms(_Strict):
@@ -230,13 +232,16 @@ def programme_from_mapping(document: dict[str, Any]) -> Programme:
     versions = [(_BEGINNING, _terms(base_raw, ""))]
     if not isinstance(amendments, list):
         raise ProgrammeError("amendments: expected an array of tables ([[amendments]])")
-    current = base_raw
+    dated = []
     for index, amendment in enumerate(amendments):
         where = f"amendments[{index}]"
         if not isinstance(amendment, dict):
             raise ProgrammeError(f"{where}: expected a table")
         changes = dict(amendment)
-        start = _effective_from(changes.pop("effective_from", None), where)
+        dated.append((_effective_from(changes.pop("effective_from", None), where), where, changes))
+    # Each amendment builds on the ones in force before it, whatever the file's order.
+    current = base_raw
+    for start, where, changes in sorted(dated, key=lambda item: item[0]):
         current = _merge(current, changes)
         versions.append((start, _terms(current, f"{where}.")))
     return Programme(versions, approval, promotion)

@@ -73,6 +73,8 @@ def flat_line(attribution: CustomerAttribution, partner: Partner, billing: Custo
     assert attribution.converted_at is not None and invoice is not None
     month = month_of(attribution.converted_at)
     boundary = month_end(month)
+    if partner.tier.before(boundary) is None:
+        return None  # not a partner at t_m (R1): nothing accrues
     if partner.status.before(boundary) is PartnerStatus.TERMINATED:
         return None
     if kept_ratio(invoice) == 0:

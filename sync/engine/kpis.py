@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from statistics import median
 
@@ -40,18 +40,19 @@ class Kpis:
 def _ratio(numerator: int, denominator: int, places: str = "0.0001") -> Decimal | None:
     if denominator == 0:
         return None
-    return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal(places))
+    return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal(places), ROUND_HALF_UP)
 
 
 def _average(total: Cents, count: int) -> Cents | None:
     return round_half_up(Fraction(total, count)) if count else None
 
 
-def _touch_counts(inputs: Inputs, decisions: Decisions, month: Month) -> tuple[int, int]:
+def _touch_counts(inputs: Inputs, decisions: Decisions, month: Month,
+                  engaged_days: int) -> tuple[int, int]:
     """(engaged partners, deals registered in the month)."""
     prepared = prepare(inputs, decisions.as_of)
     end = month_end(month)
-    since = end - timedelta(days=90)
+    since = end - timedelta(days=engaged_days)
     engaged: set[str] = set()
     for touch in touches_of(prepared.deals):
         if since <= touch.at < end:
@@ -91,7 +92,8 @@ def programme_kpis(inputs: Inputs, decisions: Decisions, month: Month,
     partner_active = row.partner_active_customers if row else 0
     direct_active = (row.active_customers - partner_active) if row else 0
     boundary = month_end(month)
-    engaged, registered = _touch_counts(inputs, decisions, month)
+    terms = programme.terms_before(boundary)
+    engaged, registered = _touch_counts(inputs, decisions, month, terms.report.engaged_days)
     paid_to_date = sum(p.amount for p in decisions.ledger.payouts
                        if p.status is PayoutStatus.PAID and p.month <= month)
     revenue_to_date = sum(r.partner_mrr for r in decisions.monthly if r.month <= month)
@@ -105,7 +107,7 @@ def programme_kpis(inputs: Inputs, decisions: Decisions, month: Month,
         partner_mrr=partner_mrr,
         total_mrr=total_mrr,
         partner_share=_ratio(partner_mrr, total_mrr),
-        target_share=programme.terms_before(boundary).report.target_share,
+        target_share=terms.report.target_share,
         avg_mrr_partner=_average(partner_mrr, partner_active),
         avg_mrr_direct=_average(total_mrr - partner_mrr, direct_active),
         median_days_to_first_conversion=_median_days_to_first_conversion(inputs, decisions, month),

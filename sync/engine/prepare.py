@@ -91,7 +91,7 @@ def _invoice_problem(invoice: Invoice, months_per_price: dict[str, Fraction]) ->
 
     if len(invoice.currency) != 3 or not invoice.currency.isalpha():
         return bad("currency", "expected a three-letter ISO currency code", invoice.currency)
-    for name in ("amount_paid", "total", "post_payment_credit_notes_amount"):
+    for name in ("amount_paid", "post_payment_credit_notes_amount"):  # total < 0: R18 gives 0
         if getattr(invoice, name) < 0:
             return bad(name, "expected an amount >= 0 in cents", getattr(invoice, name))
     if invoice.status == "paid" and invoice.paid_at is None:
@@ -117,8 +117,9 @@ def _index_prices(inputs: Inputs, quarantined: list[Quarantined]) -> dict[str, F
         if price.interval is None:
             continue
         if price.interval_count < 1:
-            quarantined.append(Quarantined("stripe", "price", price.id, "recurring.interval_count",
-                                           "expected an integer >= 1", str(price.interval_count)))
+            quarantined.append(Quarantined(
+                "stripe", "price", price.id, "recurring.interval_count",
+                "expected a whole number of intervals >= 1", str(price.interval_count)))
             continue
         per_period = months_per_period(price)
         if per_period is not None:

@@ -62,8 +62,12 @@ def _group(lines: Iterable[CommissionLine]) -> dict[_Key, list[CommissionLine]]:
 
 
 def reconcile(desired: Iterable[CommissionLine], prior: Iterable[CommissionLine],
-              found_month: Month) -> Reconciled:
+              found_month: Month, held_partners: frozenset[str] = frozenset()) -> Reconciled:
+    """``held_partners``: partners with ledger lines that were not read this run; their
+    lines stay exactly as they are until they are read again."""
     prior_by_id = {line.id: line for line in prior}
+    held = {key: line for key, line in prior_by_id.items() if line.partner_id in held_partners}
+    prior_by_id = {key: line for key, line in prior_by_id.items() if key not in held}
     frozen = _group(line for line in prior_by_id.values() if line.frozen)
     open_adjustments = {
         _key(line): line for line in prior_by_id.values()
@@ -85,7 +89,8 @@ def reconcile(desired: Iterable[CommissionLine], prior: Iterable[CommissionLine]
             result[adjustment.id] = adjustment
         elif total < frozen_amount:
             unrecovered.append(Unrecovered(key[0], key[1], key[2], frozen_amount, total))
-    return Reconciled(result, tuple(_changes(prior_by_id, result)), tuple(unrecovered))
+    changes = tuple(_changes(prior_by_id, result))
+    return Reconciled(result | held, changes, tuple(unrecovered))
 
 
 def _changes(prior: dict[str, CommissionLine],

@@ -83,9 +83,24 @@ def _attribute(customer: Customer, billing: CustomerBilling, prepared: Prepared,
     return kept
 
 
+def _held_partners(prepared: Prepared, ledger: LedgerState) -> frozenset[str]:
+    """Partners with ledger lines that this run did not read (archived, say, or a read that
+    failed): recomputing without them would void or move their customers' commission."""
+    return frozenset({line.partner_id for line in ledger.lines} - prepared.partners.keys())
+
+
+def _held_review(partner_id: str, ledger: LedgerState) -> ReviewItem:
+    count = sum(1 for line in ledger.lines if line.partner_id == partner_id)
+    return ReviewItem("R1", partner_id, (
+        f"R1: partner {partner_id} has {count} lines in the ledger but was not read from "
+        "HubSpot (archived or merged?); its lines and customers are held unchanged until "
+        "it is read again"))
+
+
 def _process_customers(prepared: Prepared, ledger: LedgerState, last_closed: Month,
-                       programme: Programme) -> _Customers:
+                       programme: Programme, held: frozenset[str]) -> _Customers:
     out = _Customers()
+    held_customers = {line.customer_id for line in ledger.lines if line.partner_id in held}
     frozen = {item.customer_id: item for item in ledger.frozen_attributions}
     ids = sorted(prepared.customers.keys() | frozen.keys())
     for customer_id in ids:
@@ -101,6 +116,8 @@ def _process_customers(prepared: Prepared, ledger: LedgerState, last_closed: Mon
         partner = prepared.partners.get(attribution.partner_id or "")
         if not attribution.won or partner is None or attribution.converted_at is None:
             continue
+        if customer_id in held_customers:
+            continue  # its commission stays with the held partner's lines
         out.lines.extend(customer_lines(attribution, partner, billing, last_closed, programme))
         bases = {month: basis.amount for month, basis in billing.bases.items()}
         out.won[partner.id].append(
@@ -132,12 +149,12 @@ def _commission_ends_on(attribution: CustomerAttribution, prepared: Prepared,
     if not attribution.won or attribution.converted_at is None:
         return None
     conversion_month = month_of(attribution.converted_at)
-    if attribution.option is CommissionOption.FLAT:
-        return conversion_month
+    if attribution.option is not CommissionOption.RECURRING:
+        return conversion_month  # flat: its one line; reseller: nothing ever accrues (R2)
     partner = prepared.partners.get(attribution.partner_id or "")
     tier = partner.tier.at(prepared.as_of) if partner is not None else None
-    if tier is None or attribution.option is CommissionOption.RESELLER:
-        return None
+    if tier is None:
+        return max(last_closed, conversion_month)  # no longer a partner: nothing more accrues
     window = programme.terms_at(prepared.as_of).tier(tier).window
     return None if window is None else conversion_month + window - 1
 
@@ -147,8 +164,10 @@ def decide(inputs: Inputs, ledger: LedgerState, as_of: datetime,
     require_utc(as_of, "as_of")
     last_closed = last_closed_month(as_of)
     prepared = prepare(inputs, as_of)
-    customers = _process_customers(prepared, ledger, last_closed, programme)
-    reconciled = reconcile(customers.lines, ledger.lines, last_closed)
+    held = _held_partners(prepared, ledger)
+    customers = _process_customers(prepared, ledger, last_closed, programme, held)
+    customers.reviews.extend(_held_review(partner_id, ledger) for partner_id in sorted(held))
+    reconciled = reconcile(customers.lines, ledger.lines, last_closed, held)
     payout_run = decide_payouts(reconciled.lines, ledger.payouts, prepared.partners,
                                 last_closed, programme)
     frozen = _frozen_after(ledger, customers, payout_run.lines)

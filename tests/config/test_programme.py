@@ -81,3 +81,27 @@ def test_invalid_files_name_the_key_and_what_was_expected(tmp_path: Path, text: 
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ProgrammeError, match="cannot read programme file"):
         load_programme(tmp_path / "nope.toml")
+
+
+def test_amendments_build_in_date_order_whatever_the_file_order(tmp_path: Path) -> None:
+    programme = load_programme(write(tmp_path, """
+[[amendments]]
+effective_from = 2028-01-01
+[amendments.tiers.partner]
+rate = "0.28"
+
+[[amendments]]
+effective_from = 2027-01-01
+[amendments.flat]
+amount = "150.00"
+"""))
+    in_2027 = programme.terms_at(at("2027-06-01"))
+    in_2028 = programme.terms_at(at("2028-06-01"))
+    assert (in_2027.tier(Tier.PARTNER).rate, in_2027.flat.amount) == (Decimal("0.25"), 15000)
+    assert (in_2028.tier(Tier.PARTNER).rate, in_2028.flat.amount) == (Decimal("0.28"), 15000)
+
+
+def test_a_bad_programme_file_is_a_configuration_error(tmp_path: Path) -> None:
+    from sync.errors import ConfigurationError
+    with pytest.raises(ConfigurationError):
+        load_programme(write(tmp_path, '[tiers.partner]\nrate = "x"'))

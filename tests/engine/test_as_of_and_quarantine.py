@@ -92,3 +92,26 @@ def test_quarantined_inputs_from_the_mapping_are_carried_into_the_decisions() ->
     data = replace(inputs(), quarantined=(item,))
     assert run(data, "2025-03-01").quarantined == (item,)
     assert item.message == "hubspot deal 42: vmc_referral_at: expected an ISO datetime (got 'yesterday')"
+
+
+def test_r18_a_negative_total_is_not_quarantined_and_contributes_nothing() -> None:
+    feb = month_bounds("2025-02")
+    downgrade = invoice("cus_a", "2025-02-10", [line(3000, *feb, item="si_2")], total=-500, amount_paid=0)
+    data = inputs([partner("7")], DEAL, ["cus_a"], [*monthly_invoices("cus_a", 10000, "2025-02", 1), downgrade])
+    decisions = run(data, "2025-03-01")
+    assert decisions.quarantined == ()
+    assert [(ln.basis, ln.amount) for ln in decisions.ledger.lines] == [(10000, 2500)]
+
+
+def test_r1_a_partner_not_read_this_run_keeps_its_lines_and_customers_unchanged() -> None:
+    data = inputs([partner("7", tier=Tier.REFERRAL), partner("8")],
+                  [registration("1", "cus_a", "7", "2025-01-05"), registration("2", "cus_a", "8", "2025-01-06")],
+                  ["cus_a"], monthly_invoices("cus_a", 10000, "2025-02", 2))
+    first = run(data, "2025-04-01")  # quarterly referral: both lines unassigned
+    assert {ln.partner_id for ln in first.ledger.lines} == {"7"}
+    without_7 = replace(data, partners=(partner("8"),))
+    second = run(without_7, "2025-05-01", first.ledger)
+    # No void, no move to partner 8 (whose touch would now win), no unrecovered: held.
+    assert second.ledger.lines == first.ledger.lines
+    assert second.changes == () and second.unrecovered == ()
+    assert [(r.rule, r.subject) for r in second.reviews if r.rule == "R1"] == [("R1", "7")]
