@@ -1,0 +1,265 @@
+"""The worker's one door to HubSpot: partner companies, deals and payouts in; deal and
+company fields, commission lines, payouts and their associations out (CONTRACT.md).
+
+Reads return plain dicts in the CRM v3 JSON shape (``{"id", "properties",
+"propertiesWithHistory", "associations", "createdAt", "updatedAt", "archived"}``),
+exactly what ``mappings.hubspot`` reads. Writes are batched 100 inputs a call and
+report per input (``BatchOutcome``). Names come from the ``PropertyMap``; custom
+objects are addressed by the ``objectTypeId`` the schemas API gives for their name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from mappings.properties import PropertyMap
+from mappings.setup_schema import property_definitions
+from sync.adapters.hubspot_batch import (
+    BatchOutcome,
+    chunked,
+    mentions_key,
+    mentions_pair,
+    read_answer,
+    run_batches,
+)
+from sync.adapters.hubspot_shapes import (
+    SEARCH_PAGE,
+    SEARCH_RESULT_CAP,
+    epoch_millis,
+    id_order,
+    next_after,
+    search_body,
+    unique_ids,
+    v3_company_links,
+)
+from sync.adapters.hubspot_transport import (
+    DEFAULT_TIMEOUT,
+    Answer,
+    HubSpotTransport,
+    JsonObject,
+    Timeout,
+    json_objects,
+)
+from sync.adapters.pacing import RollingWindowPacer
+from sync.errors import ConfigurationError
+from sync.retry import RetryPolicy
+
+COMPANIES, DEALS = "companies", "deals"
+STANDARD_OBJECTS = frozenset({"contacts", COMPANIES, DEALS, "tickets", "products",
+                              "line_items", "quotes"})
+OBJECT_TYPE_ID = re.compile(r"\d+-\d+")
+LIST_PAGE = 100
+
+Pair = tuple[str, str]
+
+
+class HubSpotGateway:
+    def __init__(self, access_token: str, base_url: str, props: PropertyMap, *,
+                 retry: RetryPolicy, pacer: RollingWindowPacer | None,
+                 search_pacer: RollingWindowPacer | None,
+                 timeout: Timeout = DEFAULT_TIMEOUT) -> None:
+        self.props = props
+        self.transport = HubSpotTransport(access_token, base_url, retry=retry, pacer=pacer,
+                                          search_pacer=search_pacer, timeout=timeout)
+        self._api = self.transport.api
+        self._schemas: dict[str, JsonObject] | None = None
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def partner_companies(self, known_ids: Iterable[str]) -> list[JsonObject]:
+        """Companies with a tier now, plus ``known_ids`` (partners whose tier may have
+        been cleared since, R1), with the history of the (h) properties."""
+        has_tier = {"propertyName": self.props.company.tier, "operator": "HAS_PROPERTY"}
+        found = self._search_ids(COMPANIES, [has_tier], "companies.search")
+        return self._batch_read(COMPANIES, unique_ids([*found, *known_ids]),
+                                self.props.company_properties_to_read(),
+                                self.props.company_properties_with_history())
+
+    def companies(self, ids: Iterable[str]) -> list[JsonObject]:
+        """Companies by id (deals' companies, for R8's domain check)."""
+        return self._batch_read(COMPANIES, unique_ids(ids),
+                                self.props.company_properties_to_read(), ())
+
+    def deals_modified_since(self, since: datetime | None) -> list[JsonObject]:
+        """Deals changed at or after ``since`` (the caller subtracts its overlap), or
+        every deal when ``since`` is None; each with its companies in ``associations``."""
+        properties = self._deal_properties()
+        if since is None:
+            return self._list(DEALS, properties, "deals.list",
+                              associations=[self.props.associations.deal_companies])
+        changed = {"propertyName": "hs_lastmodifieddate", "operator": "GTE",
+                   "value": epoch_millis(since)}
+        ids = self._search_ids(DEALS, [changed], "deals.search")
+        deals = self._batch_read(DEALS, ids, properties, ())
+        self._attach_companies(deals)
+        return deals
+
+    def payouts(self) -> list[JsonObject]:
+        """Every payout record with its properties (finance's approvals and paid marks)."""
+        names = [d.name for d in property_definitions(self.props.payout)]
+        return self._list(self.object_type_id(self.props.payout.object_name), names,
+                          "payouts.list")
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def update_records(self, object_type: str,
+                       updates: list[tuple[str, dict[str, str]]]) -> BatchOutcome[str]:
+        """Batch update by record id; outcome keyed by record id."""
+        type_id, latest = self.object_type_id(object_type), dict(updates)
+
+        def send(chunk: Sequence[str]) -> Answer:
+            body = {"inputs": [{"id": key, "properties": latest[key]} for key in chunk]}
+            return self.transport.call(f"{object_type}.update", self._api.batch.update,
+                                       type_id, body)
+
+        def read(chunk: Sequence[str], answer: Answer) -> BatchOutcome[str]:
+            return read_answer(chunk, answer, _record_id, mentions_key)
+
+        return run_batches(list(latest), send, read)
+
+    def upsert_records(self, object_name: str, id_property: str,
+                       records: list[tuple[str, dict[str, str]]]) -> BatchOutcome[str]:
+        """Batch upsert on the unique ``id_property``; outcome keyed by its value, each
+        success with its HubSpot record id."""
+        type_id, latest = self.object_type_id(object_name), dict(records)
+
+        def send(chunk: Sequence[str]) -> Answer:
+            body = {"inputs": [{"idProperty": id_property, "id": key,
+                                "properties": {**latest[key], id_property: key}}
+                               for key in chunk]}
+            return self.transport.call(f"{object_name}.upsert", self._api.batch.upsert,
+                                       type_id, body)
+
+        def read(chunk: Sequence[str], answer: Answer) -> BatchOutcome[str]:
+            def key_of(result: JsonObject) -> tuple[str, str] | None:
+                value = (result.get("properties") or {}).get(id_property)
+                return None if value is None else (str(value), str(result.get("id")))
+            return read_answer(chunk, answer, key_of, mentions_key)
+
+        return run_batches(list(latest), send, read)
+
+    def associate(self, from_object: str, to_object: str,
+                  pairs: list[Pair]) -> BatchOutcome[Pair]:
+        """v4 default (unlabeled) associations; outcome keyed by ``(from_id, to_id)``."""
+        from_type, to_type = self.object_type_id(from_object), self.object_type_id(to_object)
+
+        def send(chunk: Sequence[Pair]) -> Answer:
+            body = {"inputs": [{"from": {"id": a}, "to": {"id": b}} for a, b in chunk]}
+            return self.transport.call(f"{from_object}.{to_object}.associate",
+                                       self._api.associations.create_default,
+                                       from_type, to_type, body)
+
+        def read(chunk: Sequence[Pair], answer: Answer) -> BatchOutcome[Pair]:
+            return read_answer(chunk, answer, _pair_of, mentions_pair)
+
+        return run_batches(list(dict.fromkeys(pairs)), send, read)
+
+    # -- custom object types --------------------------------------------------------------
+
+    def object_type_id(self, name: str) -> str:
+        """Standard names and ``2-...`` ids as they are; a custom object's name to the
+        ``objectTypeId`` the schemas API reports (cached; re-read once when unknown)."""
+        if name in STANDARD_OBJECTS or OBJECT_TYPE_ID.fullmatch(name):
+            return name
+        schema = self.custom_objects().get(name) or self.custom_objects(refresh=True).get(name)
+        if schema is None:
+            raise ConfigurationError(f"HubSpot has no custom object {name!r}; "
+                                     "run `partnersync hubspot setup`")
+        return str(schema["objectTypeId"])
+
+    def custom_objects(self, *, refresh: bool = False) -> dict[str, JsonObject]:
+        """The portal's custom object schemas by name (and fully qualified name)."""
+        if self._schemas is None or refresh:
+            answer = self.transport.call("schemas.list", self._api.schemas.get_all)
+            self._schemas = {}
+            for schema in json_objects(answer.body.get("results")):
+                for key in ("fullyQualifiedName", "name"):
+                    if isinstance(schema.get(key), str):
+                        self._schemas[schema[key]] = schema
+        return self._schemas
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _deal_properties(self) -> list[str]:
+        written = [d.name for d in property_definitions(self.props.deal)]
+        return list(dict.fromkeys([*self.props.deal_properties_to_read(), *written]))
+
+    def _search_ids(self, object_type: str, filters: list[JsonObject],
+                    operation: str) -> list[str]:
+        """Ids of every match, ascending; past 10,000 the search restarts above the last
+        id seen, since HubSpot pages no further than that."""
+        ids: list[str] = []
+        floor: str | None = None
+        after: str | None = None
+        while True:
+            body = search_body(filters, floor, after)
+            page = self.transport.call(operation, self._api.search.do_search, object_type,
+                                       body, search=True).body
+            hits = [str(result["id"]) for result in json_objects(page.get("results"))]
+            ids += hits
+            after = next_after(page)
+            if after is None or not hits:
+                return ids
+            if after.isdigit() and int(after) + SEARCH_PAGE > SEARCH_RESULT_CAP:
+                floor, after = hits[-1], None
+
+    def _batch_read(self, object_type: str, ids: Sequence[str], properties: Sequence[str],
+                    history: Sequence[str]) -> list[JsonObject]:
+        """Records by id, 100 a call; ids HubSpot no longer has are left out."""
+        records: list[JsonObject] = []
+        for chunk in chunked(ids):
+            body: JsonObject = {"inputs": [{"id": i} for i in chunk],
+                                "properties": list(properties)}
+            if history:
+                body["propertiesWithHistory"] = list(history)
+            answer = self.transport.call(f"{object_type}.read", self._api.batch.read,
+                                         object_type, body)
+            records += json_objects(answer.body.get("results"))
+        return sorted(records, key=lambda r: id_order(str(r.get("id"))))
+
+    def _list(self, object_type: str, properties: Sequence[str], operation: str, *,
+              associations: Sequence[str] = ()) -> list[JsonObject]:
+        records: list[JsonObject] = []
+        after: str | None = None
+        while True:
+            options: dict[str, Any] = {"limit": LIST_PAGE, "properties": list(properties)}
+            if associations:
+                options["associations"] = list(associations)
+            if after is not None:
+                options["after"] = after
+            page = self.transport.call(operation, self._api.objects.get_page, object_type,
+                                       **options).body
+            records += json_objects(page.get("results"))
+            after = next_after(page)
+            if after is None:
+                return records
+
+    def _attach_companies(self, deals: list[JsonObject]) -> None:
+        """v4 batch association read, attached in the v3 shape the list API returns."""
+        names = self.props.associations
+        by_id = {str(deal["id"]): deal for deal in deals}
+        for chunk in chunked(list(by_id)):
+            body = {"inputs": [{"id": deal_id} for deal_id in chunk]}
+            answer = self.transport.call("deals.companies.read",
+                                         self._api.associations.get_page, DEALS, COMPANIES,
+                                         body)
+            for result in json_objects(answer.body.get("results")):
+                deal = by_id.get(str((result.get("from") or {}).get("id")))
+                if deal is not None:
+                    links = v3_company_links(json_objects(result.get("to")), names)
+                    deal["associations"] = {names.deal_companies: {"results": links}}
+
+
+def _record_id(result: JsonObject) -> tuple[str, str] | None:
+    record_id = result.get("id")
+    return None if record_id is None else (str(record_id), str(record_id))
+
+
+def _pair_of(result: JsonObject) -> tuple[Pair, str] | None:
+    source, target = result.get("from") or {}, result.get("to") or {}
+    if "id" not in source or "id" not in target:
+        return None
+    return (str(source["id"]), str(target["id"])), str(target["id"])
