@@ -28,6 +28,7 @@ from sync.engine.model import (
     Promotion,
     TierMetrics,
 )
+from sync.ledger.records import PayoutRecord
 from sync.money import eur
 from sync.months import month_end, month_label
 
@@ -50,22 +51,6 @@ class Intent:
         canonical = json.dumps(self.payload, sort_keys=True, separators=(",", ":"))
         digest = hashlib.sha256(canonical.encode()).hexdigest()[:20]
         return f"{self.kind}:{self.target}:{digest}"
-
-
-@dataclass(frozen=True, slots=True)
-class PayoutRecord:
-    """A payout as the ledger holds it now (status moves after the engine made it)."""
-
-    id: str
-    partner_id: str
-    month: int
-    amount: int
-    line_ids: tuple[str, ...]
-    status: PayoutStatus
-    method: str | None = None
-    failure_reason: str | None = None
-    stripe_transfer_id: str | None = None
-    paid_at: datetime | None = None
 
 
 def hubspot_date(day: date) -> str:

@@ -44,18 +44,24 @@ class PayoutRecord:
     amount: int
     line_ids: tuple[str, ...]
     status: PayoutStatus
-    minimum_waived: bool
-    explanation: str
-    method: str | None
-    failure_reason: str | None
-    stripe_transfer_id: str | None
-    payment_reference: str | None
-    attempts: int
-    approved_by: str | None
-    approved_at: datetime | None
-    paid_at: datetime | None
-    paid_by: str | None
-    created_run: int
+    minimum_waived: bool = False
+    explanation: str = ""
+    method: str | None = None
+    failure_reason: str | None = None
+    stripe_transfer_id: str | None = None
+    payment_reference: str | None = None
+    attempts: int = 0
+    approved_by: str | None = None
+    approved_at: datetime | None = None
+    paid_at: datetime | None = None
+    paid_by: str | None = None
+    created_run: int = 0  # 0: decided by a run not recorded yet (a dry run's plan)
+
+    @classmethod
+    def from_engine(cls, payout: Payout) -> PayoutRecord:
+        """A payout just decided, before the ledger holds it."""
+        return cls(payout.id, payout.partner_id, payout.month, payout.amount, payout.line_ids,
+                   payout.status, payout.minimum_waived, payout.explanation)
 
     def to_payout(self) -> Payout:
         return Payout(self.id, self.partner_id, self.month, self.amount, self.line_ids,

@@ -5,13 +5,13 @@ from dataclasses import replace
 from mappings.properties import DEFAULT_PROPERTY_MAP as PROPS
 from sync.domain import Customer, Tier
 from sync.engine.model import PayoutStatus
+from sync.ledger.records import PayoutRecord
 from sync.writeback import (
     HUBSPOT_COMPANY,
     HUBSPOT_DEAL,
     HUBSPOT_LINE,
     HUBSPOT_PAYOUT,
     STRIPE_CUSTOMER,
-    PayoutRecord,
     build_intents,
     commission_ends_on,
 )
@@ -47,8 +47,8 @@ def test_line_records_use_contract_names_and_formats() -> None:
 def test_payout_and_paid_line_statuses_follow_the_ledger() -> None:
     decisions = decisions_for_one_customer()
     payout = decisions.ledger.payouts[0]
-    paid = PayoutRecord(payout.id, payout.partner_id, payout.month, payout.amount, payout.line_ids,
-                        PayoutStatus.PAID, "stripe_transfer", None, "tr_1", at("2025-07-02T10:00:00"))
+    paid = replace(PayoutRecord.from_engine(payout), status=PayoutStatus.PAID, method="stripe_transfer",
+                   stripe_transfer_id="tr_1", paid_at=at("2025-07-02T10:00:00"))
     intents = records(decisions, [paid])
     assert {i.payload["vmc_status"] for i in intents if i.kind == HUBSPOT_LINE} == {"paid"}
     payout_record = next(i for i in intents if i.kind == HUBSPOT_PAYOUT)
