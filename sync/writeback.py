@@ -1,9 +1,10 @@
 """What a run writes back to HubSpot and Stripe, as intents (pure).
 
-Each intent carries a deterministic key: its kind, its target record and a hash of
-its content. The outbox records the intent before the write and confirms it after,
-so an identical rerun finds every key already confirmed and writes nothing, and a run
-killed mid-write resends exactly the unconfirmed ones. Volatile fields (the sync
+Each intent names its kind, its target record and a hash of its content. The ledger
+keeps the last content intended per record (``sync.ledger.mirror.plan_write``) and
+the outbox records each new intent before the write and confirms it after, so an
+identical rerun writes nothing, and a run killed mid-write resends exactly the
+unconfirmed ones. Volatile fields (the sync
 instant) are left out of the hash and added only to records that change anyway.
 """
 
@@ -47,10 +48,10 @@ class Intent:
     volatile: Mapping[str, Any] = field(default_factory=dict)  # sent, not hashed
 
     @property
-    def key(self) -> str:
+    def content_hash(self) -> str:
+        """Of the payload only: the same content is the same write, whatever the run."""
         canonical = json.dumps(self.payload, sort_keys=True, separators=(",", ":"))
-        digest = hashlib.sha256(canonical.encode()).hexdigest()[:20]
-        return f"{self.kind}:{self.target}:{digest}"
+        return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 
 def hubspot_date(day: date) -> str:

@@ -244,3 +244,29 @@ class JobLockRow(Base):
     owner: Mapped[str] = mapped_column(String(64))
     acquired_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+
+
+class MirrorRow(Base):
+    """The last copy read of a vendor record, so a run decides over the whole portal
+    while reading only what changed since the cursor (CONTRACT.md's JSON, verbatim)."""
+
+    __tablename__ = "mirror_records"
+
+    object_type: Mapped[str] = mapped_column(String(40), primary_key=True)
+    record_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    body: Mapped[dict[str, Any]]
+    read_run: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime]
+
+
+class WrittenRow(Base):
+    """What the worker last intended for one external record: a write whose content
+    hash equals it is not made again (a rerun writes nothing)."""
+
+    __tablename__ = "written_records"
+
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    target: Mapped[str] = mapped_column(ID, primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    outbox_key: Mapped[str] = mapped_column(String(400))
+    updated_at: Mapped[datetime]

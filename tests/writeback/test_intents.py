@@ -74,8 +74,8 @@ def test_deal_fields_and_window_end() -> None:
 
 def test_keys_are_deterministic_and_ignore_the_sync_instant() -> None:
     decisions = decisions_for_one_customer()
-    first = {i.key for i in records(decisions)}
-    later = {i.key for i in build_intents(decisions, (), {"cus_a": {}}, PROPS, at("2030-01-01"))}
+    first = {(i.kind, i.target, i.content_hash) for i in records(decisions)}
+    later = {(i.kind, i.target, i.content_hash) for i in build_intents(decisions, (), {"cus_a": {}}, PROPS, at("2030-01-01"))}
     assert first == later
     company = next(i for i in records(decisions) if i.kind == HUBSPOT_COMPANY)
     assert company.volatile == {"vmc_synced_at": "2025-04-01T06:00:00.000Z"}

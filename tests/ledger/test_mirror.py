@@ -1,0 +1,50 @@
+"""The read mirror and the write memory (one intent per record content)."""
+
+import pytest
+
+from sync.ledger import Ledger
+from sync.ledger.mirror import Mirror, plan_write
+
+
+def test_mirror_upsert_counts_only_new_or_changed_records(ledger: Ledger) -> None:
+    mirror = Mirror(ledger)
+    assert mirror.upsert("deal", [("1", {"id": "1", "v": 1}), ("2", {"id": "2"})], 1) == 2
+    assert mirror.upsert("deal", [("1", {"id": "1", "v": 1})], 2) == 0
+    assert mirror.upsert("deal", [("1", {"id": "1", "v": 2})], 3) == 1
+    assert mirror.records("deal") == [{"id": "1", "v": 2}, {"id": "2"}]
+    assert mirror.records("company") == []
+
+
+def test_full_listing_forgets_records_no_longer_listed(ledger: Ledger) -> None:
+    mirror = Mirror(ledger)
+    mirror.upsert("deal", [(str(n), {"id": str(n)}) for n in range(5)], 1)
+    assert mirror.replace_all("deal", [("1", {"id": "1"}), ("9", {"id": "9"})], 2) == (1, 4)
+    assert mirror.ids("deal") == {"1", "9"}
+
+
+def test_mirror_and_cursor_commit_together_or_not_at_all(ledger: Ledger) -> None:
+    mirror = Mirror(ledger)
+
+    def killed_before_commit() -> None:
+        with ledger.transaction():
+            mirror.upsert("deal", [("1", {"id": "1"})], 1)
+            ledger.set_cursor("hubspot.deals", "2026-01-01T00:00:00Z")
+            raise RuntimeError("killed before commit")
+
+    with pytest.raises(RuntimeError):
+        killed_before_commit()
+    assert mirror.ids("deal") == set() and ledger.get_cursor("hubspot.deals") is None
+
+
+def test_the_same_content_is_written_once_and_a_change_supersedes_a_pending_write(ledger: Ledger) -> None:
+    first = plan_write(ledger, "hubspot.line", "vmcl_1", "aaa", {"amount": "1.00"}, run_id=1)
+    assert first == "hubspot.line:vmcl_1:aaa:run1"
+    assert plan_write(ledger, "hubspot.line", "vmcl_1", "aaa", {"amount": "1.00"}, run_id=2) is None
+    second = plan_write(ledger, "hubspot.line", "vmcl_1", "bbb", {"amount": "2.00"}, run_id=3)
+    assert [entry.key for entry in ledger.pending()] == [second]
+    stale = ledger.outbox_entry(first)
+    assert stale is not None and stale.status == "failed" and "superseded" in (stale.last_error or "")
+    ledger.confirm(second or "", {})
+    # Back to the first content: a real change again, so written again under a new key.
+    third = plan_write(ledger, "hubspot.line", "vmcl_1", "aaa", {"amount": "1.00"}, run_id=4)
+    assert third == "hubspot.line:vmcl_1:aaa:run4"
