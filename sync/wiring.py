@@ -1,0 +1,76 @@
+"""Everything wired in one place: settings -> programme, names, ledger, gateways, logs.
+
+Commands and jobs receive a ``Services`` and never build clients themselves, so each
+API client is created once per process with the one retry policy and its pacer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from mappings.properties import DEFAULT_PROPERTY_MAP, PropertyMap
+from sync.adapters.hubspot_gateway import HubSpotGateway
+from sync.adapters.pacing import RollingWindowPacer
+from sync.adapters.stripe_gateway import StripeGateway
+from sync.ledger import Ledger
+from sync.ledger.mirror import Mirror
+from sync.logs import configure_logging
+from sync.programme import Programme, load_programme
+from sync.retry import RetryPolicy
+from sync.settings import Settings
+
+# Pace a little under the vendors' windows: they count a request when it arrives,
+# we when it leaves, so an exact match now and then meets a 429 at the window's edge.
+PACING_MARGIN = 1.1
+HUBSPOT_WINDOW_SECONDS = 10.0
+HUBSPOT_SEARCHES_PER_SECOND = 5
+STRIPE_REQUESTS_PER_SECOND = {"live": 100, "test": 25}
+
+
+@dataclass
+class Services:
+    settings: Settings
+    props: PropertyMap = DEFAULT_PROPERTY_MAP
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+    @cached_property
+    def programme(self) -> Programme:
+        return load_programme(self.settings.programme_file)
+
+    @cached_property
+    def ledger(self) -> Ledger:
+        ledger = Ledger.open(self.settings.database_url)
+        ledger.migrate()
+        return ledger
+
+    @cached_property
+    def mirror(self) -> Mirror:
+        return Mirror(self.ledger)
+
+    @cached_property
+    def hubspot(self) -> HubSpotGateway:
+        token, _ = self.settings.require_credentials()
+        limit = self.settings.hubspot_rate_limit_per_10s
+        return HubSpotGateway(
+            token, self.settings.hubspot_base_url, self.props, retry=self.retry,
+            pacer=RollingWindowPacer(limit, HUBSPOT_WINDOW_SECONDS * PACING_MARGIN),
+            search_pacer=RollingWindowPacer(HUBSPOT_SEARCHES_PER_SECOND, PACING_MARGIN))
+
+    @cached_property
+    def stripe(self) -> StripeGateway:
+        _, key = self.settings.require_credentials()
+        mode = "live" if "_live_" in key else "test"
+        pacer = RollingWindowPacer(STRIPE_REQUESTS_PER_SECOND[mode], PACING_MARGIN)
+        return StripeGateway(key, self.settings.stripe_api_base, retry=self.retry, pacer=pacer)
+
+    def secrets(self) -> list[str]:
+        values = [self.settings.hubspot_access_token, self.settings.stripe_api_key]
+        return [value.get_secret_value() for value in values if value is not None]
+
+    def configure_logging(self) -> None:
+        configure_logging(self.settings.resolved_log_format, self.secrets())
+
+    def close(self) -> None:
+        if "ledger" in self.__dict__:
+            self.ledger.close()
