@@ -176,19 +176,28 @@ def customer_metadata(attribution: CustomerAttribution, current: Mapping[str, st
     return changed or None
 
 
+def ledger_intents(lines: Iterable[CommissionLine], voided: Iterable[CommissionLine],
+                   payouts: Iterable[PayoutRecord], props: PropertyMap) -> list[Intent]:
+    """Line and payout records: what the ledger holds, for finance in HubSpot. The
+    payment job uses this alone after it moves payouts."""
+    by_id = {payout.id: payout for payout in payouts}
+    intents = [Intent(HUBSPOT_LINE, line.id, line_properties(line, line_status(line, by_id), props))
+               for line in lines]
+    intents += [Intent(HUBSPOT_LINE, line.id, line_properties(line, "void", props))
+                for line in voided]
+    intents += [Intent(HUBSPOT_PAYOUT, payout.id, payout_properties(payout, props))
+                for payout in sorted(by_id.values(), key=lambda p: p.id)]
+    return intents
+
+
 def build_intents(decisions: Decisions, payouts: Iterable[PayoutRecord],
                   customer_metadata_now: Mapping[str, Mapping[str, str]],
                   props: PropertyMap, synced_at: datetime) -> list[Intent]:
     """Every write this run intends, in a stable order."""
     by_id = {payout.id: payout for payout in payouts}
     lines = decisions.ledger.lines
-    intents = [Intent(HUBSPOT_LINE, line.id, line_properties(line, line_status(line, by_id), props))
-               for line in lines]
-    intents += [Intent(HUBSPOT_LINE, change.line.id,
-                       line_properties(change.line, "void", props))
-                for change in decisions.changes if change.action == "voided"]
-    intents += [Intent(HUBSPOT_PAYOUT, payout.id, payout_properties(payout, props))
-                for payout in sorted(by_id.values(), key=lambda p: p.id)]
+    voided = [change.line for change in decisions.changes if change.action == "voided"]
+    intents = ledger_intents(lines, voided, by_id.values(), props)
     per_deal = _totals(lines, by_id, "deal")
     intents += [Intent(HUBSPOT_DEAL, deal.deal_id, deal_properties(
         deal, per_deal.accrued.get(deal.deal_id, 0), per_deal.paid.get(deal.deal_id, 0), props))
