@@ -25,7 +25,12 @@ class Mirrored(StrEnum):
 
 
 def inputs_from_mirror(mirror: Mirror, props: PropertyMap) -> Inputs:
-    companies = mirror.records(Mirrored.HUBSPOT_PARTNER) + mirror.records(Mirrored.HUBSPOT_COMPANY)
+    partners = mirror.records(Mirrored.HUBSPOT_PARTNER)
+    partner_ids = {str(record.get("id")) for record in partners}
+    # A partner can also be a deal's company: read once, with its history.
+    others = [record for record in mirror.records(Mirrored.HUBSPOT_COMPANY)
+              if str(record.get("id")) not in partner_ids]
+    companies = partners + others
     return build_inputs(
         hubspot_companies=companies,
         hubspot_deals=mirror.records(Mirrored.HUBSPOT_DEAL),
