@@ -19,7 +19,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from sync.ledger import outbox
-from sync.ledger.models import MirrorRow, WrittenRow
+from sync.ledger.models import CursorRow, MirrorRow, WrittenRow
 from sync.ledger.store import Ledger
 
 
@@ -104,3 +104,27 @@ def plan_write(ledger: Ledger, kind: str, target: str, content_hash: str,
         else:
             row.content_hash, row.outbox_key, row.updated_at = content_hash, key, ledger.now()
         return key
+
+
+def new_writes(ledger: Ledger, hashes: Iterable[tuple[str, str, str]]) -> set[tuple[str, str]]:
+    """Of ``(kind, target, content hash)``, the records whose content differs from the
+    last intent: what a run would write (a dry run asks without enqueueing)."""
+    with ledger.transaction() as session:
+        known = {(row.kind, row.target): row.content_hash
+                 for row in session.scalars(select(WrittenRow))}
+    return {(kind, target) for kind, target, digest in hashes
+            if known.get((kind, target)) != digest}
+
+
+def copy_mirror(source: Ledger, target: Ledger) -> None:
+    """Seed a scratch ledger with the mirror and its cursors (a dry run pulls into it)."""
+    with source.transaction() as session:
+        rows = [(row.object_type, row.record_id, row.body, row.read_run)
+                for row in session.scalars(select(MirrorRow))]
+        cursors = [(row.name, row.value) for row in session.scalars(select(CursorRow))]
+    with target.transaction() as session:
+        for object_type, record_id, body, read_run in rows:
+            session.add(MirrorRow(object_type=object_type, record_id=record_id, body=body,
+                                  read_run=read_run, updated_at=target.now()))
+        for name, value in cursors:
+            target.set_cursor(name, value)
