@@ -5,7 +5,7 @@ retry policy and the command line decide on *our* types, never on SDK internals:
 
     PartnerSyncError
     ├── ConfigurationError            exit 2
-    ├── LedgerError                   a guarded ledger transition was refused
+    ├── LedgerError                   the ledger refused an operation (sync.ledger.errors)
     └── UpstreamError                 an API call failed
         ├── RetriableUpstreamError    worth another try (the retry policy's whole set)
         │   ├── RateLimited           429; ``retry_after`` seconds when the API said

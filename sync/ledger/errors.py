@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from sync.errors import LedgerError as _LedgerError
+
 _SECRET_PATTERNS = (
     re.compile(r"\b(sk|rk|pk|whsec)_(live|test)_[A-Za-z0-9]+"),  # Stripe keys
     re.compile(r"\bpat-[A-Za-z0-9-]+"),  # HubSpot private-app tokens
@@ -24,8 +26,9 @@ def scrub(text: str) -> str:
     return text[:MAX_ERROR_LENGTH]
 
 
-class LedgerError(Exception):
-    """Base class: the ledger refused an operation; nothing was written."""
+# The worker's one ledger refusal type (sync.errors), so the CLI reports it like any
+# other PartnerSyncError; the subclasses below say which refusal.
+LedgerError = _LedgerError
 
 
 class UnknownRecordError(LedgerError):
