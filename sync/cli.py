@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from sync.commands import explain, payouts, report
 from sync.errors import (
     ConfigurationError,
     DailyLimitReached,
@@ -46,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--hubspot-port", type=int, default=0, metavar="N")
     sandbox.add_argument("--stripe-port", type=int, default=0, metavar="N")
     sandbox.set_defaults(handler=_sandbox)
+    payouts.register(commands)
+    explain.register(commands)
+    report.register(commands)
     return parser
 
 
