@@ -1,0 +1,218 @@
+"""Write-back: a run's intents into the outbox, then every pending one out (CONTRACT.md).
+
+``enqueue_intents`` records intents through ``plan_write`` (a record whose content did
+not change enqueues nothing, so an identical rerun writes nothing). ``apply_outbox``
+sends every pending entry, a killed run's included, grouped by kind, 100 records a
+call: custom objects by upsert on their unique id property, then their v4
+associations; deals and companies by batch update; Stripe customers' metadata one by
+one under the outbox key as idempotency key. An entry is confirmed only once its
+record and its associations are written; the inputs of a 207 that failed stay pending
+and are counted, so the next run sends exactly those. Auth errors, the daily quota
+and retriable errors that outlived the retries propagate: what was not confirmed
+stays pending. Stripe transfers (``stripe.transfer``) are not sent here: see
+``sync.payments`` (R26).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from mappings.properties import PropertyMap
+from sync.adapters.hubspot_batch import BatchOutcome, chunked
+from sync.adapters.hubspot_gateway import COMPANIES, DEALS, HubSpotGateway
+from sync.adapters.stripe_gateway import StripeGateway
+from sync.errors import RequestRejected
+from sync.ledger import Ledger
+from sync.ledger.mirror import plan_write
+from sync.ledger.records import OutboxEntry
+from sync.payments_finance import hubspot_statuses, read_back_finance, undoes_finance
+from sync.writeback import (
+    HUBSPOT_COMPANY,
+    HUBSPOT_DEAL,
+    HUBSPOT_LINE,
+    HUBSPOT_PAYOUT,
+    STRIPE_CUSTOMER,
+    Intent,
+)
+
+Properties = dict[str, str]
+Link = tuple[str, str]  # (object type to associate with, its record id)
+
+
+@dataclass(slots=True)
+class ApplySummary:
+    sent: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # kind -> confirmed
+    failed: dict[str, str] = field(default_factory=dict)  # outbox key -> reason; still pending
+    held: list[str] = field(default_factory=list)  # payout writes that would undo finance
+    finance_applied: list[str] = field(default_factory=list)  # payouts finance moved
+
+    @property
+    def written(self) -> int:
+        return sum(self.sent.values())
+
+
+def enqueue_intents(ledger: Ledger, intents: Iterable[Intent], run_id: int) -> int:
+    """Record the run's intents in one transaction; returns how many are new."""
+    enqueued = 0
+    with ledger.transaction():
+        for intent in intents:
+            payload = {"payload": dict(intent.payload), "volatile": dict(intent.volatile)}
+            key = plan_write(ledger, intent.kind, intent.target, intent.content_hash, payload,
+                             run_id)
+            enqueued += key is not None
+    return enqueued
+
+
+def apply_outbox(ledger: Ledger, hubspot: HubSpotGateway, stripe: StripeGateway,
+                 props: PropertyMap, *,
+                 hubspot_payouts: Iterable[Mapping[str, Any]] | None = None) -> ApplySummary:
+    """Send every pending write-back entry. ``hubspot_payouts``: HubSpot's payout
+    records if just read (the mirror's copy); otherwise they are read before any payout
+    record is written (CONTRACT.md: never overwrite a transition finance made)."""
+    summary = ApplySummary()
+    lines = props.commission_line
+    _send_custom(ledger, hubspot, _pending(ledger, HUBSPOT_LINE), lines.object_name,
+                 lines.line_id, _line_links(props), summary)
+    payouts = _writable_payouts(ledger, hubspot, props, hubspot_payouts, summary)
+    _send_custom(ledger, hubspot, payouts, props.payout.object_name, props.payout.payout_id,
+                 _payout_links(props), summary)
+    _send_updates(ledger, hubspot, DEALS, _pending(ledger, HUBSPOT_DEAL), summary)
+    _send_updates(ledger, hubspot, COMPANIES, _pending(ledger, HUBSPOT_COMPANY), summary)
+    _send_metadata(ledger, stripe, _pending(ledger, STRIPE_CUSTOMER), summary)
+    return summary
+
+
+# -- what to send ---------------------------------------------------------------------
+
+
+def _pending(ledger: Ledger, kind: str) -> list[OutboxEntry]:
+    """Pending entries of ``kind``, one per record: the newest (``plan_write`` already
+    supersedes older ones; this guards the invariant rather than sending stale content)."""
+    newest: dict[str, OutboxEntry] = {}
+    for entry in ledger.pending(kind):  # oldest first
+        older = newest.get(entry.target)
+        if older is not None:
+            ledger.fail(older.key, f"superseded by {entry.key}")
+        newest[entry.target] = entry
+    return list(newest.values())
+
+
+def _properties(entry: OutboxEntry) -> Properties:
+    """The content, with the volatile fields (the sync instant) merged in."""
+    body = entry.payload
+    return {**body.get("payload", {}), **body.get("volatile", {})}
+
+
+def _writable_payouts(ledger: Ledger, hubspot: HubSpotGateway, props: PropertyMap,
+                      records: Iterable[Mapping[str, Any]] | None,
+                      summary: ApplySummary) -> list[OutboxEntry]:
+    """Pending payout entries, less those that would write over finance's approval or
+    paid mark (CONTRACT.md). Finance's moves go to the ledger first; the entries held
+    stay pending until the next enqueue replaces them with the ledger's new state."""
+    entries = _pending(ledger, HUBSPOT_PAYOUT)
+    if not entries:
+        return []
+    listed = list(records) if records is not None else hubspot.payouts()
+    summary.finance_applied += read_back_finance(ledger, listed, props).applied
+    shown = hubspot_statuses(listed, props)
+    writable = []
+    for entry in entries:
+        written = _properties(entry).get(props.payout.status)
+        if undoes_finance(shown.get(entry.target), written):
+            summary.held.append(entry.target)
+        else:
+            writable.append(entry)
+    return writable
+
+
+def _line_links(props: PropertyMap) -> Callable[[Properties], list[Link]]:
+    names = props.commission_line
+
+    def links(values: Properties) -> list[Link]:
+        found = [(COMPANIES, values.get(names.partner_id, "")),
+                 (DEALS, values.get(names.deal_id, ""))]
+        return [(kind, record_id) for kind, record_id in found if record_id]
+    return links
+
+
+def _payout_links(props: PropertyMap) -> Callable[[Properties], list[Link]]:
+    def links(values: Properties) -> list[Link]:
+        partner = values.get(props.payout.partner_id, "")
+        return [(COMPANIES, partner)] if partner else []
+    return links
+
+
+# -- sending --------------------------------------------------------------------------
+
+
+def _send_custom(ledger: Ledger, hubspot: HubSpotGateway, entries: Sequence[OutboxEntry],
+                 object_name: str, id_property: str,
+                 links: Callable[[Properties], list[Link]], summary: ApplySummary) -> None:
+    """Upsert 100 at a time on the unique id property, then associate what was written."""
+    for chunk in chunked(entries):
+        records = [(entry.target, _properties(entry)) for entry in chunk]
+        outcome = hubspot.upsert_records(object_name, id_property, records)
+        failed = {key: failure.message for key, failure in outcome.failed.items()}
+        failed |= _associate(hubspot, object_name, records, outcome, links)
+        _settle(ledger, chunk, outcome.succeeded, failed, summary)
+
+
+def _associate(hubspot: HubSpotGateway, object_name: str, records: list[tuple[str, Properties]],
+               written: BatchOutcome[str], links: Callable[[Properties], list[Link]]
+               ) -> dict[str, str]:
+    """v4 default associations of the written records; target -> why one failed."""
+    pairs: dict[str, dict[Link, str]] = defaultdict(dict)  # to type -> (from, to) -> target
+    for target, values in records:
+        record_id = written.succeeded.get(target)
+        if record_id is None:
+            continue
+        for to_type, to_id in links(values):
+            pairs[to_type][(record_id, to_id)] = target
+    failed: dict[str, str] = {}
+    for to_type, owners in pairs.items():
+        outcome = hubspot.associate(object_name, to_type, list(owners))
+        for pair, failure in outcome.failed.items():
+            failed[owners[pair]] = f"association to {to_type} {pair[1]}: {failure.message}"
+    return failed
+
+
+def _send_updates(ledger: Ledger, hubspot: HubSpotGateway, object_type: str,
+                  entries: Sequence[OutboxEntry], summary: ApplySummary) -> None:
+    """Batch update by HubSpot record id, 100 at a time (deals, companies)."""
+    for chunk in chunked(entries):
+        outcome = hubspot.update_records(
+            object_type, [(entry.target, _properties(entry)) for entry in chunk])
+        failed = {key: failure.message for key, failure in outcome.failed.items()}
+        _settle(ledger, chunk, outcome.succeeded, failed, summary)
+
+
+def _send_metadata(ledger: Ledger, stripe: StripeGateway, entries: Sequence[OutboxEntry],
+                   summary: ApplySummary) -> None:
+    """Stripe has no batch update: one call per customer, keyed by the outbox key."""
+    for entry in entries:
+        metadata = dict(entry.payload.get("payload", {}))
+        try:
+            stripe.update_customer_metadata(entry.target, metadata, idempotency_key=entry.key)
+        except RequestRejected as error:
+            _settle(ledger, [entry], {}, {entry.target: str(error)}, summary)
+            continue
+        _settle(ledger, [entry], {entry.target: entry.target}, {}, summary)
+
+
+def _settle(ledger: Ledger, chunk: Sequence[OutboxEntry], succeeded: Mapping[str, str],
+            failed: Mapping[str, str], summary: ApplySummary) -> None:
+    """Confirm what was written; leave what failed pending for the next run."""
+    with ledger.transaction():
+        for entry in chunk:
+            reason = failed.get(entry.target)
+            if reason is None and entry.target not in succeeded:
+                reason = "no result for this record"
+            if reason is None:
+                ledger.confirm(entry.key, {"id": succeeded[entry.target]})
+                summary.sent[entry.kind] += 1
+            else:
+                ledger.fail(entry.key, reason, retry=True)
+                summary.failed[entry.key] = reason
