@@ -97,6 +97,12 @@ class StripeGateway:
         for invoice in self._list("invoices.list", self._v1.invoices.list, params):
             yield self._with_all_lines(invoice)
 
+    def invoice(self, invoice_id: str) -> JSON:
+        """One invoice as it is now, with ALL its lines (as ``invoices`` gives them): for
+        an event whose embedded invoice says ``lines.has_more``."""
+        found = self._call("invoices.retrieve", partial(self._v1.invoices.retrieve, invoice_id))
+        return self._with_all_lines(plain(found))
+
     def account(self, account_id: str) -> JSON | None:
         """The Connect account, or None when it is deleted, unknown or disconnected."""
         try:
