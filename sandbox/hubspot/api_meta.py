@@ -101,6 +101,10 @@ def create_schema(state: HubSpotState, request: Request) -> Response:
                            context={"name": [name]})
     targets = [state.resolve_type(str(n)) for n in egg.get("associatedObjects", [])]
     otype = custom_type(state.next_custom_type_id(), state.portal_id, egg, state.now())
+    # HubSpot gives a new object its default property group, "<name>_information".
+    default_group = f"{otype.name}_information"
+    otype.groups[default_group] = {"name": default_group, "label": f"{otype.singular} information",
+                                   "displayOrder": -1, "archived": False}
     state.add_type(otype)
     state.properties_changed(otype)
     for target in targets:

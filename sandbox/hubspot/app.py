@@ -11,6 +11,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from sandbox.hubspot import api_associations as assoc
+from sandbox.hubspot import api_groups as groups
 from sandbox.hubspot import api_meta as meta
 from sandbox.hubspot import api_objects as objects
 from sandbox.hubspot.errors import HubSpotError
@@ -44,6 +45,8 @@ ROUTES: list[tuple[str, str, str, Handler]] = [
     ("crm.properties.batch.create", f"{PROPS}/batch/create", "POST",
      meta.batch_create_properties),
     ("crm.properties.batch.read", f"{PROPS}/batch/read", "POST", meta.batch_read_properties),
+    ("crm.properties.groups.list", f"{PROPS}/groups", "GET", groups.list_groups),
+    ("crm.properties.groups.create", f"{PROPS}/groups", "POST", groups.create_group),
     ("crm.properties.get", f"{PROPS}/<name>", "GET", meta.get_property),
     ("crm.schemas.list", SCHEMAS, "GET", meta.list_schemas),
     ("crm.schemas.create", SCHEMAS, "POST", meta.create_schema),

@@ -47,6 +47,7 @@ class ObjectType:
     created_property: str        # "createdate" or "hs_createdate"
     default_properties: list[str]
     properties: dict[str, JsonObject] = field(default_factory=dict)
+    groups: dict[str, JsonObject] = field(default_factory=dict)  # property groups by name
     schema: JsonObject | None = None  # custom objects only
 
     @property

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,32 +21,6 @@ BASIC = Path(__file__).parents[1] / "sandbox" / "fixtures" / "basic"
 START = datetime(2026, 2, 1, 12, 0, tzinfo=UTC)
 STAMP = "2025-06-01T00:00:00.000Z"
 
-GROUPS_PATH = re.compile(r"/crm/v3/properties/([^/]+)/groups")
-
-
-class PropertyGroupsFake:
-    """Serves ``/crm/v3/properties/{type}/groups`` (GET, POST) in memory in front of
-    the sandbox, which has no property groups API yet; the rest goes to the sandbox."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.groups: dict[str, dict[str, dict[str, Any]]] = {}
-        self.created = 0
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        match = GROUPS_PATH.fullmatch(environ.get("PATH_INFO", ""))
-        if match is None:
-            return self.app(environ, start_response)  # type: ignore[no-any-return]
-        groups = self.groups.setdefault(match.group(1), {})
-        status, answer = "200 OK", {"results": list(groups.values())}
-        if environ["REQUEST_METHOD"] == "POST":
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-            group = json.loads(environ["wsgi.input"].read(length))
-            groups[group["name"]] = group
-            self.created += 1
-            status, answer = "201 Created", group
-        start_response(status, [("Content-Type", "application/json")])
-        return [json.dumps(answer).encode()]
 
 
 @dataclass
@@ -57,7 +29,6 @@ class Portal:
 
     sandbox: HubSpotSandbox
     url: str
-    groups: PropertyGroupsFake
     sleeps: list[float] = field(default_factory=list)
 
     def gateway(self, *, token: str = DEFAULT_TOKEN, props: PropertyMap = DEFAULT_PROPERTY_MAP,
@@ -81,9 +52,8 @@ def served_portal(fixtures: Path | None = BASIC, **options: Any) -> Iterator[Por
     """A portal on a frozen sandbox clock (``options`` go to ``HubSpotSandbox``)."""
     options.setdefault("clock", SandboxClock(START, time_scale=0))
     sandbox = HubSpotSandbox.from_fixtures(fixtures, **options)
-    groups = PropertyGroupsFake(sandbox.wsgi_app)
-    with SandboxServer(groups) as server:
-        yield Portal(sandbox, server.url, groups)
+    with SandboxServer(sandbox.wsgi_app) as server:
+        yield Portal(sandbox, server.url)
 
 
 def seed_companies(sandbox: HubSpotSandbox, ids: Iterable[int], tier: str | None = "partner",
