@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from sync.commands import explain, payouts, report
+from sync.commands import demo, explain, payouts, report, run
 from sync.errors import (
     ConfigurationError,
     DailyLimitReached,
@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--hubspot-port", type=int, default=0, metavar="N")
     sandbox.add_argument("--stripe-port", type=int, default=0, metavar="N")
     sandbox.set_defaults(handler=_sandbox)
+    demo.register(commands)
+    run.register(commands)
     payouts.register(commands)
     explain.register(commands)
     report.register(commands)

@@ -1,0 +1,139 @@
+"""The sync cycle: gather, decide, apply, commit (CONTRACT.md ``partnersync sync``).
+
+1. pull what changed into the mirror (HubSpot and Stripe concurrently);
+2. read finance's transitions made in HubSpot back into the ledger;
+3. decide (the pure engine) over the whole mirrored portal at ``as_of``;
+4. record the decisions and the intended writes (outbox) in the ledger;
+5. make the writes, confirm them; pay approved payouts (R26).
+A run killed anywhere resumes from the ledger: recorded intents are sent once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+
+from jobs.summary import ApiUsage, RunSummary
+from sync.apply import apply_outbox, enqueue_intents
+from sync.domain import Inputs
+from sync.engine.model import Decisions
+from sync.engine.run import decide
+from sync.inputs import Mirrored, inputs_from_mirror
+from sync.ledger.records import PayoutRecord
+from sync.payments import pay_approved, payout_intents
+from sync.payments_finance import apply_finance_transitions
+from sync.pull import pull
+from sync.wiring import Services
+from sync.writeback import Intent, build_intents
+
+Progress = Callable[[str, int], None]
+
+
+def customer_metadata(inputs: Inputs) -> dict[str, dict[str, str]]:
+    return {customer.id: dict(customer.metadata) for customer in inputs.customers}
+
+
+def summarise_decisions(summary: RunSummary, decisions: Decisions) -> None:
+    summary.count_changes([change.action for change in decisions.changes])
+    summary.payouts_created = len(decisions.new_payouts)
+    summary.quarantined = list(decisions.quarantined)
+    summary.reviews = len(decisions.reviews)
+    summary.unrecovered = len(decisions.unrecovered)
+
+
+def decide_now(services: Services, as_of: datetime) -> tuple[Inputs, Decisions]:
+    inputs = inputs_from_mirror(services.mirror, services.props)
+    return inputs, decide(inputs, services.ledger.load_state(), as_of, services.programme)
+
+
+def intents_for(services: Services, inputs: Inputs, decisions: Decisions,
+                payouts: list[PayoutRecord], now: datetime) -> list[Intent]:
+    return build_intents(decisions, payouts, customer_metadata(inputs), services.props, now)
+
+
+def cycle(services: Services, run_id: int, as_of: datetime, summary: RunSummary, *,
+          force_full: bool = False, progress: Progress | None = None) -> None:
+    ledger, now = services.ledger, datetime.now(UTC)
+    pulled = pull(services.hubspot, services.stripe, ledger, services.mirror, run_id, now,
+                  force_full=force_full, progress=progress)
+    summary.read, summary.changed = dict(pulled.read), dict(pulled.changed)
+    summary.finance_transitions = len(apply_finance_transitions(
+        ledger, services.mirror.records(Mirrored.HUBSPOT_PAYOUT), services.props))
+    inputs, decisions = decide_now(services, as_of)
+    ledger.record_decisions(run_id, decisions)
+    summarise_decisions(summary, decisions)
+    intents = intents_for(services, inputs, decisions, ledger.list_payouts(), now)
+    summary.writes_planned = enqueue_intents(ledger, intents, run_id)
+    pay(services, inputs, run_id, now, summary)
+
+
+def pay(services: Services, inputs: Inputs, run_id: int, now: datetime,
+        summary: RunSummary) -> None:
+    """R26 for approved and failed payouts, then every pending write goes out (the
+    cycle's and the payouts that moved), even when paying stopped half-way."""
+    ledger, props = services.ledger, services.props
+    partners = {partner.id: partner for partner in inputs.partners}
+    try:
+        # No accounts passed: each is read from Stripe just before its payout is paid.
+        paid = pay_approved(ledger, services.stripe, partners, {}, now, props=props)
+        summary.transfers = len(paid.paid) + len(paid.adopted)
+        summary.payment_failures, summary.manual_payouts = len(paid.failed), len(paid.manual)
+    finally:
+        summary.writes_planned += enqueue_intents(ledger, payout_intents(ledger, props), run_id)
+    applied = apply_outbox(ledger, services.hubspot, services.stripe, props,
+                           hubspot_payouts=services.mirror.records(Mirrored.HUBSPOT_PAYOUT))
+    summary.writes_sent, summary.writes_failed = applied.written, len(applied.failed)
+
+
+def run_job(services: Services, job: str, as_of: datetime,
+            work: Callable[[int, RunSummary], None],
+            on_summary: Callable[[RunSummary], None] | None = None) -> RunSummary:
+    """Hold the job lock, record the run, do the work, finish the run, summarise."""
+    started, usage = time.monotonic(), ApiUsage()
+    summary = RunSummary(job, as_of)
+    ledger = services.ledger
+    with ledger.job_lock("partnersync") as held:
+        if not held:
+            summary.outcome = "skipped"  # another replica is running a job
+            return summary
+        run_id = ledger.start_run(job, as_of)
+        try:
+            work(run_id, summary)
+        except BaseException as error:
+            summary.outcome = outcome_of(error)
+            summary.error = f"{type(error).__name__}: {error}"
+            raise
+        finally:
+            summary.retries, summary.rate_limited = usage.since()
+            summary.seconds = time.monotonic() - started
+            ledger.finish_run(run_id, summary.outcome, summary.log_fields(), summary.error)
+            if on_summary is not None:
+                on_summary(summary)
+    return summary
+
+
+def outcome_of(error: BaseException) -> str:
+    from sync.errors import DailyLimitReached, RetriableUpstreamError
+
+    if isinstance(error, DailyLimitReached | RetriableUpstreamError | KeyboardInterrupt):
+        return "stopped"
+    return "failed"
+
+
+def run_sync(services: Services, as_of: datetime, *, force_full: bool = False,
+             job: str = "sync", progress: Progress | None = None,
+             on_summary: Callable[[RunSummary], None] | None = None) -> RunSummary:
+    def work(run_id: int, summary: RunSummary) -> None:
+        cycle(services, run_id, as_of, summary, force_full=force_full, progress=progress)
+
+    return run_job(services, job, as_of, work, on_summary)
+
+
+def latest_as_of(services: Services) -> datetime | None:
+    last = services.ledger.last_run("sync")
+    return None if last is None else last.as_of
+
+
+def payouts_by_id(services: Services) -> Mapping[str, PayoutRecord]:
+    return {payout.id: payout for payout in services.ledger.list_payouts()}

@@ -1,0 +1,90 @@
+"""``partnersync sync --dry-run``: the plan of a run, changing nothing anywhere.
+
+The pull goes into a scratch ledger seeded with a copy of the mirror and its cursors,
+so it reads exactly what a real run would; the engine decides against the real
+ledger's state; writes are compared with what was last written. Nothing is recorded
+in the real ledger, nothing is sent to HubSpot or Stripe.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from jobs.cycle import customer_metadata
+from sync.domain import Inputs
+from sync.engine.model import Decisions, PayoutStatus
+from sync.engine.run import decide
+from sync.inputs import inputs_from_mirror
+from sync.ledger import Ledger, PayoutRecord
+from sync.ledger.mirror import Mirror, copy_mirror, new_writes
+from sync.pull import pull
+from sync.wiring import Services
+from sync.writeback import Intent, build_intents
+
+PAYABLE = (PayoutStatus.APPROVED, PayoutStatus.FAILED)
+
+
+@dataclass
+class Plan:
+    as_of: datetime
+    decisions: Decisions
+    inputs: Inputs
+    writes: list[Intent] = field(default_factory=list)
+    payable: list[PayoutRecord] = field(default_factory=list)
+    newly_frozen: list[str] = field(default_factory=list)  # R10a, customers
+
+
+def plan_run(services: Services, as_of: datetime) -> Plan:
+    now = datetime.now(UTC)
+    with tempfile.TemporaryDirectory(prefix="partnersync-plan-") as scratch_dir:
+        scratch = Ledger.open(f"sqlite:///{Path(scratch_dir) / 'plan.db'}")
+        try:
+            scratch.migrate()
+            copy_mirror(services.ledger, scratch)
+            mirror = Mirror(scratch)
+            run_id = scratch.start_run("plan", as_of, dry_run=True)
+            pull(services.hubspot, services.stripe, scratch, mirror, run_id, now)
+            inputs = inputs_from_mirror(mirror, services.props)
+        finally:
+            scratch.close()
+    state = services.ledger.load_state()
+    decisions = decide(inputs, state, as_of, services.programme)
+    before = {item.customer_id for item in state.frozen_attributions}
+    newly_frozen = sorted({item.customer_id for item in decisions.ledger.frozen_attributions}
+                          - before)
+    payouts = services.ledger.list_payouts() + [
+        PayoutRecord.from_engine(payout) for payout in decisions.new_payouts]
+    intents = build_intents(decisions, payouts, customer_metadata(inputs), services.props, now)
+    changed = new_writes(services.ledger, [(i.kind, i.target, i.content_hash) for i in intents])
+    writes = [intent for intent in intents if (intent.kind, intent.target) in changed]
+    payable = [payout for payout in payouts if payout.status in PAYABLE]
+    return Plan(as_of, decisions, inputs, writes, payable, newly_frozen)
+
+
+def plan_lines(plan: Plan) -> list[str]:
+    """Every ledger change, HubSpot write and Stripe write the run would make."""
+    decisions = plan.decisions
+    out = [f"Plan as of {plan.as_of.isoformat()} (dry run: nothing was changed)", "",
+           "Ledger changes:"]
+    for change in decisions.changes:
+        line = change.line
+        out.append(f"  {change.action} {line.id} {line.amount / 100:.2f} EUR: "
+                   f"{line.explanation}")
+    for payout in decisions.new_payouts:
+        out.append(f"  new payout {payout.id} {payout.amount / 100:.2f} EUR, "
+                   f"{len(payout.line_ids)} lines, {payout.status.value}: {payout.explanation}")
+    out += [f"  R10a attribution frozen for {customer}" for customer in plan.newly_frozen]
+    out += ["", "HubSpot writes:"]
+    out += [f"  {i.kind} {i.target}: {dict(i.payload)}" for i in plan.writes
+            if i.kind.startswith("hubspot.")]
+    out += ["", "Stripe writes:"]
+    out += [f"  {i.kind} {i.target}: {dict(i.payload)}" for i in plan.writes
+            if i.kind.startswith("stripe.")]
+    out += [f"  transfer for {payout.id}: {payout.amount / 100:.2f} EUR to partner "
+            f"{payout.partner_id} (R26, if it has a Connect account)" for payout in plan.payable]
+    out += ["", f"Quarantined records: {len(decisions.quarantined)}"]
+    out += [f"  {item.message}" for item in decisions.quarantined]
+    return out

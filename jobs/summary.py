@@ -1,0 +1,112 @@
+"""One summary per job run: counts for the canonical log line, and a readable table.
+
+Quarantined records are listed with their reasons (bad input never vanishes), and the
+API retries and 429s this run caused are read from the metrics registry.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from prometheus_client import Counter as Counter_
+from rich.console import Console
+from rich.table import Table
+
+from sync.domain import Quarantined
+from sync.metrics import API_RETRIES, RATE_LIMITED
+
+
+def counter_total(counter: Counter_) -> float:
+    """The sum of a labelled prometheus counter over all its labels."""
+    return float(sum(sample.value for metric in counter.collect() for sample in metric.samples
+                     if sample.name.endswith("_total")))
+
+
+@dataclass(frozen=True, slots=True)
+class ApiUsage:
+    """Retries and 429s, as a baseline taken at the start of a run."""
+
+    retries: float = field(default_factory=lambda: counter_total(API_RETRIES))
+    rate_limited: float = field(default_factory=lambda: counter_total(RATE_LIMITED))
+
+    def since(self) -> tuple[int, int]:
+        return (int(counter_total(API_RETRIES) - self.retries),
+                int(counter_total(RATE_LIMITED) - self.rate_limited))
+
+
+@dataclass
+class RunSummary:
+    job: str
+    as_of: datetime
+    dry_run: bool = False
+    outcome: str = "succeeded"  # succeeded, skipped, failed, stopped
+    read: dict[str, int] = field(default_factory=dict)
+    changed: dict[str, int] = field(default_factory=dict)
+    quarantined: list[Quarantined] = field(default_factory=list)
+    lines: dict[str, int] = field(default_factory=dict)  # created, replaced, voided
+    payouts_created: int = 0
+    finance_transitions: int = 0
+    transfers: int = 0
+    payment_failures: int = 0
+    manual_payouts: int = 0
+    writes_planned: int = 0
+    writes_sent: int = 0
+    writes_failed: int = 0
+    retries: int = 0
+    rate_limited: int = 0
+    reviews: int = 0
+    unrecovered: int = 0
+    seconds: float = 0.0
+    error: str | None = None
+
+    def count_changes(self, actions: list[str]) -> None:
+        self.lines = dict(Counter(actions))
+
+    def log_fields(self) -> dict[str, Any]:
+        """The canonical log line: counts only, never records' contents."""
+        fields = asdict(self)
+        fields["as_of"] = self.as_of.isoformat()
+        fields["quarantined"] = len(self.quarantined)
+        fields["quarantined_by_source"] = dict(Counter(q.source for q in self.quarantined))
+        return fields
+
+    def render(self, console: Console) -> None:
+        title = f"partnersync {self.job}{' (dry run)' if self.dry_run else ''}: {self.outcome}"
+        table = Table(title=title, show_header=False)
+        for label, value in self._rows():
+            table.add_row(label, value)
+        console.print(table)
+        if self.quarantined:
+            quarantine = Table(title=f"Quarantined records ({len(self.quarantined)})")
+            quarantine.add_column("record")
+            quarantine.add_column("field")
+            quarantine.add_column("reason")
+            for item in self.quarantined:
+                quarantine.add_row(f"{item.source} {item.object_type} {item.record_id}",
+                                   item.field, item.reason + (f" (got {item.value!r})"
+                                                             if item.value else ""))
+            console.print(quarantine)
+        if self.error:
+            console.print(f"[bold red]error:[/] {self.error}")
+
+    def _rows(self) -> list[tuple[str, str]]:
+        read = ", ".join(f"{k} {v}" for k, v in sorted(self.read.items())) or "-"
+        lines = ", ".join(f"{k} {v}" for k, v in sorted(self.lines.items())) or "none"
+        return [
+            ("as of", self.as_of.isoformat()),
+            ("records read", read),
+            ("commission lines", lines),
+            ("payouts created", str(self.payouts_created)),
+            ("finance transitions read", str(self.finance_transitions)),
+            ("transfers / failed / manual", f"{self.transfers} / {self.payment_failures} / "
+                                            f"{self.manual_payouts}"),
+            ("writes planned / sent / failed", f"{self.writes_planned} / {self.writes_sent} / "
+                                               f"{self.writes_failed}"),
+            ("API retries / 429s", f"{self.retries} / {self.rate_limited}"),
+            ("reviews / unrecovered", f"{self.reviews} / {self.unrecovered}"),
+            ("quarantined records", str(len(self.quarantined))),
+            ("duration", f"{self.seconds:.1f} s"),
+        ]
