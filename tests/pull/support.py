@@ -23,7 +23,6 @@ from sync.ledger import Ledger
 from sync.ledger.mirror import Mirror
 from sync.pull import PullSummary, pull
 from sync.retry import RetryPolicy
-from tests.adapters.hubspot_support import PropertyGroupsFake
 
 DEMO = Path(__file__).parents[2] / "fixtures" / "demo"
 START = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)  # after every demo record's last change
@@ -84,8 +83,7 @@ def world(fixtures: Path, database_url: str) -> Iterator[World]:
     stripe_sandbox.limits.configure({"enabled": False})
     retry = RetryPolicy(max_attempts=3, sleep=lambda _: None)
     with ExitStack() as stack:
-        hubspot_server = stack.enter_context(SandboxServer(PropertyGroupsFake(
-            hubspot_sandbox.wsgi_app)))
+        hubspot_server = stack.enter_context(SandboxServer(hubspot_sandbox.wsgi_app))
         stripe_server = stack.enter_context(SandboxServer(stripe_sandbox.wsgi_app))
         hubspot = HubSpotGateway(DEFAULT_TOKEN, hubspot_server.url, DEFAULT_PROPERTY_MAP,
                                  retry=retry, pacer=None, search_pacer=None, timeout=10.0)
