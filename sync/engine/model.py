@@ -148,9 +148,11 @@ class CommissionLine:
 
     @property
     def payable_month(self) -> Month:
-        """The month R22 compares with the payout point: an adjustment goes to the
-        payout after the month in which it was found (R17)."""
-        return self.found_month if self.found_month is not None else self.month
+        """The month R22 compares with the payout point. An adjustment goes to the next
+        payout (R17): from the point after the month in which it was found, so it is
+        never paid by the run that found it, and a second run in the same month still
+        finds it open and replaces it (one adjustment per customer-month per run)."""
+        return self.found_month + 1 if self.found_month is not None else self.month
 
     @property
     def frozen(self) -> bool:

@@ -86,6 +86,8 @@ def reconcile(desired: Iterable[CommissionLine], prior: Iterable[CommissionLine]
         if total > frozen_amount:
             adjustment = _adjustment(recomputed, frozen_amount, found_month,
                                      open_adjustments.get(key))
+            # R16: a line in a payout never changes; an id collision would be a bug here.
+            assert adjustment.id not in result, f"{adjustment.id} is frozen"
             result[adjustment.id] = adjustment
         elif total < frozen_amount:
             unrecovered.append(Unrecovered(key[0], key[1], key[2], frozen_amount, total))

@@ -5,6 +5,7 @@ from decimal import Decimal
 from sync.domain import CommissionOption, PartnerStatus, Tier
 from sync.engine.model import LineKind
 from tests.engine.builders import (
+    amounts,
     history,
     inputs,
     invoice,
@@ -166,3 +167,25 @@ def test_r20_every_line_has_an_explanation_citing_rules() -> None:
         "R11 basis 200.00 (sub_1: 200.00) x R12 20% (referral) = 40.00; month 1/12 (R13)",
         "R11 basis 200.00 (sub_1: 200.00) x R12 20% (referral) = 40.00; month 2/12 (R13)",
     ]
+
+
+def test_r17_two_late_payments_in_one_month_make_one_open_adjustment_never_a_paid_one() -> None:
+    base = {"partners": [partner("8")], "deals": [registration("1002", "cus_b", "8", "2024-12-05")],
+            "customers": ["cus_b"]}
+    bills = monthly_invoices("cus_b", 100000, "2025-01", 3)
+    late1 = invoice("cus_b", "2025-03-31T12:00:00", [line(10000, *month_bounds("2025-01"), item="si_x", sub="sub_x")])
+    late2 = invoice("cus_b", "2025-04-01T12:00:00", [line(20000, *month_bounds("2025-01"), item="si_y", sub="sub_y")])
+    a = run(inputs(**base, invoices=bills[:2]), "2025-03-01")
+    b = run(inputs(**base, invoices=[*bills, late1]), "2025-04-01", a.ledger)
+    c = run(inputs(**base, invoices=[*bills, late1, late2]), "2025-04-02", b.ledger)
+    # January: 1000.00 x 25% = 250.00 paid in a's payout. b: basis 1100.00 x 30% = 330.00,
+    # adjustment 80.00 found 2025-03, payable from the April point, so still open; c: basis
+    # 1300.00 x 30% = 390.00, the same open adjustment replaced by 140.00.
+    adjustment_id = "vmcl_8_cus_b_2025-01_adjustment_2025-03"
+    assert amounts(b)[adjustment_id] == 8000
+    assert amounts(c)[adjustment_id] == 14000
+    assert next(ln for ln in c.ledger.lines if ln.id == adjustment_id).payout_id is None
+    assert c.ledger.payouts == b.ledger.payouts
+    lines = {ln.id: ln for ln in c.ledger.lines}
+    for payout in c.ledger.payouts:
+        assert payout.amount == sum(lines[line_id].amount for line_id in payout.line_ids)
