@@ -127,14 +127,23 @@ def _covering_lines(
 def _sum_by_month(
     chosen: dict[tuple[str, Month], tuple[_Rank, str, Fraction | int]],
 ) -> dict[Month, MonthBasis]:
-    parts: dict[Month, dict[str, Fraction | int]] = {}
+    parts: dict[Month, list[tuple[str, Fraction | int]]] = {}
     for (_, month), (_, subscription, part) in chosen.items():
-        by_subscription = parts.setdefault(month, {})
-        by_subscription[subscription] = by_subscription.get(subscription, 0) + part
+        bucket = parts.get(month)
+        if bucket is None:
+            parts[month] = [(subscription, part)]
+        else:
+            bucket.append((subscription, part))
     bases: dict[Month, MonthBasis] = {}
-    for month, by_subscription in parts.items():
-        total = sum(by_subscription.values())
-        bases[month] = MonthBasis(round_half_up(total), tuple(sorted(by_subscription.items())))
+    for month, bucket in parts.items():
+        if len(bucket) == 1:  # the usual month: one subscription, one item
+            bases[month] = MonthBasis(round_half_up(bucket[0][1]), (bucket[0],))
+            continue
+        merged: dict[str, Fraction | int] = {}
+        for subscription, part in bucket:
+            merged[subscription] = merged.get(subscription, 0) + part
+        total = sum(merged.values())  # rounded once, over the exact parts (R11)
+        bases[month] = MonthBasis(round_half_up(total), tuple(sorted(merged.items())))
     return bases
 
 

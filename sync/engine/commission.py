@@ -6,8 +6,10 @@ lines already frozen in payouts (R16, R17) is ``reconcile``'s job.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from sync.domain import CommissionOption, Partner, PartnerStatus, Tier
 from sync.engine.basis import CustomerBilling, MonthBasis, kept_ratio
@@ -15,6 +17,40 @@ from sync.engine.model import CommissionLine, CustomerAttribution, LineKind, lin
 from sync.money import eur, percent, round_half_up
 from sync.months import Month, month_end, month_of
 from sync.programme import Programme, TierTerms
+
+
+@dataclass(frozen=True, slots=True)
+class AtMonthEnd:
+    """A partner's tier and status at ``t_m``, and the tier's terms then."""
+
+    tier: Tier | None
+    status: PartnerStatus | None
+    terms: TierTerms | None
+
+
+class PartnerMonths:
+    """``AtMonthEnd`` once per (partner, month) and run: thousands of customers share
+    a partner, and looking histories up per line dominated the engine's time."""
+
+    def __init__(self, programme: Programme) -> None:
+        self.programme = programme
+        self._seen: dict[tuple[str, Month], AtMonthEnd] = {}
+
+    def at(self, partner: Partner, month: Month) -> AtMonthEnd:
+        key = (partner.id, month)
+        found = self._seen.get(key)
+        if found is None:
+            boundary = month_end(month)
+            tier = partner.tier.before(boundary)
+            terms = self.programme.terms_before(boundary).tier(tier) if tier else None
+            found = AtMonthEnd(tier, partner.status.before(boundary), terms)
+            self._seen[key] = found
+        return found
+
+
+@lru_cache(maxsize=256)
+def _rate_parts(rate: Decimal) -> tuple[Fraction, str]:
+    return Fraction(rate), percent(rate)
 
 
 def window_position(conversion_month: Month, month: Month, terms: TierTerms) -> str | None:
@@ -42,22 +78,22 @@ def _basis_text(basis: MonthBasis) -> str:
 
 
 def recurring_line(attribution: CustomerAttribution, partner: Partner, month: Month,
-                   basis: MonthBasis, programme: Programme) -> CommissionLine | None:
+                   basis: MonthBasis, months: PartnerMonths) -> CommissionLine | None:
     """R14: one line per closed month inside the window, basis > 0, not terminated."""
-    boundary = month_end(month)
-    tier = partner.tier.before(boundary)
-    if tier is None or basis.amount <= 0:
+    state = months.at(partner, month)
+    tier, terms = state.tier, state.terms
+    if tier is None or terms is None or basis.amount <= 0:
         return None  # not a partner at t_m, or the customer was not active (R11)
-    if partner.status.before(boundary) is PartnerStatus.TERMINATED:
+    if state.status is PartnerStatus.TERMINATED:
         return None  # R23: nothing accrues while terminated
-    terms = programme.terms_before(boundary).tier(tier)
     assert attribution.converted_at is not None
     position = window_position(month_of(attribution.converted_at), month, terms)
     if position is None:
         return None
     rate, rate_label = rate_for(tier, terms, basis.amount)
-    amount = round_half_up(basis.amount * Fraction(rate))
-    explanation = (f"{_basis_text(basis)} x R12 {percent(rate)} ({rate_label}) = "
+    exact_rate, rate_text = _rate_parts(rate)
+    amount = round_half_up(basis.amount * exact_rate)
+    explanation = (f"{_basis_text(basis)} x R12 {rate_text} ({rate_label}) = "
                    f"{eur(amount)}; {position}")
     return CommissionLine(
         line_id(partner.id, attribution.customer_id, month, LineKind.RECURRING),
@@ -91,20 +127,20 @@ def flat_line(attribution: CustomerAttribution, partner: Partner, billing: Custo
 
 
 def customer_lines(attribution: CustomerAttribution, partner: Partner, billing: CustomerBilling,
-                   last_closed: Month, programme: Programme) -> list[CommissionLine]:
+                   last_closed: Month, months: PartnerMonths) -> list[CommissionLine]:
     """Every line a won customer earns up to the last closed month."""
     if attribution.converted_at is None or month_of(attribution.converted_at) > last_closed:
         return []
     if attribution.option is CommissionOption.RESELLER:
         return []  # R2: the reseller bills the customer itself
     if attribution.option is CommissionOption.FLAT:
-        line = flat_line(attribution, partner, billing, programme)
+        line = flat_line(attribution, partner, billing, months.programme)
         return [line] if line is not None else []
     conversion_month = month_of(attribution.converted_at)
     lines = []
     for month in sorted(billing.bases):
         if conversion_month <= month <= last_closed:
-            line = recurring_line(attribution, partner, month, billing.bases[month], programme)
+            line = recurring_line(attribution, partner, month, billing.bases[month], months)
             if line is not None:
                 lines.append(line)
     return lines

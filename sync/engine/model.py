@@ -158,6 +158,12 @@ class CommissionLine:
     def frozen(self) -> bool:
         return self.payout_id is not None
 
+    def assigned(self, payout: str) -> CommissionLine:
+        """This line in ``payout`` (R22), frozen from then on (R16)."""
+        return CommissionLine(self.id, self.partner_id, self.customer_id, self.deal_id,
+                              self.month, self.kind, self.tier, self.rate, self.basis,
+                              self.amount, self.explanation, self.found_month, payout)
+
 
 @dataclass(frozen=True, slots=True)
 class Payout:

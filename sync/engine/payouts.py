@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from sync.domain import Partner, PartnerStatus
 from sync.engine.model import CommissionLine, Payout, PayoutStatus, payout_id
@@ -96,6 +96,6 @@ def decide_payouts(lines: dict[str, CommissionLine], existing: Iterable[Payout],
             created.append(payout)
             assigned = set(payout.line_ids)
             for line_key in assigned:
-                updated[line_key] = replace(updated[line_key], payout_id=payout.id)
+                updated[line_key] = updated[line_key].assigned(payout.id)
             pending = [line for line in pending if line.id not in assigned]
     return PayoutRun(updated, tuple(created))

@@ -19,6 +19,7 @@ from sync.domain import (
     Deal,
     Inputs,
     Invoice,
+    InvoiceLine,
     Partner,
     Price,
     Quarantined,
@@ -85,29 +86,44 @@ def _cut_invoice(invoice: Invoice, as_of: datetime) -> Invoice:
     return invoice
 
 
-def _invoice_problem(invoice: Invoice, months_per_price: dict[str, Fraction]) -> Quarantined | None:
-    def bad(field_name: str, reason: str, value: object = "") -> Quarantined:
-        return Quarantined("stripe", "invoice", invoice.id, field_name, reason, str(value))
+def _bad(invoice: Invoice, field_name: str, reason: str, value: object = "") -> Quarantined:
+    return Quarantined("stripe", "invoice", invoice.id, field_name, reason, str(value))
 
+
+def _invoice_problem(invoice: Invoice, months_per_price: dict[str, Fraction]) -> Quarantined | None:
     if len(invoice.currency) != 3 or not invoice.currency.isalpha():
-        return bad("currency", "expected a three-letter ISO currency code", invoice.currency)
-    for name in ("amount_paid", "post_payment_credit_notes_amount"):  # total < 0: R18 gives 0
-        if getattr(invoice, name) < 0:
-            return bad(name, "expected an amount >= 0 in cents", getattr(invoice, name))
+        return _bad(invoice, "currency", "expected a three-letter ISO currency code",
+                    invoice.currency)
+    # A negative total is a downgrade, not bad input: R18 gives it a kept ratio of 0.
+    if invoice.amount_paid < 0:
+        return _bad(invoice, "amount_paid", "expected an amount >= 0 in cents",
+                    invoice.amount_paid)
+    if invoice.post_payment_credit_notes_amount < 0:
+        return _bad(invoice, "post_payment_credit_notes_amount",
+                    "expected an amount >= 0 in cents", invoice.post_payment_credit_notes_amount)
     if invoice.status == "paid" and invoice.paid_at is None:
-        return bad("status_transitions.paid_at", "a paid invoice needs its payment instant")
+        return _bad(invoice, "status_transitions.paid_at",
+                    "a paid invoice needs its payment instant")
     for line in invoice.lines:
-        if line.period_end < line.period_start:
-            return bad(f"lines[{line.id}].period", "period end is before its start")
-        if line.subscription_item_id is None or line.proration:
-            continue
-        if line.amount < 0:
-            return bad(f"lines[{line.id}].amount", "a subscription line must not be negative",
-                       line.amount)
-        if line.price_id is None or line.price_id not in months_per_price:
-            return bad(f"lines[{line.id}].pricing.price_details.price",
-                       "the line's recurring price is unknown (not among the listed prices)",
-                       line.price_id or "")
+        problem = _line_problem(invoice, line, months_per_price)
+        if problem is not None:
+            return problem
+    return None
+
+
+def _line_problem(invoice: Invoice, line: InvoiceLine,
+                  months_per_price: dict[str, Fraction]) -> Quarantined | None:
+    if line.period_end < line.period_start:
+        return _bad(invoice, f"lines[{line.id}].period", "period end is before its start")
+    if line.subscription_item_id is None or line.proration:
+        return None
+    if line.amount < 0:
+        return _bad(invoice, f"lines[{line.id}].amount",
+                    "a subscription line must not be negative", line.amount)
+    if line.price_id is None or line.price_id not in months_per_price:
+        return _bad(invoice, f"lines[{line.id}].pricing.price_details.price",
+                    "the line's recurring price is unknown (not among the listed prices)",
+                    line.price_id or "")
     return None
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from sync.domain import CommissionOption, Customer, Inputs
 from sync.engine.attribution import apply_frozen, attribute_customer, freeze
 from sync.engine.basis import CustomerBilling, customer_billing
-from sync.engine.commission import customer_lines
+from sync.engine.commission import PartnerMonths, customer_lines
 from sync.engine.model import (
     AttributionStatus,
     CommissionLine,
@@ -100,6 +100,7 @@ def _held_review(partner_id: str, ledger: LedgerState) -> ReviewItem:
 def _process_customers(prepared: Prepared, ledger: LedgerState, last_closed: Month,
                        programme: Programme, held: frozenset[str]) -> _Customers:
     out = _Customers()
+    months = PartnerMonths(programme)
     held_customers = {line.customer_id for line in ledger.lines if line.partner_id in held}
     frozen = {item.customer_id: item for item in ledger.frozen_attributions}
     ids = sorted(prepared.customers.keys() | frozen.keys())
@@ -118,7 +119,7 @@ def _process_customers(prepared: Prepared, ledger: LedgerState, last_closed: Mon
             continue
         if customer_id in held_customers:
             continue  # its commission stays with the held partner's lines
-        out.lines.extend(customer_lines(attribution, partner, billing, last_closed, programme))
+        out.lines.extend(customer_lines(attribution, partner, billing, last_closed, months))
         bases = {month: basis.amount for month, basis in billing.bases.items()}
         out.won[partner.id].append(
             WonCustomer(customer_id, month_of(attribution.converted_at), bases))
