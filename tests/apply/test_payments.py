@@ -51,7 +51,7 @@ def hubspot_line_status(w: World, line_id: str) -> str:
     return str(lines[line_id][PROPS.commission_line.status])
 
 
-def test_an_approved_payout_is_paid_by_exactly_one_transfer(w: World) -> None:
+def test_r26_an_approved_payout_is_paid_by_exactly_one_transfer(w: World) -> None:
     synced(w)
     w.ledger.approve(P101, by="finance@example.com")
 
@@ -87,7 +87,7 @@ def test_an_approved_payout_is_paid_by_exactly_one_transfer(w: World) -> None:
 
 
 @pytest.mark.parametrize("ttl_seconds", [86400.0, 0.0], ids=["key-kept", "key-expired"])
-def test_a_transfer_made_by_a_killed_run_is_adopted(w: World, ttl_seconds: float) -> None:
+def test_r26_a_transfer_made_by_a_killed_run_is_adopted(w: World, ttl_seconds: float) -> None:
     synced(w)
     w.ledger.approve(P101, by="finance@example.com")
     # The killed run: attempt and intent committed, transfer made, never recorded.
@@ -131,7 +131,7 @@ def test_a_transfer_whose_answer_was_lost_is_adopted_next_run(w: World) -> None:
     assert w.ledger.pending(STRIPE_TRANSFER) == []
 
 
-def test_insufficient_balance_fails_the_payout_then_a_later_run_pays_it_once(w: World) -> None:
+def test_r26_insufficient_balance_fails_the_payout_then_a_later_run_pays_it_once(w: World) -> None:
     synced(w)
     w.ledger.approve(P101, by="finance@example.com")
     w.stripe_env.sandbox.set_balance(100)
@@ -160,7 +160,7 @@ def test_insufficient_balance_fails_the_payout_then_a_later_run_pays_it_once(w: 
     assert payouts[P101][PROPS.payout.failure_reason] in ("", None)
 
 
-def test_a_partner_without_connect_account_is_paid_by_hand(w: World) -> None:
+def test_r26_a_partner_without_connect_account_is_paid_by_hand(w: World) -> None:
     synced(w)
     w.ledger.approve(P102, by="finance@example.com")
 
@@ -198,7 +198,7 @@ def test_an_account_that_cannot_receive_transfers_fails_without_a_transfer(w: Wo
     assert w.stripe_calls("transfers.create") == 0 and w.ledger.pending() == []
 
 
-def test_finance_approval_in_hubspot_is_read_back_then_paid(w: World) -> None:
+def test_r25_finance_approval_in_hubspot_is_read_back_then_paid(w: World) -> None:
     synced(w)
     w.finance_sets(P101, "approved")
 
