@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     schedule_month_close: str = "30 0 * * *"
     schedule_pay: str = "*/15 * * * *"
     serve_host: str = "127.0.0.1"
-    serve_port: int = Field(9108, ge=1, le=65535)
+    serve_port: int = Field(9108, ge=0, le=65535)  # 0: any free port
     hubspot_rate_limit_per_10s: int = Field(100, ge=1)
 
     @field_validator("hubspot_base_url", "stripe_api_base")

@@ -1,0 +1,58 @@
+"""``partnersync serve``: the three jobs scheduled, /healthz and /metrics answering."""
+
+import json
+import threading
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from jobs.schedule import serve
+from sync.errors import ConfigurationError
+from sync.settings import Settings
+from sync.wiring import Services
+
+NEVER_SOON = "0 0 1 1 *"  # New Year's midnight: no job fires during the test
+
+
+def settings(tmp_path: Path, **extra: str) -> Settings:
+    values = {"hubspot_access_token": "pat-test", "stripe_api_key": "sk_test_x",
+              "database_url": f"sqlite:///{tmp_path / 'ledger.db'}", "serve_port": 0,
+              "schedule_sync": NEVER_SOON, "schedule_month_close": NEVER_SOON,
+              "schedule_pay": NEVER_SOON, **extra}
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def test_serve_schedules_the_jobs_and_answers_healthz_and_metrics(tmp_path: Path) -> None:
+    services, stop, urls = Services(settings(tmp_path)), threading.Event(), []
+    ready = threading.Event()
+
+    def announce(url: str) -> None:
+        urls.append(url)
+        ready.set()
+
+    worker = threading.Thread(target=serve, args=(services, stop, announce))
+    worker.start()
+    try:
+        assert ready.wait(10)
+        with urllib.request.urlopen(f"{urls[0]}/healthz", timeout=5) as answer:
+            health = json.load(answer)
+        assert health["status"] == "ok"
+        assert sorted(health["next_runs"]) == ["month_close", "pay", "sync"]
+        assert all(when.endswith("+00:00") for when in health["next_runs"].values())
+        with urllib.request.urlopen(f"{urls[0]}/metrics", timeout=5) as answer:
+            metrics = answer.read().decode()
+        assert "partnersync_api_calls_total" in metrics or "partnersync_api_calls" in metrics
+        assert "partnersync_runs" in metrics and "sk_test_x" not in metrics
+    finally:
+        stop.set()
+        worker.join(10)
+        services.close()
+    assert not worker.is_alive()
+
+
+def test_a_bad_cron_expression_names_its_setting(tmp_path: Path) -> None:
+    services = Services(settings(tmp_path, schedule_pay="every fifteen minutes"))
+    with pytest.raises(ConfigurationError, match="PARTNERSYNC_SCHEDULE_PAY"):
+        serve(services, threading.Event(), lambda url: None)
+    services.close()
