@@ -11,12 +11,12 @@ A run killed anywhere resumes from the ledger: recorded intents are sent once.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 
 from jobs.summary import ApiUsage, RunSummary
 from sync.apply import apply_outbox, enqueue_intents
-from sync.domain import Inputs
+from sync.domain import Inputs, Partner
 from sync.engine.model import Decisions
 from sync.engine.run import decide
 from sync.inputs import Mirrored, inputs_from_mirror
@@ -63,24 +63,32 @@ def cycle(services: Services, run_id: int, as_of: datetime, summary: RunSummary,
     inputs, decisions = decide_now(services, as_of)
     ledger.record_decisions(run_id, decisions)
     summarise_decisions(summary, decisions)
-    intents = intents_for(services, inputs, decisions, ledger.list_payouts(), now)
-    summary.writes_planned = enqueue_intents(ledger, intents, run_id)
-    pay(services, inputs, run_id, now, summary)
+
+    def intents() -> list[Intent]:
+        # Built after paying, from the payouts as the ledger then holds them, so the
+        # deals' and partners' paid totals include this run's transfers. A run killed
+        # before they are enqueued loses nothing: the next run decides them again.
+        return intents_for(services, inputs, decisions, ledger.list_payouts(), now)
+
+    pay(services, inputs.partners, run_id, now, summary, intents=intents)
 
 
-def pay(services: Services, inputs: Inputs, run_id: int, now: datetime,
-        summary: RunSummary) -> None:
+def pay(services: Services, partners_read: Iterable[Partner], run_id: int, now: datetime,
+        summary: RunSummary, *, intents: Callable[[], list[Intent]] | None = None) -> None:
     """R26 for approved and failed payouts, then every pending write goes out (the
-    cycle's and the payouts that moved), even when paying stopped half-way."""
+    cycle's and the payouts that moved), even when paying stopped half-way.
+    ``intents``: the run's writes, rebuilt after paying (by default only the payout and
+    line records), so what was paid shows everywhere it is totalled."""
     ledger, props = services.ledger, services.props
-    partners = {partner.id: partner for partner in inputs.partners}
+    partners = {partner.id: partner for partner in partners_read}
     try:
         # No accounts passed: each is read from Stripe just before its payout is paid.
         paid = pay_approved(ledger, services.stripe, partners, {}, now, props=props)
         summary.transfers = len(paid.paid) + len(paid.adopted)
         summary.payment_failures, summary.manual_payouts = len(paid.failed), len(paid.manual)
     finally:
-        summary.writes_planned += enqueue_intents(ledger, payout_intents(ledger, props), run_id)
+        moved = intents() if intents is not None else payout_intents(ledger, props)
+        summary.writes_planned += enqueue_intents(ledger, moved, run_id)
     applied = apply_outbox(ledger, services.hubspot, services.stripe, props,
                            hubspot_payouts=services.mirror.records(Mirrored.HUBSPOT_PAYOUT))
     summary.writes_sent, summary.writes_failed = applied.written, len(applied.failed)

@@ -9,7 +9,7 @@ in the real ledger, nothing is sent to HubSpot or Stripe.
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,9 +17,10 @@ from jobs.cycle import customer_metadata
 from sync.domain import Inputs
 from sync.engine.model import Decisions, PayoutStatus
 from sync.engine.run import decide
-from sync.inputs import inputs_from_mirror
+from sync.inputs import Mirrored, inputs_from_mirror
 from sync.ledger import Ledger, PayoutRecord
 from sync.ledger.mirror import Mirror, copy_mirror, new_writes
+from sync.payments_finance import FINANCE_MOVES, hubspot_statuses
 from sync.pull import pull
 from sync.wiring import Services
 from sync.writeback import Intent, build_intents
@@ -48,20 +49,34 @@ def plan_run(services: Services, as_of: datetime) -> Plan:
             run_id = scratch.start_run("plan", as_of, dry_run=True)
             pull(services.hubspot, services.stripe, scratch, mirror, run_id, now)
             inputs = inputs_from_mirror(mirror, services.props)
+            shown = hubspot_statuses(mirror.records(Mirrored.HUBSPOT_PAYOUT), services.props)
         finally:
             scratch.close()
-    state = services.ledger.load_state()
+    known = after_finance(services.ledger.list_payouts(), shown)
+    state = replace(services.ledger.load_state(),
+                    payouts=tuple(payout.to_payout() for payout in known))
     decisions = decide(inputs, state, as_of, services.programme)
     before = {item.customer_id for item in state.frozen_attributions}
     newly_frozen = sorted({item.customer_id for item in decisions.ledger.frozen_attributions}
                           - before)
-    payouts = services.ledger.list_payouts() + [
-        PayoutRecord.from_engine(payout) for payout in decisions.new_payouts]
+    payouts = known + [PayoutRecord.from_engine(payout) for payout in decisions.new_payouts]
     intents = build_intents(decisions, payouts, customer_metadata(inputs), services.props, now)
     changed = new_writes(services.ledger, [(i.kind, i.target, i.content_hash) for i in intents])
     writes = [intent for intent in intents if (intent.kind, intent.target) in changed]
     payable = [payout for payout in payouts if payout.status in PAYABLE]
     return Plan(as_of, decisions, inputs, writes, payable, newly_frozen)
+
+
+def after_finance(payouts: list[PayoutRecord], shown: dict[str, str]) -> list[PayoutRecord]:
+    """The payouts as a real run holds them once it has read finance's HubSpot moves
+    back (``sync.payments_finance``: approvals, manual paid marks); recorded nowhere."""
+    moved = []
+    for payout in payouts:
+        target = next((target for target, source in FINANCE_MOVES.items()
+                       if target.value == shown.get(payout.id) and source is payout.status),
+                      None)
+        moved.append(payout if target is None else replace(payout, status=target))
+    return moved
 
 
 def plan_lines(plan: Plan) -> list[str]:

@@ -1,36 +1,48 @@
 """The payment job (every 15 minutes): finance's HubSpot moves, then R26 transfers.
 
-Thin: partners from the mirror, ``sync.payments.run_payments`` does the rest (read
-finance's approvals back, pay approved and failed payouts, show what moved in HubSpot).
+Thin: finance's approvals and manual paid marks are read back from HubSpot, approved
+payouts are paid (``jobs.cycle.pay``), and HubSpot shows what moved: the payout and line
+records, and -- when money moved -- the deals' and partners' totals too, from the
+decisions of the last sync recomputed over the mirror (no pull, no new decision).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from jobs.cycle import run_job
+from jobs.cycle import intents_for, pay, run_job
 from jobs.summary import RunSummary
 from mappings.hubspot import partners_from_companies
-from sync.inputs import Mirrored
-from sync.payments import run_payments
+from sync.engine.run import decide
+from sync.inputs import Mirrored, inputs_from_mirror
+from sync.payments import payout_intents
+from sync.payments_finance import apply_finance_transitions
 from sync.wiring import Services
+from sync.writeback import Intent
+
+
+def _moved(summary: RunSummary) -> bool:
+    return bool(summary.transfers or summary.payment_failures or summary.manual_payouts
+                or summary.finance_transitions)
 
 
 def run_pay(services: Services) -> RunSummary:
     now = datetime.now(UTC)
+    ledger, props = services.ledger, services.props
+
+    def intents_after(summary: RunSummary) -> list[Intent]:
+        last = ledger.last_run("sync")
+        if not _moved(summary) or last is None:
+            return payout_intents(ledger, props)
+        inputs = inputs_from_mirror(services.mirror, props)
+        decisions = decide(inputs, ledger.load_state(), last.as_of, services.programme)
+        return intents_for(services, inputs, decisions, ledger.list_payouts(), now)
 
     def work(run_id: int, summary: RunSummary) -> None:
+        summary.finance_transitions = len(
+            apply_finance_transitions(ledger, services.hubspot.payouts(), props))
         found, _ = partners_from_companies(services.mirror.records(Mirrored.HUBSPOT_PARTNER),
-                                           services.props)
-        partners = {partner.id: partner for partner in found}
-        result = run_payments(services.ledger, services.hubspot, services.stripe, partners, {},
-                              services.props, run_id, now)
-        summary.finance_transitions = len(result.finance.applied)
-        summary.transfers = len(result.payments.paid) + len(result.payments.adopted)
-        summary.payment_failures = len(result.payments.failed)
-        summary.manual_payouts = len(result.payments.manual)
-        summary.writes_planned = result.enqueued
-        summary.writes_sent, summary.writes_failed = (result.applied.written,
-                                                      len(result.applied.failed))
+                                           props)
+        pay(services, found, run_id, now, summary, intents=lambda: intents_after(summary))
 
     return run_job(services, "pay", now, work)
