@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 
+import structlog
+
 from jobs.summary import ApiUsage, RunSummary
 from sync.apply import apply_outbox, enqueue_intents
 from sync.domain import Inputs, Partner
@@ -28,6 +30,13 @@ from sync.wiring import Services
 from sync.writeback import Intent, build_intents
 
 Progress = Callable[[str, int], None]
+log = structlog.get_logger("partnersync.cycle")
+
+
+def phase(name: str, run_id: int) -> None:
+    """A debug line per phase, so an operator (and the crash tests) can tell where a run
+    was when it stopped."""
+    log.debug("run.phase", phase=name, run_id=run_id)
 
 
 def customer_metadata(inputs: Inputs) -> dict[str, dict[str, str]]:
@@ -55,12 +64,15 @@ def intents_for(services: Services, inputs: Inputs, decisions: Decisions,
 def cycle(services: Services, run_id: int, as_of: datetime, summary: RunSummary, *,
           force_full: bool = False, progress: Progress | None = None) -> None:
     ledger, now = services.ledger, datetime.now(UTC)
+    phase("pull", run_id)
     pulled = pull(services.hubspot, services.stripe, ledger, services.mirror, run_id, now,
                   force_full=force_full, progress=progress)
     summary.read, summary.changed = dict(pulled.read), dict(pulled.changed)
     summary.finance_transitions = len(apply_finance_transitions(
         ledger, services.mirror.records(Mirrored.HUBSPOT_PAYOUT), services.props))
+    phase("decide", run_id)
     inputs, decisions = decide_now(services, as_of)
+    phase("record", run_id)
     ledger.record_decisions(run_id, decisions)
     summarise_decisions(summary, decisions)
 
@@ -81,6 +93,7 @@ def pay(services: Services, partners_read: Iterable[Partner], run_id: int, now: 
     line records), so what was paid shows everywhere it is totalled."""
     ledger, props = services.ledger, services.props
     partners = {partner.id: partner for partner in partners_read}
+    phase("pay", run_id)
     try:
         # No accounts passed: each is read from Stripe just before its payout is paid.
         paid = pay_approved(ledger, services.stripe, partners, {}, now, props=props)
@@ -89,6 +102,7 @@ def pay(services: Services, partners_read: Iterable[Partner], run_id: int, now: 
     finally:
         moved = intents() if intents is not None else payout_intents(ledger, props)
         summary.writes_planned += enqueue_intents(ledger, moved, run_id)
+    phase("write", run_id)
     applied = apply_outbox(ledger, services.hubspot, services.stripe, props,
                            hubspot_payouts=services.mirror.records(Mirrored.HUBSPOT_PAYOUT))
     summary.writes_sent, summary.writes_failed = applied.written, len(applied.failed)

@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///partnersync.db"
     programme_file: Path | None = None
     log_format: Literal["console", "json"] | None = None  # None: by terminal
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
     # Scheduling and serving (`partnersync serve`), cron expressions in UTC.
     schedule_sync: str = "0 * * * *"
     schedule_month_close: str = "30 0 * * *"

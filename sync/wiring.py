@@ -6,6 +6,7 @@ API client is created once per process with the one retry policy and its pacer.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -69,7 +70,8 @@ class Services:
         return [value.get_secret_value() for value in values if value is not None]
 
     def configure_logging(self) -> None:
-        configure_logging(self.settings.resolved_log_format, self.secrets())
+        level = getattr(logging, self.settings.log_level.upper())
+        configure_logging(self.settings.resolved_log_format, self.secrets(), level)
 
     def close(self) -> None:
         if "ledger" in self.__dict__:
