@@ -168,6 +168,16 @@ class Ledger:
             row.status, row.finished_at, row.summary = status, self.now(), summary
             row.error = None if error is None else scrub(error)
 
+    def close_abandoned_runs(self) -> int:
+        """Runs still ``running`` when a job takes the lock were killed (nothing else
+        could hold it): they end ``stopped`` so the history says so. Returns how many."""
+        with self.transaction() as session:
+            rows = session.scalars(select(RunRow).where(RunRow.status == "running")).all()
+            for row in rows:
+                row.status, row.finished_at = "stopped", self.now()
+                row.error = "abandoned: the worker stopped before finishing (killed?)"
+            return len(rows)
+
     def last_run(self, kind: str | None = None) -> RunRecord | None:
         with self.transaction() as session:
             query = select(RunRow).order_by(RunRow.id.desc()).limit(1)

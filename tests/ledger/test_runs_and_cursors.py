@@ -94,3 +94,12 @@ def test_a_failing_record_leaves_the_cursor_unmoved(ledger: Ledger) -> None:
     with pytest.raises(RunStateError):
         _record_and_move_cursor(ledger, run_id, fail=False)
     assert ledger.get_cursor("sync") == "2025-02"
+
+
+def test_runs_left_running_by_a_killed_worker_are_closed_as_stopped(ledger: Ledger) -> None:
+    killed = ledger.start_run("sync", at("2026-11-01"))
+    assert ledger.close_abandoned_runs() == 1
+    record = ledger.last_run("sync")
+    assert record is not None and record.id == killed and record.status == "stopped"
+    assert "abandoned" in (record.error or "")
+    assert ledger.close_abandoned_runs() == 0
