@@ -119,6 +119,9 @@ def run_job(services: Services, job: str, as_of: datetime,
         if not held:
             summary.outcome = "skipped"  # another replica is running a job
             return summary
+        abandoned = ledger.close_abandoned_runs()
+        if abandoned:
+            log.warning("run.abandoned_closed", count=abandoned)
         run_id = ledger.start_run(job, as_of)
         try:
             work(run_id, summary)
