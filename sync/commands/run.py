@@ -71,6 +71,8 @@ def _sync(args: argparse.Namespace) -> int:
     out = console()
     with open_services() as services:
         services.configure_logging()
+        services.settings.require_credentials()
+        _ = services.programme  # a bad programme file stops here, before any call (exit 2)
         if args.dry_run:
             from jobs.dry_run import plan_lines, plan_run
 
@@ -108,6 +110,7 @@ def _serve(args: argparse.Namespace) -> int:
     with open_services() as services:
         services.configure_logging()
         services.settings.require_credentials()
+        _ = services.programme  # a bad programme file stops here (exit 2)
         serve(services, stop, _announce)
     return EXIT_OK
 
