@@ -7,13 +7,15 @@ Each request: ``pacer.acquire()`` -> SDK call -> ``stripe_errors.classify`` ->
 makes ``HTTPClient._should_retry`` answer no before anything else, and the requests
 session it uses keeps urllib3's ``Retry(0, read=False)``. Writes carry the caller's
 idempotency key on every attempt, so a retry after a lost answer is replayed by Stripe
-rather than executed twice (R26).
+rather than executed twice (R26); a transfer's retry first looks for the transfer by its
+group, in case Stripe no longer remembers the key.
 
 Objects come back as plain JSON dicts, in the pinned API shapes the mapping layer reads.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import Any, TypeVar
@@ -72,6 +74,7 @@ class StripeGateway:
             max_network_retries=0,  # our policy is the only one (sync/retry.py)
             http_client=stripe.RequestsClient(timeout=timeout),
         )
+        self._client = client
         self._v1 = client.v1
 
     def __repr__(self) -> str:
@@ -80,21 +83,21 @@ class StripeGateway:
     # -- reads -------------------------------------------------------------------
 
     def customers(self) -> Iterator[JSON]:
-        return self._list("customers.list", self._v1.customers.list, {})
+        return self._list("customers.list", "/v1/customers", {})
 
     def prices(self) -> Iterator[JSON]:
         """Active and archived prices: old invoices still name archived ones."""
-        return self._list("prices.list", self._v1.prices.list, {})
+        return self._list("prices.list", "/v1/prices", {})
 
     def subscriptions(self) -> Iterator[JSON]:
-        return self._list("subscriptions.list", self._v1.subscriptions.list, {"status": "all"})
+        return self._list("subscriptions.list", "/v1/subscriptions", {"status": "all"})
 
     def invoices(self, created_gte: int | None = None) -> Iterator[JSON]:
         """Every invoice with ALL its lines: when the embedded first page says
         ``has_more``, the rest is read from ``/v1/invoices/{id}/lines`` and appended to
         ``lines.data`` (``has_more`` then false), so callers pass no ``extra_lines``."""
         params: JSON = {} if created_gte is None else {"created": {"gte": created_gte}}
-        for invoice in self._list("invoices.list", self._v1.invoices.list, params):
+        for invoice in self._list("invoices.list", "/v1/invoices", params):
             yield self._with_all_lines(invoice)
 
     def invoice(self, invoice_id: str) -> JSON:
@@ -102,6 +105,10 @@ class StripeGateway:
         an event whose embedded invoice says ``lines.has_more``."""
         found = self._call("invoices.retrieve", partial(self._v1.invoices.retrieve, invoice_id))
         return self._with_all_lines(plain(found))
+
+    def accounts(self) -> Iterator[JSON]:
+        """Every Connect account of the platform, 100 a call (R26's refresh of them all)."""
+        return self._list("accounts.list", "/v1/accounts", {})
 
     def account(self, account_id: str) -> JSON | None:
         """The Connect account, or None when it is deleted, unknown or disconnected."""
@@ -121,7 +128,7 @@ class StripeGateway:
         if len(types) > MAX_EVENT_TYPES:
             raise ValueError(f"Stripe filters on at most {MAX_EVENT_TYPES} event types")
         params: JSON = {"types": list(types), "created": {"gt": created_gt}}
-        newest_first = list(self._list("events.list", self._v1.events.list, params))
+        newest_first = list(self._list("events.list", "/v1/events", params))
         return newest_first[::-1]
 
     # -- writes ------------------------------------------------------------------
@@ -143,7 +150,7 @@ class StripeGateway:
         More than one means a payout was paid twice: the oldest is returned and the
         duplicates are logged loudly for finance to reverse.
         """
-        listed = self._list("transfers.list", self._v1.transfers.list,
+        listed = self._list("transfers.list", "/v1/transfers",
                             {"transfer_group": transfer_group})
         found = sorted(listed, key=lambda t: (t.get("created") or 0, t["id"]))
         if len(found) > 1:
@@ -174,7 +181,33 @@ class StripeGateway:
         }
         create = partial(self._v1.transfers.create, params=params,
                          options={"idempotency_key": idempotency_key})
-        return plain(self._call("transfers.create", create))
+        sent = False
+
+        def attempt() -> JSON:
+            # A retry after a lost answer is replayed by Stripe under the key -- unless
+            # Stripe has forgotten the key (expired): so before sending again, look for
+            # the transfer the earlier attempt may have made (R26: at most once).
+            nonlocal sent
+            if sent:
+                made = self._made_transfer(transfer_group)
+                if made is not None:
+                    log.warning("stripe.transfer_found_on_retry", transfer_group=transfer_group,
+                                transfer_id=made["id"])
+                    return made
+            sent = True
+            return plain(self._attempt("transfers.create", create))
+
+        return call_with_retry(attempt, self._retry, on_retry=_count_retry)
+
+    def _made_transfer(self, transfer_group: str) -> JSON | None:
+        """The oldest transfer of the group, from one listing call (not retried alone:
+        it is part of a ``create_transfer`` attempt, which the policy retries)."""
+        listing = partial(self._v1.transfers.list,
+                          params={"transfer_group": transfer_group, "limit": PAGE_SIZE})
+        page = self._attempt("transfers.list", listing)
+        found = sorted((plain(obj) for obj in page.data),
+                       key=lambda t: (t.get("created") or 0, t["id"]))
+        return found[0] if found else None
 
     # -- plumbing ----------------------------------------------------------------
 
@@ -184,28 +217,28 @@ class StripeGateway:
             return invoice
         first_page: list[JSON] = list(lines.get("data") or [])
         cursor = first_page[-1]["id"] if first_page else None
-        fetch = partial(self._v1.invoices.line_items.list, invoice["id"])
-        rest = self._list("invoices.lines", fetch, {}, starting_after=cursor)
+        rest = self._list("invoices.lines", f"/v1/invoices/{invoice['id']}/lines", {},
+                          starting_after=cursor)
         invoice["lines"] = {**lines, "data": [*first_page, *rest], "has_more": False}
         return invoice
 
-    def _list(
-        self,
-        operation: str,
-        fetch: Callable[..., stripe.ListObject[Any]],
-        params: JSON,
-        starting_after: str | None = None,
-    ) -> Iterator[JSON]:
-        """Every object of a listing, page by page (limit 100); each page retried alone."""
+    def _list(self, operation: str, path: str, params: JSON,
+              starting_after: str | None = None) -> Iterator[JSON]:
+        """Every object of a listing, page by page (limit 100); each page retried alone.
+        Pages are read as the JSON Stripe sent (the SDK's ``raw_request``): building
+        StripeObjects for 345,000 invoices only to turn them back into dicts cost
+        minutes of CPU."""
         cursor = starting_after
         while True:
             page_params = {**params, "limit": PAGE_SIZE}
             if cursor is not None:
                 page_params["starting_after"] = cursor
-            page = self._call(operation, partial(fetch, params=page_params))
-            items = [plain(obj) for obj in page.data]
+            answer = self._call(operation, partial(self._client.raw_request, "get", path,
+                                                   **page_params))
+            page: JSON = json.loads(answer.body)  # plain dicts (``data`` has OrderedDicts)
+            items: list[JSON] = [item for item in page.get("data") or () if isinstance(item, dict)]
             yield from items
-            if not page.has_more or not items:
+            if not page.get("has_more") or not items:
                 return
             cursor = items[-1]["id"]
 

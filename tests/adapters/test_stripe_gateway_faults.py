@@ -134,7 +134,10 @@ def test_transfer_dropped_before_stripe_ran_it_is_made_once(env: StripeEnv) -> N
     assert statuses(env, "transfers.create") == [0, 200]
 
 
-def test_transfer_whose_answer_was_lost_is_replayed_not_repeated() -> None:
+@pytest.mark.parametrize("key_ttl", [24 * 3600.0, 0.0])
+def test_transfer_whose_answer_was_lost_is_found_not_repeated(key_ttl: float) -> None:
+    """The retry looks for the transfer by its group before sending again, so it holds
+    even when Stripe no longer remembers the idempotency key (``key_ttl`` 0)."""
     layers: list[DropAnswerOnce] = []
 
     def lose_first_transfer_answer(app: Any) -> DropAnswerOnce:
@@ -142,10 +145,23 @@ def test_transfer_whose_answer_was_lost_is_replayed_not_repeated() -> None:
         return layers[0]
 
     with stripe_env(wrap=lose_first_transfer_answer) as env:
+        env.sandbox.idempotency_ttl_seconds = key_ttl
         made = gateway(env.url).create_transfer(destination=active_account(), **TRANSFER)
         assert layers[0].dropped == 1
         assert env.sandbox.state.newest_first("transfer") == [made]  # one, not two
-        assert statuses(env, "transfers.create") == [200, 200]  # ran once, replayed once
+        assert statuses(env, "transfers.create") == [200]  # sent once
+        assert statuses(env, "transfers.list") == [200]  # the retry found it
+
+
+def test_transfer_retried_after_a_refused_attempt_is_sent_again_under_its_key(
+        env: StripeEnv) -> None:
+    """Nothing made (a 503 before Stripe ran it): the retry finds no transfer and sends
+    the same request, same key, once more."""
+    inject(env, NthCallRule("/v1/transfers", 1, "503", method="POST"))
+    made = gateway(env.url).create_transfer(destination=active_account(), **TRANSFER)
+    assert env.sandbox.state.newest_first("transfer") == [made]
+    assert statuses(env, "transfers.create") == [503, 200]
+    assert statuses(env, "transfers.list") == [200]
 
 
 def test_every_attempt_waits_for_the_pacer(env: StripeEnv) -> None:

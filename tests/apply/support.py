@@ -152,28 +152,41 @@ def seed_deal(portal: Portal, deal_id: str) -> None:
 class TransferTap:
     """WSGI layer on ``POST /v1/transfers``: notes each idempotency key and, while
     ``dropping``, lets the request run, then loses its answer (Stripe made the transfer,
-    the worker never heard)."""
+    the worker never heard). With ``cut_off`` too, once an answer was lost every later
+    ``/v1/transfers`` call (the retry's search for the transfer included) is dropped
+    unanswered: Stripe became unreachable right after making it."""
 
     def __init__(self) -> None:
         self.app: Any = None
         self.keys: list[str] = []
         self.dropping = False
+        self.cut_off = False
+        self.lost = 0
 
     def wrap(self, app: Any) -> TransferTap:
         self.app = app
         return self
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        if (environ["REQUEST_METHOD"], environ.get("PATH_INFO")) != ("POST", "/v1/transfers"):
+        if environ.get("PATH_INFO") != "/v1/transfers":
             answer: Iterable[bytes] = self.app(environ, start_response)
             return answer
+        if self.dropping and self.cut_off and self.lost:
+            raise self._dropped(environ)
+        if environ["REQUEST_METHOD"] != "POST":
+            return self.app(environ, start_response)  # type: ignore[no-any-return]
         self.keys.append(str(environ.get("HTTP_IDEMPOTENCY_KEY")))
         if not self.dropping:
             return self.app(environ, start_response)  # type: ignore[no-any-return]
         b"".join(self.app(environ, lambda *_args: None))  # it ran on Stripe's side
+        self.lost += 1
+        raise self._dropped(environ)
+
+    @staticmethod
+    def _dropped(environ: dict[str, Any]) -> ConnectionDropped:
         dropped = ConnectionDropped(environ)
-        dropped.close()
-        raise dropped
+        dropped.close()  # the client sees the connection closed, no answer
+        return dropped
 
 
 @contextmanager

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from sync.ledger import Ledger
-from sync.ledger.locks import lock_key
+from sync.ledger.locks import lease_owner, lock_key
+from sync.ledger.models import JobLockRow
 from tests.ledger import lock_helpers
 from tests.ledger.conftest import Clock
 
@@ -120,3 +123,50 @@ def test_sqlite_heartbeat_keeps_a_long_job_locked(tmp_path: Path) -> None:
         assert acquired is True
     holder.close()
     other.close()
+
+
+def test_sqlite_lease_of_a_holder_killed_on_this_machine_is_taken_at_once(
+        tmp_path: Path) -> None:
+    """A worker killed (SIGKILL, OOM) and restarted on the same machine need not wait
+    out its predecessor's lease: the owner names its process, and that process is gone."""
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    Ledger.open(url).migrate()
+    results, held, release = SPAWN.Queue(), SPAWN.Event(), SPAWN.Event()
+    holder = SPAWN.Process(target=lock_helpers.hold,
+                           args=(url, "sync", results, held, release, True))
+    holder.start()
+    assert held.wait(lock_helpers.WAIT)
+    later = Ledger.open(url)
+    with later.job_lock("sync") as acquired:
+        assert acquired is False  # alive: its lease holds
+    release.set()
+    holder.join(lock_helpers.WAIT)
+    assert results.get(timeout=5) == ("holder", True)
+    with later.job_lock("sync") as acquired:
+        assert acquired is True  # dead without releasing: 900 s lease, taken now
+    later.close()
+
+
+def test_sqlite_lease_of_a_holder_on_another_machine_waits_for_expiry(tmp_path: Path) -> None:
+    """A pid means nothing on another machine: only the lease's expiry frees the job."""
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    clock = Clock()
+    ledger = Ledger.open(url, clock=clock)
+    ledger.migrate()
+    elsewhere = f"{uuid.uuid4().hex}:{2**22 + 1}:0123456789abcdef"  # no such pid here
+    with ledger.transaction() as session:
+        session.add(JobLockRow(name="sync", owner=elsewhere, acquired_at=clock(),
+                               expires_at=clock() + timedelta(seconds=60)))
+    with ledger.job_lock("sync", lease_seconds=60) as acquired:
+        assert acquired is False
+    clock.advance(seconds=61)
+    with ledger.job_lock("sync", lease_seconds=60) as acquired:
+        assert acquired is True
+    ledger.close()
+
+
+def test_lease_owner_names_this_process_and_machine() -> None:
+    pid = os.getpid()
+    mine, other = lease_owner(), lease_owner(pid)
+    assert mine != other and mine.split(":")[1:] == other.split(":")[1:]
+    assert mine.split(":")[1] == str(pid) and len(mine) <= 64
