@@ -14,6 +14,7 @@ from typing import Any
 from prometheus_client import Counter as Counter_
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from sync.domain import Quarantined
 from sync.metrics import API_RETRIES, RATE_LIMITED
@@ -85,12 +86,13 @@ class RunSummary:
             quarantine.add_column("field")
             quarantine.add_column("reason")
             for item in self.quarantined:
-                quarantine.add_row(f"{item.source} {item.object_type} {item.record_id}",
-                                   item.field, item.reason + (f" (got {item.value!r})"
-                                                             if item.value else ""))
+                # Vendor text is never rich markup: "lines[il_1]" must not vanish as a tag.
+                quarantine.add_row(Text(f"{item.source} {item.object_type} {item.record_id}"),
+                                   Text(item.field), Text(item.reason + (
+                                       f" (got {item.value!r})" if item.value else "")))
             console.print(quarantine)
         if self.error:
-            console.print(f"[bold red]error:[/] {self.error}")
+            console.print(Text.assemble(("error:", "bold red"), f" {self.error}"))
 
     def _rows(self) -> list[tuple[str, str]]:
         read = ", ".join(f"{k} {v}" for k, v in sorted(self.read.items())) or "-"

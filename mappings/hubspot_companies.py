@@ -74,6 +74,17 @@ def company_domains(
     return domains
 
 
+def company_ids(companies: Iterable[object]) -> set[str]:
+    """The ids of the companies read (a deal's primary company must be among them)."""
+    ids: set[str] = set()
+    for company in companies:
+        try:
+            ids.add(read_record(company)[0])
+        except BadValueError:
+            continue  # quarantined by partners_from_companies
+    return ids
+
+
 def _partner(
     company: Record, company_id: str, names: CompanyProperties, issues: Issues
 ) -> Partner | None:

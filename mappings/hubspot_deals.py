@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 
 from mappings.hubspot_records import (
@@ -31,12 +31,15 @@ def deals_from_hubspot(
     company_domains: Mapping[str, str],
     customers_by_deal_id: Mapping[str, str],
     props: PropertyMap = DEFAULT_PROPERTY_MAP,
+    known_companies: Collection[str] | None = None,
 ) -> tuple[list[Deal], list[Quarantined]]:
     """Map deals; ``customers_by_deal_id`` links a deal without its own
     ``vmc_stripe_customer_id`` to the customer whose metadata names it (CONTRACT.md).
 
     A touch with a code or partner but no usable instant, or an instant with neither,
     is quarantined and arrives with both fields ``None`` (R4: not guessed).
+    ``known_companies``, when given, are the ids of the companies read: a primary
+    company not among them is reported (R8 cannot check its domain); the deal stays.
     """
     issues = Issues("hubspot", "deal")
     mapped: list[Deal] = []
@@ -49,7 +52,19 @@ def deals_from_hubspot(
         if not is_archived(record):
             mapped.append(
                 _deal(record, deal_id, company_domains, customers_by_deal_id, props, issues))
+            _check_company(record, deal_id, props, known_companies, issues)
     return mapped, issues.items
+
+
+def _check_company(record: Record, deal_id: str, props: PropertyMap,
+                   known: Collection[str] | None, issues: Issues) -> None:
+    company_id = primary_company_id(record, props.associations)
+    if known is None or company_id is None or company_id in known:
+        return
+    issues.add(deal_id, f"associations.{props.associations.deal_companies}", BadValueError(
+        "primary company not found in HubSpot (deleted or merged?); the deal is kept, but "
+        "R8 cannot compare its domain: associate the deal with the customer's company",
+        company_id))
 
 
 def _deal(

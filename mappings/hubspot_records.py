@@ -27,8 +27,19 @@ def read_record(record: object) -> tuple[str, Record]:
         return str(value), record
     text = clean_text(value, max_length=100)
     if text is None:
-        raise BadValueError("missing object id")
+        raise BadValueError("missing object id", _described(record))
     return text, record
+
+
+def _described(record: Record) -> str:
+    """Something a person can search HubSpot for, when the id is missing."""
+    properties = record.get("properties")
+    if isinstance(properties, Mapping):
+        for name in ("hs_object_id", "name", "dealname", "domain"):
+            value = properties.get(name)
+            if isinstance(value, str) and value.strip():
+                return f"{name} {value.strip()}"
+    return ""
 
 
 def is_archived(record: Record) -> bool:

@@ -10,7 +10,12 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from mappings.hubspot import company_domains, deals_from_hubspot, partners_from_companies
+from mappings.hubspot import (
+    company_domains,
+    company_ids,
+    deals_from_hubspot,
+    partners_from_companies,
+)
 from mappings.properties import DEFAULT_PROPERTY_MAP, PropertyMap
 from mappings.stripe import (
     customer_ids_by_deal,
@@ -58,7 +63,7 @@ def build_inputs(
     partners, found = partners_from_companies(companies, props)
     quarantined += found
     deals, found = deals_from_hubspot(hubspot_deals, company_domains(companies, props), links,
-                                      props)
+                                      props, company_ids(companies))
     quarantined += found
     prices, found = prices_from_stripe(stripe_prices or ())
     quarantined += found

@@ -10,6 +10,7 @@ from datetime import datetime
 from mappings.properties import DEFAULT_PROPERTY_MAP, PropertyMap
 from mappings.stripe_invoices import invoices_from_stripe
 from mappings.stripe_objects import (
+    COUNT,
     StripeObject,
     integer,
     is_deleted,
@@ -134,7 +135,8 @@ def _price(obj: StripeObject, price_id: str) -> Price:
         return Price(price_id, currency)
     terms = mapping(recurring, "recurring")
     interval = _interval(terms.get("interval"))
-    count = integer(terms.get("interval_count"), "recurring.interval_count", minimum=1)
+    count = integer(terms.get("interval_count"), "recurring.interval_count", minimum=1,
+                    what=COUNT)
     return Price(price_id, currency, interval, count)
 
 

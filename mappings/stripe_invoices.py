@@ -205,9 +205,14 @@ def _parent(line: StripeObject) -> Parent:
     kind = parent.get("type")
     if kind == _SUBSCRIPTION_ITEM:
         details = mapping(parent.get(kind), _SUBSCRIPTION_ITEM_FIELD)
-        return (flag(details.get("proration"), _SUBSCRIPTION_ITEM_PRORATION),
-                required_id(details, "subscription"),
-                required_id(details, "subscription_item"))
+        try:
+            return (flag(details.get("proration"), _SUBSCRIPTION_ITEM_PRORATION),
+                    required_id(details, "subscription"),
+                    required_id(details, "subscription_item"))
+        except BadValueError as error:
+            if error.field.startswith(_SUBSCRIPTION_ITEM_FIELD):
+                raise
+            raise error.within(_SUBSCRIPTION_ITEM_FIELD) from None
     if kind == _INVOICE_ITEM:
         details = mapping(parent.get(kind), _INVOICE_ITEM_FIELD)
         return (flag(details.get("proration"), _INVOICE_ITEM_PRORATION),

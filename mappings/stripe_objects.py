@@ -25,8 +25,18 @@ def read_object(obj: object) -> tuple[str, StripeObject]:
         raise BadValueError("expected a Stripe object (a JSON object)", obj, "id")
     object_id = obj.get("id")
     if not isinstance(object_id, str) or not object_id:
-        raise BadValueError("missing object id", object_id, "id")
+        raise BadValueError("missing object id", _described(obj) or object_id, "id")
     return object_id, obj
+
+
+def _described(obj: StripeObject) -> str:
+    """Something a person can search the dashboard for, when the id is missing."""
+    kind = obj.get("object")
+    for key in ("number", "email", "customer", "nickname", "description"):
+        value = obj.get(key)
+        if isinstance(value, str) and value.strip():
+            return f"{kind or 'object'} with {key} {value.strip()}"
+    return ""
 
 
 def is_deleted(obj: StripeObject) -> bool:
@@ -52,12 +62,18 @@ def required_id(obj: StripeObject, field: str) -> str:
     return found
 
 
-def integer(value: object, field: str, *, minimum: int | None = None) -> int:
-    """An amount in minor units (cents): an integer, never a float or a string."""
+AMOUNT = ("an integer amount in minor units (cents)", "an amount")
+COUNT = ("a whole number of intervals (an integer)", "a whole number of intervals")
+
+
+def integer(value: object, field: str, *, minimum: int | None = None,
+            what: tuple[str, str] = AMOUNT) -> int:
+    """An amount in minor units (cents), or ``what`` else: an integer, never a float or a
+    string. ``what`` names it in full and in short (``expected <short> >= minimum``)."""
     if type(value) is not int:
-        raise BadValueError("expected an integer amount in minor units (cents)", value, field)
+        raise BadValueError(f"expected {what[0]}", value, field)
     if minimum is not None and value < minimum:
-        raise BadValueError(f"expected an amount >= {minimum}", value, field)
+        raise BadValueError(f"expected {what[1]} >= {minimum}", value, field)
     return value
 
 

@@ -13,6 +13,9 @@ from datetime import UTC, date, datetime, timedelta
 from sync.domain import Quarantined
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Instants a datetime can hold in any zone: one day inside year 1 and year 9999.
+MIN_EPOCH_SECONDS = int((datetime(1, 1, 2, tzinfo=UTC) - EPOCH).total_seconds())
+MAX_EPOCH_SECONDS = int((datetime(9999, 12, 30, tzinfo=UTC) - EPOCH).total_seconds())
 MAX_TEXT = 1000
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -90,6 +93,8 @@ def parse_instant(text: str) -> datetime:
             return datetime.fromisoformat(text).astimezone(UTC)
         except ValueError as error:
             raise BadValueError(f"not a valid datetime ({error})", text) from error
+        except OverflowError as error:  # 9999-12-31T23:00-05:00 is after year 9999 in UTC
+            raise BadValueError("a datetime outside years 1 to 9999 in UTC", text) from error
     raise BadValueError(f"expected {_ISO_HINT}", text)
 
 
@@ -153,5 +158,12 @@ class InstantCache:
             raise BadValueError("expected epoch seconds (an integer)", seconds)
         instant = self._seen.get(seconds)
         if instant is None:
+            if not MIN_EPOCH_SECONDS <= seconds <= MAX_EPOCH_SECONDS:
+                raise BadValueError(_out_of_range(seconds), seconds)
             instant = self._seen[seconds] = EPOCH + timedelta(seconds=seconds)
         return instant
+
+
+def _out_of_range(seconds: int) -> str:
+    hint = " (epoch milliseconds? Stripe writes seconds)" if seconds > MAX_EPOCH_SECONDS else ""
+    return f"expected epoch seconds between 0001-01-02 and 9999-12-30{hint}"

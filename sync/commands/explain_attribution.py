@@ -119,8 +119,11 @@ def explain_deal(services: Services, deal_id: str, out: Console) -> int:
     ])
     attribution = _attribution(ctx, verdict.customer_id)
     if attribution is None:
-        subjects = {deal_id, verdict.customer_id or deal_id}
-        _findings(out, "Findings (last run)", _about(ctx, subjects))
+        subjects = {deal_id, verdict.customer_id or deal_id, *_registrars([deal])}
+        found = _about(ctx, subjects) + [
+            item for item in ctx.findings if item.subject not in subjects
+            and item.kind == "quarantined" and item.data.get("value") == deal_id]
+        _findings(out, "Findings (last run)", found)
         return EXIT_OK
     _customer_section(out, ctx, attribution)
     return EXIT_OK
@@ -216,14 +219,21 @@ def _about(ctx: Context, subjects: set[str]) -> list[Finding]:
     return [item for item in ctx.findings if item.subject in subjects]
 
 
+def _registrars(deals: list[Deal]) -> set[str]:
+    """Registering partners named by the deals: a quarantined one explains R5's
+    ``unknown_partner`` (its tier could not be read)."""
+    return {deal.registered_by for deal in deals if deal.registered_by}
+
+
 def _customer_findings(out: Console, ctx: Context, attribution: CustomerAttribution) -> None:
     customer_id = attribution.customer_id
     deal_ids = {item.deal_id for item in ctx.decisions.deals if item.customer_id == customer_id}
     partners = {verdict.partner_id for verdict in attribution.candidates if verdict.partner_id}
+    partners |= _registrars([deal for deal in ctx.inputs.deals if deal.id in deal_ids])
     if attribution.partner_id:
         partners.add(attribution.partner_id)
-    invoices = _quarantined_invoices(ctx, customer_id)
-    findings = [item for item in _about(ctx, {customer_id, *deal_ids, *partners, *invoices})
+    billing = _quarantined_billing(ctx, customer_id)
+    findings = [item for item in _about(ctx, {customer_id, *deal_ids, *partners, *billing})
                 if item.kind != "review" or item.subject in {customer_id, *deal_ids}]
     _findings(out, "Reviews (R10a), unrecovered (R17), quarantined (last run)", findings)
     excluded = set(ctx.decisions.excluded_invoices)
@@ -238,12 +248,20 @@ def _customer_of(body: dict[str, Any]) -> object:
     return customer.get("id") if isinstance(customer, dict) else customer
 
 
-def _quarantined_invoices(ctx: Context, customer_id: str) -> set[str]:
-    """Quarantined invoices of the customer, found from their mirrored bodies."""
-    ids = {item.subject for item in ctx.findings
-           if item.kind == "quarantined" and item.data.get("object_type") == "invoice"}
-    if not ids:
-        return set()
-    bodies = ctx.services.mirror.records(Mirrored.STRIPE_INVOICE)
-    return {str(body.get("id")) for body in bodies
-            if str(body.get("id")) in ids and _customer_of(body) == customer_id}
+_BILLING = {"invoice": Mirrored.STRIPE_INVOICE, "subscription": Mirrored.STRIPE_SUBSCRIPTION}
+
+
+def _quarantined_billing(ctx: Context, customer_id: str) -> set[str]:
+    """Quarantined invoices and subscriptions of the customer, found from their
+    mirrored bodies, and the quarantined prices those invoices name."""
+    found: set[str] = set()
+    for object_type, kind in _BILLING.items():
+        ids = {item.subject for item in ctx.findings
+               if item.kind == "quarantined" and item.data.get("object_type") == object_type}
+        if ids:
+            found |= {str(body.get("id")) for body in ctx.services.mirror.records(kind)
+                      if str(body.get("id")) in ids and _customer_of(body) == customer_id}
+    prices = {item.subject for item in ctx.findings
+              if item.kind == "quarantined" and item.data.get("object_type") == "price"}
+    named = {item.data.get("value") for item in ctx.findings if item.subject in found}
+    return found | (prices & {str(value) for value in named})

@@ -187,7 +187,8 @@ def test_record_without_id_is_quarantined() -> None:
     company = acme()
     del company["id"]
     assert partners_from_companies([company]) == (
-        [], [Quarantined("hubspot", "company", "?", "id", "missing object id")])
+        [], [Quarantined("hubspot", "company", "?", "id", "missing object id",
+                         "hs_object_id 5012")])
 
 
 def test_archived_company_is_skipped() -> None:
