@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import structlog
 
@@ -66,7 +66,8 @@ def cycle(services: Services, run_id: int, as_of: datetime, summary: RunSummary,
     ledger, now = services.ledger, datetime.now(UTC)
     phase("pull", run_id)
     pulled = pull(services.hubspot, services.stripe, ledger, services.mirror, run_id, now,
-                  force_full=force_full, progress=progress)
+                  force_full=force_full, progress=progress,
+                  overlap=timedelta(seconds=services.settings.pull_overlap_seconds))
     summary.read, summary.changed = dict(pulled.read), dict(pulled.changed)
     summary.finance_transitions = len(apply_finance_transitions(
         ledger, services.mirror.records(Mirrored.HUBSPOT_PAYOUT), services.props))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,7 @@ from sync.adapters.hubspot_gateway import COMPANIES, DEALS, HubSpotGateway
 from sync.adapters.stripe_gateway import StripeGateway
 from sync.errors import RequestRejected
 from sync.ledger import Ledger
-from sync.ledger.mirror import plan_write
+from sync.ledger.mirror import confirm_all, plan_writes
 from sync.ledger.records import OutboxEntry
 from sync.payments_finance import hubspot_statuses, read_back_finance, undoes_finance
 from sync.writeback import (
@@ -56,14 +57,10 @@ class ApplySummary:
 
 def enqueue_intents(ledger: Ledger, intents: Iterable[Intent], run_id: int) -> int:
     """Record the run's intents in one transaction; returns how many are new."""
-    enqueued = 0
-    with ledger.transaction():
-        for intent in intents:
-            payload = {"payload": dict(intent.payload), "volatile": dict(intent.volatile)}
-            key = plan_write(ledger, intent.kind, intent.target, intent.content_hash, payload,
-                             run_id)
-            enqueued += key is not None
-    return enqueued
+    planned = ((intent.kind, intent.target, intent.content_hash,
+                {"payload": dict(intent.payload), "volatile": dict(intent.volatile)})
+               for intent in intents)
+    return plan_writes(ledger, planned, run_id)
 
 
 def apply_outbox(ledger: Ledger, hubspot: HubSpotGateway, stripe: StripeGateway,
@@ -74,14 +71,19 @@ def apply_outbox(ledger: Ledger, hubspot: HubSpotGateway, stripe: StripeGateway,
     record is written (CONTRACT.md: never overwrite a transition finance made)."""
     summary = ApplySummary()
     lines = props.commission_line
-    _send_custom(ledger, hubspot, _pending(ledger, HUBSPOT_LINE), lines.object_name,
-                 lines.line_id, _line_links(props), summary)
-    payouts = _writable_payouts(ledger, hubspot, props, hubspot_payouts, summary)
-    _send_custom(ledger, hubspot, payouts, props.payout.object_name, props.payout.payout_id,
-                 _payout_links(props), summary)
-    _send_updates(ledger, hubspot, DEALS, _pending(ledger, HUBSPOT_DEAL), summary)
-    _send_updates(ledger, hubspot, COMPANIES, _pending(ledger, HUBSPOT_COMPANY), summary)
-    _send_metadata(ledger, stripe, _pending(ledger, STRIPE_CUSTOMER), summary)
+    # Stripe's writes (one call per customer) go out meanwhile, in their own thread:
+    # the two APIs' rate limits are apart, so neither waits for the other.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="apply-stripe") as pool:
+        stripe_side = pool.submit(_send_metadata, ledger, stripe,
+                                  _pending(ledger, STRIPE_CUSTOMER), summary)
+        _send_custom(ledger, hubspot, _pending(ledger, HUBSPOT_LINE), lines.object_name,
+                     lines.line_id, _line_links(props), summary)
+        payouts = _writable_payouts(ledger, hubspot, props, hubspot_payouts, summary)
+        _send_custom(ledger, hubspot, payouts, props.payout.object_name,
+                     props.payout.payout_id, _payout_links(props), summary)
+        _send_updates(ledger, hubspot, DEALS, _pending(ledger, HUBSPOT_DEAL), summary)
+        _send_updates(ledger, hubspot, COMPANIES, _pending(ledger, HUBSPOT_COMPANY), summary)
+        stripe_side.result()
     return summary
 
 
@@ -204,15 +206,18 @@ def _send_metadata(ledger: Ledger, stripe: StripeGateway, entries: Sequence[Outb
 
 def _settle(ledger: Ledger, chunk: Sequence[OutboxEntry], succeeded: Mapping[str, str],
             failed: Mapping[str, str], summary: ApplySummary) -> None:
-    """Confirm what was written; leave what failed pending for the next run."""
+    """Confirm what was written; leave what failed pending for the next run. The
+    confirmations of a chunk go in one statement (a run confirms 100,000 lines)."""
+    confirmed: dict[str, dict[str, Any]] = {}
     with ledger.transaction():
         for entry in chunk:
             reason = failed.get(entry.target)
             if reason is None and entry.target not in succeeded:
                 reason = "no result for this record"
             if reason is None:
-                ledger.confirm(entry.key, {"id": succeeded[entry.target]})
+                confirmed[entry.key] = {"id": succeeded[entry.target]}
                 summary.sent[entry.kind] += 1
             else:
                 ledger.fail(entry.key, reason, retry=True)
                 summary.failed[entry.key] = reason
+        confirm_all(ledger, confirmed)

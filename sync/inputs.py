@@ -25,18 +25,20 @@ class Mirrored(StrEnum):
 
 
 def inputs_from_mirror(mirror: Mirror, props: PropertyMap) -> Inputs:
+    """The bigger types are streamed from the mirror a page at a time and mapped as
+    they come, so only the domain objects are ever held, never the vendors' JSON."""
     partners = mirror.records(Mirrored.HUBSPOT_PARTNER)
     partner_ids = {str(record.get("id")) for record in partners}
     # A partner can also be a deal's company: read once, with its history.
-    others = [record for record in mirror.records(Mirrored.HUBSPOT_COMPANY)
+    others = [record for record in mirror.stream(Mirrored.HUBSPOT_COMPANY)
               if str(record.get("id")) not in partner_ids]
     companies = partners + others
     return build_inputs(
         hubspot_companies=companies,
-        hubspot_deals=mirror.records(Mirrored.HUBSPOT_DEAL),
-        stripe_customers=mirror.records(Mirrored.STRIPE_CUSTOMER),
+        hubspot_deals=mirror.stream(Mirrored.HUBSPOT_DEAL),
+        stripe_customers=mirror.stream(Mirrored.STRIPE_CUSTOMER),
         stripe_prices=mirror.records(Mirrored.STRIPE_PRICE),
-        stripe_subscriptions=mirror.records(Mirrored.STRIPE_SUBSCRIPTION),
-        stripe_invoices=mirror.records(Mirrored.STRIPE_INVOICE),
+        stripe_subscriptions=mirror.stream(Mirrored.STRIPE_SUBSCRIPTION),
+        stripe_invoices=mirror.stream(Mirrored.STRIPE_INVOICE),
         props=props,
     )

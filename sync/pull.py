@@ -32,6 +32,7 @@ from sync.pull_hubspot import pull_hubspot
 from sync.pull_stripe import pull_stripe
 
 log = structlog.get_logger(__name__)
+LIST_ACCOUNTS_OVER = 100  # accounts to refresh above which listing them all is cheaper
 
 
 @dataclass(frozen=True)
@@ -81,14 +82,7 @@ def pull_accounts(stripe: StripeGateway, ledger: Ledger, mirror: Mirror, run_id:
     kind = Mirrored.STRIPE_ACCOUNT.value
     wanted = partner_account_ids(mirror, props)
     have = mirror.ids(kind)
-    found: list[JSON] = []
-    deleted: set[str] = set()
-    for account_id in sorted(wanted if refresh_all else wanted - have):
-        account = stripe.account(account_id)
-        if account is None:
-            deleted.add(account_id)
-        else:
-            found.append(account)
+    found, deleted = read_accounts(stripe, sorted(wanted if refresh_all else wanted - have))
     if progress is not None and (found or deleted):
         progress(kind, len(found) + len(deleted))
     stale = sorted(have & ((have - wanted) | deleted))
@@ -98,6 +92,24 @@ def pull_accounts(stripe: StripeGateway, ledger: Ledger, mirror: Mirror, run_id:
         mirror.remove(kind, stale)
     tally.add(kind, removed=len(stale))
     return tally
+
+
+def read_accounts(stripe: StripeGateway, ids: list[str]) -> tuple[list[JSON], set[str]]:
+    """The accounts found and the ids gone: one retrieve each, or, for more than a
+    page's worth, the platform's listing (100 accounts a call)."""
+    if len(ids) > LIST_ACCOUNTS_OVER:
+        listed = {str(account["id"]): account for account in stripe.accounts()
+                  if not account.get("deleted")}
+        return [listed[i] for i in ids if i in listed], {i for i in ids if i not in listed}
+    found: list[JSON] = []
+    deleted: set[str] = set()
+    for account_id in ids:
+        account = stripe.account(account_id)
+        if account is None:
+            deleted.add(account_id)
+        else:
+            found.append(account)
+    return found, deleted
 
 
 def partner_account_ids(mirror: Mirror, props: PropertyMap) -> set[str]:

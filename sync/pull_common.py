@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -11,6 +11,7 @@ from typing import Any
 
 from sync.ledger import Ledger
 from sync.ledger.mirror import Mirror
+from sync.pull_kept import kept
 
 JSON = dict[str, Any]
 Progress = Callable[[str, int], None]
@@ -34,31 +35,43 @@ class Tally:
             counts[kind] = counts.get(kind, 0) + value
 
 
-def store(mirror: Mirror, kind: str, records: list[JSON], run_id: int, tally: Tally, *,
+def store(mirror: Mirror, kind: str, records: Iterable[JSON], run_id: int, tally: Tally, *,
           full: bool) -> None:
     """A full listing replaces the type (what it lacks is gone); a partial one upserts.
-    Call inside the transaction that also moves the cursor covering ``records``."""
+    Call inside the transaction that also moves the cursor covering ``records``.
+    ``records`` may be a listing still arriving: it is stored as it comes, a chunk at a
+    time, never held whole (the mirror keeps what ``kept`` keeps of each)."""
+    read = 0
+
+    def listed() -> Iterator[tuple[str, JSON]]:
+        nonlocal read
+        for record in records:
+            read += 1
+            yield str(record["id"]), kept(kind, record)
+
     if full:
-        changed, removed = mirror.replace_all(kind, keyed(records), run_id)
+        changed, removed = mirror.replace_all(kind, listed(), run_id)
     else:
-        changed, removed = mirror.upsert(kind, keyed(records), run_id), 0
-    tally.add(kind, read=len(records), changed=changed, removed=removed)
-
-
-def keyed(records: Iterable[JSON]) -> list[tuple[str, JSON]]:
-    return [(str(record["id"]), record) for record in records]
+        changed, removed = mirror.upsert(kind, listed(), run_id), 0
+    tally.add(kind, read=read, changed=changed, removed=removed)
 
 
 def counted(records: Iterable[JSON], label: str, progress: Progress | None) -> list[JSON]:
     """Read ``records`` to the end, reporting the running count as they arrive."""
-    read: list[JSON] = []
+    return list(counting(records, label, progress))
+
+
+def counting(records: Iterable[JSON], label: str, progress: Progress | None
+             ) -> Iterator[JSON]:
+    """``records`` as they arrive, reporting the running count every 100."""
+    read = 0
     for record in records:
-        read.append(record)
-        if progress is not None and len(read) % PROGRESS_EVERY == 0:
-            progress(label, len(read))
-    if progress is not None and len(read) % PROGRESS_EVERY:
-        progress(label, len(read))
-    return read
+        read += 1
+        yield record
+        if progress is not None and read % PROGRESS_EVERY == 0:
+            progress(label, read)
+    if progress is not None and read % PROGRESS_EVERY:
+        progress(label, read)
 
 
 def serialized(progress: Progress | None) -> Progress | None:

@@ -2,20 +2,25 @@
 
 Every read happens before the transaction that stores it, so the ledger's write lock
 is held only while writing; each transaction stores one step with the cursor covering
-it, so a cursor never runs ahead of what is stored.
+it, so a cursor never runs ahead of what is stored. Every read comes first, then the
+stores, so on SQLite (one writer) this side never waits for the Stripe side's listing
+to finish before reading.
+
+Incremental pulls read only what changed since each cursor (less ``overlap``): one
+search each for companies, deals and payouts, so a quiet portal costs three calls.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import structlog
 from sqlalchemy import select
 
 from mappings.hubspot import primary_company_id
-from sync.adapters.hubspot_gateway import COMPANIES, HubSpotGateway
-from sync.adapters.hubspot_shapes import SEARCH_PAGE, SEARCH_RESULT_CAP, next_after
-from sync.adapters.hubspot_transport import JsonObject, json_objects
+from sync.adapters.hubspot_gateway import HubSpotGateway
 from sync.inputs import Mirrored
 from sync.ledger import Ledger
 from sync.ledger.mirror import Mirror
@@ -33,86 +38,146 @@ from sync.pull_common import (
 
 DEALS_CURSOR = "hubspot.deals.modified_since"  # ISO instant the last deal read started
 DEALS_FULL_AT = "hubspot.deals.full_at"  # ISO instant the last full deal listing started
+COMPANIES_CURSOR = "hubspot.companies.modified_since"  # ISO instant of the last read
+PAYOUTS_CURSOR = "hubspot.payouts.modified_since"  # ISO instant of the last read
 MAX_FILTER_GROUPS = 5  # HubSpot's search limit
 
 log = structlog.get_logger(__name__)
 
 
+@dataclass
+class Known:
+    """What the mirror and the ledger hold, read in one turn before any HubSpot read: on
+    SQLite the Stripe side holds the ledger while its full listing streams in, and this
+    side's reads must not wait for it."""
+
+    cursors: dict[str, datetime | None]
+    partners: set[str]  # mirrored partners and partners the ledger has lines or payouts of
+    mirrored_partners: set[str]
+    companies: set[str]  # deals' companies mirrored
+    deals: int  # deals mirrored
+
+
+@dataclass
+class Read:
+    """One HubSpot step's records, read, waiting to be stored with its cursors."""
+
+    stores: list[tuple[str, list[JSON], bool]] = field(default_factory=list)  # kind, records, full
+    cursors: list[str] = field(default_factory=list)
+
+
 def pull_hubspot(hubspot: HubSpotGateway, ledger: Ledger, mirror: Mirror, run_id: int,
                  now: datetime, *, force_full: bool, full_every: timedelta,
                  overlap: timedelta, progress: Progress | None, turn: Turn) -> Tally:
-    """Partners (every run), deals (changed since the cursor, or all), payouts (all)."""
+    """Partners, deals and payouts: all of them on a full pull, else what changed. All
+    is read first, then each step is stored with its cursors in its own transaction."""
     with turn:
-        since = instant_cursor(ledger, DEALS_CURSOR)
-        last_full = instant_cursor(ledger, DEALS_FULL_AT)
-    full = force_full or since is None or full_due(last_full, now, full_every)
+        known = _known(ledger, mirror)
+    cursors = known.cursors
+    full = (force_full or cursors[DEALS_CURSOR] is None
+            or full_due(cursors[DEALS_FULL_AT], now, full_every))
+
+    def since(name: str) -> datetime | None:
+        cursor = cursors[name]
+        return None if full or cursor is None else cursor - overlap
+
     tally = Tally(full=full)
-    pull_partners(hubspot, ledger, mirror, run_id, tally, progress, turn, discover=full)
-    pull_deals(hubspot, ledger, mirror, run_id, now,
-               None if full or since is None else since - overlap, tally, progress, turn)
-    payouts = counted(hubspot.payouts(), Mirrored.HUBSPOT_PAYOUT.value, progress)
-    with turn, ledger.transaction():
-        store(mirror, Mirrored.HUBSPOT_PAYOUT.value, payouts, run_id, tally, full=True)
+    steps = [read_partners(hubspot, known, since(COMPANIES_CURSOR), tally, progress),
+             read_deals(hubspot, known, since(DEALS_CURSOR), progress),
+             read_payouts(hubspot, since(PAYOUTS_CURSOR), progress)]
+    with turn:
+        for step in steps:
+            with ledger.transaction():
+                for kind, records, replace in step.stores:
+                    store(mirror, kind, records, run_id, tally, full=replace)
+                for name in step.cursors:
+                    ledger.set_cursor(name, now.isoformat())
     return tally
 
 
-def pull_partners(hubspot: HubSpotGateway, ledger: Ledger, mirror: Mirror, run_id: int,
-                  tally: Tally, progress: Progress | None, turn: Turn, *,
-                  discover: bool) -> None:
+def _known(ledger: Ledger, mirror: Mirror) -> Known:
+    names = (DEALS_CURSOR, DEALS_FULL_AT, COMPANIES_CURSOR, PAYOUTS_CURSOR)
+    mirrored = mirror.ids(Mirrored.HUBSPOT_PARTNER.value)
+    return Known(cursors={name: instant_cursor(ledger, name) for name in names},
+                 partners=mirrored | ledger_partner_ids(ledger), mirrored_partners=mirrored,
+                 companies=mirror.ids(Mirrored.HUBSPOT_COMPANY.value),
+                 deals=mirror.count(Mirrored.HUBSPOT_DEAL.value))
+
+
+def read_partners(hubspot: HubSpotGateway, known: Known, since: datetime | None,
+                  tally: Tally, progress: Progress | None) -> Read:
     """R1: companies with a tier now, plus every company known to have had one (mirror,
     ledger lines and payouts; on full pulls also a search for programme properties).
+    ``since`` (incremental): only the companies changed since then are read again, the
+    partners among them with their history and the deals' companies without.
 
     A known partner HubSpot no longer returns (archived, merged away) is NOT removed:
     the engine holds its lines and payouts, so its last copy stays in the mirror and it
-    is reported as missing -- whether to keep paying what is due is the business' call.
+    is reported as missing (on full pulls: not returned; between them: archived) --
+    whether to keep paying what is due is the business' call.
     """
-    kind = Mirrored.HUBSPOT_PARTNER.value
-    with turn:
-        known = mirror.ids(kind) | ledger_partner_ids(ledger)
-    candidates = former_partner_ids(hubspot) if discover else []
-    companies = counted(hubspot.partner_companies(sorted(known | set(candidates))), kind,
-                        progress)
-    with turn, ledger.transaction():
-        store(mirror, kind, companies, run_id, tally, full=False)
-    missing = sorted(known - {str(company["id"]) for company in companies})
+    kind, others = Mirrored.HUBSPOT_PARTNER.value, Mirrored.HUBSPOT_COMPANY.value
+    refreshed: list[JSON] = []
+    if since is None:
+        companies = counted(hubspot.partner_companies(sorted(known.partners),
+                                                      _programme_names(hubspot)),
+                            kind, progress)
+    else:
+        tier = hubspot.props.company.tier
+        changed = hubspot.changed_companies(since)
+        wanted = {str(c["id"]) for c in changed
+                  if str(c["id"]) in known.partners or (c.get("properties") or {}).get(tier)}
+        companies = counted(hubspot.partners(sorted(wanted)), kind, progress)
+        stale = {str(c["id"]) for c in changed} & known.companies - wanted
+        refreshed = hubspot.companies(sorted(stale)) if stale else []
+    missing = sorted(known.partners - {str(c["id"]) for c in companies} if since is None
+                     else known.partners & set(hubspot.archived_companies()))
     tally.missing_ids[kind] = missing
     if missing:
         log.warning("pull.partners_missing", count=len(missing), partner_ids=missing,
                     kept="last mirror copy")
+    known.mirrored_partners |= {str(c["id"]) for c in companies}
+    return Read([(kind, companies, False), (others, refreshed, False)], [COMPANIES_CURSOR])
 
 
-def pull_deals(hubspot: HubSpotGateway, ledger: Ledger, mirror: Mirror, run_id: int,
-               now: datetime, since: datetime | None, tally: Tally,
-               progress: Progress | None, turn: Turn) -> None:
-    """Deals changed at or after ``since`` (all when None) and their primary companies
-    for R8, stored with the cursors in one transaction. The cursor becomes ``now``, the
-    pull's start: what changes while it reads is read again next time.
+def read_deals(hubspot: HubSpotGateway, known: Known, since: datetime | None,
+               progress: Progress | None) -> Read:
+    """Deals changed at or after ``since`` (all when None, or when so many changed that
+    listing them all costs fewer calls) and their primary companies for R8. The cursor
+    becomes the pull's start: what changes while it reads is read again next time.
 
     Companies: partners are read with their history already; the others all again on a
-    full listing, else only those not mirrored yet (a new domain waits for the next)."""
-    full = since is None
-    with turn:
-        skip = mirror.ids(Mirrored.HUBSPOT_PARTNER.value)
-        if not full:
-            skip |= mirror.ids(Mirrored.HUBSPOT_COMPANY.value)
-    deals = counted(hubspot.deals_modified_since(since), Mirrored.HUBSPOT_DEAL.value,
-                    progress)
-    companies = deal_companies(hubspot, deals, skip, progress)
-    with turn, ledger.transaction():
-        store(mirror, Mirrored.HUBSPOT_DEAL.value, deals, run_id, tally, full=full)
-        store(mirror, Mirrored.HUBSPOT_COMPANY.value, companies, run_id, tally, full=full)
-        ledger.set_cursor(DEALS_CURSOR, now.isoformat())
-        if full:
-            ledger.set_cursor(DEALS_FULL_AT, now.isoformat())
+    full listing, else only those not mirrored yet (and, in ``read_partners``, those
+    changed)."""
+    kind, others = Mirrored.HUBSPOT_DEAL.value, Mirrored.HUBSPOT_COMPANY.value
+    changed = None if since is None else hubspot.changed_deals(
+        since, at_most=max(known.deals * 2 // 3, 1000))
+    full = changed is None
+    deals = counted(hubspot.all_deals() if changed is None else changed, kind, progress)
+    skip = known.mirrored_partners | (set() if full else known.companies)
+    companies = deal_companies(hubspot, primary_companies(hubspot, deals), skip, progress)
+    cursors = [DEALS_CURSOR, DEALS_FULL_AT] if full else [DEALS_CURSOR]
+    return Read([(kind, deals, full), (others, companies, full)], cursors)
 
 
-def deal_companies(hubspot: HubSpotGateway, deals: list[JSON], skip: set[str],
+def read_payouts(hubspot: HubSpotGateway, since: datetime | None, progress: Progress | None
+                 ) -> Read:
+    """Finance's approvals and paid marks: every payout record, or those changed."""
+    kind = Mirrored.HUBSPOT_PAYOUT.value
+    read = hubspot.payouts() if since is None else hubspot.changed_payouts(since)
+    return Read([(kind, counted(read, kind, progress), since is None)], [PAYOUTS_CURSOR])
+
+
+def primary_companies(hubspot: HubSpotGateway, deals: Iterable[JSON]) -> set[str]:
+    names = hubspot.props.associations
+    return {str(company_id) for deal in deals
+            if (company_id := primary_company_id(deal, names)) is not None}
+
+
+def deal_companies(hubspot: HubSpotGateway, wanted: set[str], skip: set[str],
                    progress: Progress | None) -> list[JSON]:
     """The deals' primary companies (R8's domain check), but those in ``skip``."""
-    names = hubspot.props.associations
-    wanted = {primary_company_id(deal, names) for deal in deals}
-    ids = sorted(str(company_id) for company_id in wanted
-                 if company_id is not None and company_id not in skip)
+    ids = sorted(wanted - skip)
     if not ids:
         return []
     return counted(hubspot.companies(ids), Mirrored.HUBSPOT_COMPANY.value, progress)
@@ -126,43 +191,11 @@ def ledger_partner_ids(ledger: Ledger) -> set[str]:
         return {str(partner_id) for partner_id in [*lines, *payouts]}
 
 
-def former_partner_ids(hubspot: HubSpotGateway) -> list[str]:
-    """R1 on a cold start (empty mirror and ledger): a company whose tier was cleared is
-    found by the programme properties it still carries (status, option, referral code).
-    HubSpot cannot search property history, so this is the best signal it offers."""
+def _programme_names(hubspot: HubSpotGateway) -> list[str]:
+    """R1 on full pulls: a company whose tier was cleared is found by the programme
+    properties it still carries (status, option, referral code). HubSpot cannot search
+    property history, so this is the best signal it offers; searched with the tier in
+    one search (any of at most 5 filter groups)."""
     tier = hubspot.props.company.tier
     names = [n for n in hubspot.props.company_properties_with_history() if n != tier]
-    groups = [[{"propertyName": name, "operator": "HAS_PROPERTY"}]
-              for name in names[:MAX_FILTER_GROUPS]]
-    return _search_any(hubspot, groups) if groups else []
-
-
-def _search_any(hubspot: HubSpotGateway, groups: list[list[JsonObject]]) -> list[str]:
-    """Ids of companies matching any group, ascending, past the 10,000 cap like the
-    gateway's own search (restart above the last id seen)."""
-    ids: list[str] = []
-    floor: str | None = None
-    after: str | None = None
-    while True:
-        page = hubspot.transport.call(
-            "companies.search", hubspot.transport.api.search.do_search, COMPANIES,
-            _any_body(groups, floor, after), search=True).body
-        hits = [str(result["id"]) for result in json_objects(page.get("results"))]
-        ids += hits
-        after = next_after(page)
-        if after is None or not hits:
-            return ids
-        if after.isdigit() and int(after) + SEARCH_PAGE > SEARCH_RESULT_CAP:
-            floor, after = hits[-1], None
-
-
-def _any_body(groups: list[list[JsonObject]], floor: str | None, after: str | None
-              ) -> JsonObject:
-    above = [{"propertyName": "hs_object_id", "operator": "GT", "value": floor}] if floor else []
-    body: JsonObject = {
-        "filterGroups": [{"filters": [*filters, *above]} for filters in groups],
-        "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
-        "properties": ["hs_object_id"], "limit": SEARCH_PAGE}
-    if after is not None:
-        body["after"] = after
-    return body
+    return names[:MAX_FILTER_GROUPS - 1]

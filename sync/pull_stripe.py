@@ -24,6 +24,7 @@ from sync.pull_common import (
     Tally,
     Turn,
     counted,
+    counting,
     full_due,
     instant_cursor,
     store,
@@ -63,9 +64,8 @@ def pull_stripe(stripe: StripeGateway, ledger: Ledger, mirror: Mirror, run_id: i
             or now - datetime.fromtimestamp(int(cursor), UTC) > EVENTS_KEPT - SAFETY
             or full_due(last_full, now, full_every))
     if full or cursor is None:
-        listed, newest = _full_listing(stripe, now - overlap, progress)
-        with turn, ledger.transaction():
-            return _store_full(ledger, mirror, run_id, listed, newest, now)
+        return _full_listing(stripe, ledger, mirror, run_id, now, now - overlap, progress,
+                             turn)
     events = counted(events_after(stripe, int(cursor)), "stripe.events", progress)
     changes = newest_states(events, stripe)
     newest = max([int(cursor), _epoch(now - overlap), *(e["created"] for e in events)])
@@ -73,11 +73,14 @@ def pull_stripe(stripe: StripeGateway, ledger: Ledger, mirror: Mirror, run_id: i
         return _store_changes(ledger, mirror, run_id, changes, newest)
 
 
-def _full_listing(stripe: StripeGateway, since: datetime, progress: Progress | None
-                  ) -> tuple[dict[str, list[JSON]], int]:
-    """Every object, and the newest event seen BEFORE listing (or ``since``, when later:
-    nothing newer was missed), so changes made while listing are applied again next
-    time. Events older than ``since`` are not needed for that (one page, usually)."""
+def _full_listing(stripe: StripeGateway, ledger: Ledger, mirror: Mirror, run_id: int,
+                  now: datetime, since: datetime, progress: Progress | None, turn: Turn
+                  ) -> Tally:
+    """Every object, streamed into the mirror as it arrives, a chunk at a time, in one
+    transaction with both cursors: a listing cut short stores nothing. The events
+    cursor is the newest event seen BEFORE listing (or ``since``, when later: nothing
+    newer was missed), so changes made while listing are applied again next time.
+    Events older than ``since`` are not needed for that (one page, usually)."""
     floor = _epoch(since)
     newest = max((event["created"] for event in events_after(stripe, floor)), default=floor)
     listings: dict[str, Callable[[], Iterable[JSON]]] = {
@@ -86,17 +89,12 @@ def _full_listing(stripe: StripeGateway, since: datetime, progress: Progress | N
         Mirrored.STRIPE_SUBSCRIPTION.value: stripe.subscriptions,
         Mirrored.STRIPE_INVOICE.value: stripe.invoices,
     }
-    return {kind: counted(fetch(), kind, progress) for kind, fetch in listings.items()}, newest
-
-
-def _store_full(ledger: Ledger, mirror: Mirror, run_id: int, listed: dict[str, list[JSON]],
-                newest: int, now: datetime) -> Tally:
-    """Every type replaced and both cursors, in the caller's one transaction."""
     tally = Tally(full=True)
-    for kind, records in listed.items():
-        store(mirror, kind, records, run_id, tally, full=True)
-    ledger.set_cursor(EVENTS_CURSOR, str(newest))
-    ledger.set_cursor(FULL_AT, now.isoformat())
+    with turn, ledger.transaction():
+        for kind, fetch in listings.items():
+            store(mirror, kind, counting(fetch(), kind, progress), run_id, tally, full=True)
+        ledger.set_cursor(EVENTS_CURSOR, str(newest))
+        ledger.set_cursor(FULL_AT, now.isoformat())
     return tally
 
 

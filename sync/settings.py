@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     serve_host: str = "127.0.0.1"
     serve_port: int = Field(9108, ge=0, le=65535)  # 0: any free port
     hubspot_rate_limit_per_10s: int = Field(100, ge=1)
+    # Benchmarks against time-scaled stand-ins: the APIs' windows pass this many times
+    # faster, so the pacers' do too. 1 (real time) everywhere else.
+    pacing_time_scale: float = Field(1.0, gt=0)
+    # Incremental reads start this long before the last one did: the worker's and the
+    # vendors' clocks may differ, and their search indexes lag behind a write.
+    pull_overlap_seconds: float = Field(600.0, ge=0)
 
     @field_validator("hubspot_base_url", "stripe_api_base")
     @classmethod

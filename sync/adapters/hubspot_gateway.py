@@ -11,7 +11,7 @@ objects are addressed by the ``objectTypeId`` the schemas API gives for their na
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -25,13 +25,11 @@ from sync.adapters.hubspot_batch import (
     read_answer,
     run_batches,
 )
+from sync.adapters.hubspot_search import Search, has, modified_since
 from sync.adapters.hubspot_shapes import (
-    SEARCH_PAGE,
-    SEARCH_RESULT_CAP,
     epoch_millis,
     id_order,
     next_after,
-    search_body,
     unique_ids,
     v3_company_links,
 )
@@ -69,12 +67,21 @@ class HubSpotGateway:
 
     # -- reads ----------------------------------------------------------------------------
 
-    def partner_companies(self, known_ids: Iterable[str]) -> list[JsonObject]:
+    def partner_companies(self, known_ids: Iterable[str],
+                          also_having: Sequence[str] = ()) -> list[JsonObject]:
         """Companies with a tier now, plus ``known_ids`` (partners whose tier may have
-        been cleared since, R1), with the history of the (h) properties."""
-        has_tier = {"propertyName": self.props.company.tier, "operator": "HAS_PROPERTY"}
-        found = self._search_ids(COMPANIES, [has_tier], "companies.search")
-        return self._batch_read(COMPANIES, unique_ids([*found, *known_ids]),
+        been cleared since, R1), plus any company having one of ``also_having`` (one
+        search: HubSpot ORs up to 5 filter groups), with the history of the (h)
+        properties."""
+        groups = [has(name) for name in [self.props.company.tier, *also_having]]
+        found = [str(hit["id"]) for hit in Search(self.transport, COMPANIES, groups[:5], (),
+                                                  "companies.search")]
+        return self.partners(unique_ids([*found, *known_ids]))
+
+    def partners(self, ids: Sequence[str]) -> list[JsonObject]:
+        """Companies by id with the history of the (h) properties (a batch read: search
+        and list answers carry no history)."""
+        return self._batch_read(COMPANIES, unique_ids(ids),
                                 self.props.company_properties_to_read(),
                                 self.props.company_properties_with_history())
 
@@ -83,25 +90,59 @@ class HubSpotGateway:
         return self._batch_read(COMPANIES, unique_ids(ids),
                                 self.props.company_properties_to_read(), ())
 
+    def changed_companies(self, since: datetime) -> list[JsonObject]:
+        """Ids and tiers of the companies changed at or after ``since`` (one search page
+        when nothing changed): who needs reading again."""
+        return list(Search(self.transport, COMPANIES, [modified_since(epoch_millis(since))],
+                           [self.props.company.tier], "companies.search"))
+
+    def archived_companies(self) -> list[str]:
+        """Ids of the archived companies (one page, usually): known partners among them
+        are reported missing without reading every partner (R1)."""
+        return [str(record["id"]) for record in self._pages(
+            COMPANIES, ["hs_object_id"], "companies.list_archived", archived=True)]
+
+    def all_deals(self) -> Iterator[JsonObject]:
+        """Every deal with its companies in ``associations``, streamed a page at a time."""
+        return self._pages(DEALS, self._deal_properties(), "deals.list",
+                           associations=[self.props.associations.deal_companies])
+
     def deals_modified_since(self, since: datetime | None) -> list[JsonObject]:
         """Deals changed at or after ``since`` (the caller subtracts its overlap), or
         every deal when ``since`` is None; each with its companies in ``associations``."""
-        properties = self._deal_properties()
         if since is None:
-            return self._list(DEALS, properties, "deals.list",
-                              associations=[self.props.associations.deal_companies])
-        changed = {"propertyName": "hs_lastmodifieddate", "operator": "GTE",
-                   "value": epoch_millis(since)}
-        ids = self._search_ids(DEALS, [changed], "deals.search")
-        deals = self._batch_read(DEALS, ids, properties, ())
+            return list(self.all_deals())
+        changed = self.changed_deals(since, at_most=None)
+        assert changed is not None
+        return changed
+
+    def changed_deals(self, since: datetime, at_most: int | None) -> list[JsonObject] | None:
+        """Deals changed at or after ``since``, read by the search itself (it returns
+        their properties) with their companies; None when more than ``at_most`` changed,
+        a full listing being then the cheaper read."""
+        search = Search(self.transport, DEALS, [modified_since(epoch_millis(since))],
+                        self._deal_properties(), "deals.search")
+        deals: list[JsonObject] = []
+        for deal in search:
+            if at_most is not None and search.total is not None and search.total > at_most:
+                return None
+            deals.append(deal)
         self._attach_companies(deals)
         return deals
 
     def payouts(self) -> list[JsonObject]:
         """Every payout record with its properties (finance's approvals and paid marks)."""
-        names = [d.name for d in property_definitions(self.props.payout)]
-        return self._list(self.object_type_id(self.props.payout.object_name), names,
-                          "payouts.list")
+        return self._list(self.object_type_id(self.props.payout.object_name),
+                          self._payout_properties(), "payouts.list")
+
+    def changed_payouts(self, since: datetime) -> list[JsonObject]:
+        """Payout records changed at or after ``since``, read by the search itself."""
+        return list(Search(self.transport, self.object_type_id(self.props.payout.object_name),
+                           [modified_since(epoch_millis(since))], self._payout_properties(),
+                           "payouts.search"))
+
+    def _payout_properties(self) -> list[str]:
+        return [d.name for d in property_definitions(self.props.payout)]
 
     # -- writes ---------------------------------------------------------------------------
 
@@ -187,25 +228,6 @@ class HubSpotGateway:
         written = [d.name for d in property_definitions(self.props.deal)]
         return list(dict.fromkeys([*self.props.deal_properties_to_read(), *written]))
 
-    def _search_ids(self, object_type: str, filters: list[JsonObject],
-                    operation: str) -> list[str]:
-        """Ids of every match, ascending; past 10,000 the search restarts above the last
-        id seen, since HubSpot pages no further than that."""
-        ids: list[str] = []
-        floor: str | None = None
-        after: str | None = None
-        while True:
-            body = search_body(filters, floor, after)
-            page = self.transport.call(operation, self._api.search.do_search, object_type,
-                                       body, search=True).body
-            hits = [str(result["id"]) for result in json_objects(page.get("results"))]
-            ids += hits
-            after = next_after(page)
-            if after is None or not hits:
-                return ids
-            if after.isdigit() and int(after) + SEARCH_PAGE > SEARCH_RESULT_CAP:
-                floor, after = hits[-1], None
-
     def _batch_read(self, object_type: str, ids: Sequence[str], properties: Sequence[str],
                     history: Sequence[str]) -> list[JsonObject]:
         """Records by id, 100 a call; ids HubSpot no longer has are left out."""
@@ -220,22 +242,27 @@ class HubSpotGateway:
             records += json_objects(answer.body.get("results"))
         return sorted(records, key=lambda r: id_order(str(r.get("id"))))
 
-    def _list(self, object_type: str, properties: Sequence[str], operation: str, *,
-              associations: Sequence[str] = ()) -> list[JsonObject]:
-        records: list[JsonObject] = []
+    def _list(self, object_type: str, properties: Sequence[str], operation: str
+              ) -> list[JsonObject]:
+        return list(self._pages(object_type, properties, operation))
+
+    def _pages(self, object_type: str, properties: Sequence[str], operation: str, *,
+               associations: Sequence[str] = (), archived: bool = False
+               ) -> Iterator[JsonObject]:
         after: str | None = None
         while True:
-            options: dict[str, Any] = {"limit": LIST_PAGE, "properties": list(properties)}
+            options: dict[str, Any] = {"limit": LIST_PAGE, "properties": list(properties),
+                                       "archived": archived}
             if associations:
                 options["associations"] = list(associations)
             if after is not None:
                 options["after"] = after
             page = self.transport.call(operation, self._api.objects.get_page, object_type,
                                        **options).body
-            records += json_objects(page.get("results"))
+            yield from json_objects(page.get("results"))
             after = next_after(page)
             if after is None:
-                return records
+                return
 
     def _attach_companies(self, deals: list[JsonObject]) -> None:
         """v4 batch association read, attached in the v3 shape the list API returns."""

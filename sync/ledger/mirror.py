@@ -12,18 +12,25 @@ unique to this run, and becomes the record's last intent, in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from sync.ledger import outbox
-from sync.ledger.models import CursorRow, MirrorRow, WrittenRow
+from sync.ledger.models import CursorRow, MirrorRow, OutboxRow, WrittenRow
 from sync.ledger.store import Ledger
+
+CHUNK = 1000  # records a statement or a read page
 
 
 class Mirror:
+    """Bodies are read and written in chunks (``CHUNK`` records a statement, each read
+    page its own short transaction), so a 345,000-invoice portal never sits in memory
+    whole and no transaction holds SQLite's write lock for long."""
+
     def __init__(self, ledger: Ledger) -> None:
         self._ledger = ledger
 
@@ -32,29 +39,47 @@ class Mirror:
         """Store records read now; returns how many were new or changed."""
         changed = 0
         with self._ledger.transaction() as session:
-            for record_id, body in records:
-                row = session.get(MirrorRow, (object_type, record_id))
-                if row is None:
-                    session.add(MirrorRow(object_type=object_type, record_id=record_id,
-                                          body=body, read_run=run_id,
-                                          updated_at=self._ledger.now()))
-                    changed += 1
-                elif row.body != body:
-                    row.body, row.read_run, row.updated_at = body, run_id, self._ledger.now()
-                    changed += 1
+            for chunk in _chunks(records):
+                changed += self._upsert_chunk(session, object_type, dict(chunk), run_id)
         return changed
+
+    def _upsert_chunk(self, session: Session, object_type: str,
+                      latest: dict[str, dict[str, Any]], run_id: int) -> int:
+        stored: dict[str, dict[str, Any]] = dict(session.execute(select(
+            MirrorRow.record_id, MirrorRow.body).where(
+            MirrorRow.object_type == object_type,
+            MirrorRow.record_id.in_(list(latest)))).all())
+        now = self._ledger.now()
+        rows = [{"object_type": object_type, "record_id": record_id, "body": body,
+                 "read_run": run_id, "updated_at": now}
+                for record_id, body in latest.items()
+                if record_id not in stored or stored[record_id] != body]
+        new = [row for row in rows if row["record_id"] not in stored]
+        if new:
+            session.execute(insert(MirrorRow), new)
+        if len(new) < len(rows):
+            session.execute(update(MirrorRow), [row for row in rows
+                                                if row["record_id"] in stored])
+        return len(rows)
 
     def replace_all(self, object_type: str, records: Iterable[tuple[str, dict[str, Any]]],
                     run_id: int) -> tuple[int, int]:
         """A full listing: store it and forget records it no longer has (archived,
         merged, deleted). Returns (new or changed, removed)."""
-        listed = list(records)
-        with self._ledger.transaction() as session:
-            changed = self.upsert(object_type, listed, run_id)
-            keep = {record_id for record_id, _ in listed}
-            gone = [rid for rid in self.ids(object_type) if rid not in keep]
-            self.remove(object_type, gone, session)
-        return changed, len(gone)
+        with self._ledger.transaction():
+            listed: set[str] = set()
+            changed = 0
+            for chunk in _chunks(records):
+                listed.update(record_id for record_id, _ in chunk)
+                changed += self.upsert(object_type, chunk, run_id)
+            removed = self.remove_except(object_type, listed)
+        return changed, removed
+
+    def remove_except(self, object_type: str, keep: set[str]) -> int:
+        """Forget the records of a type not in ``keep``; returns how many."""
+        gone = [record_id for record_id in self.ids(object_type) if record_id not in keep]
+        self.remove(object_type, gone)
+        return len(gone)
 
     def remove(self, object_type: str, record_ids: Iterable[str],
                session: Session | None = None) -> None:
@@ -69,10 +94,25 @@ class Mirror:
                     MirrorRow.record_id.in_(ids[start:start + 500])))
 
     def records(self, object_type: str) -> list[dict[str, Any]]:
-        with self._ledger.transaction() as session:
-            rows = session.scalars(select(MirrorRow.body).where(
-                MirrorRow.object_type == object_type).order_by(MirrorRow.record_id))
-            return list(rows)
+        return list(self.stream(object_type))
+
+    def stream(self, object_type: str) -> Iterator[dict[str, Any]]:
+        """The bodies of a type in record id order, read a page at a time, each page in
+        its own transaction (on SQLite every transaction takes the write lock)."""
+        after: str | None = None
+        while True:
+            query = select(MirrorRow.record_id, MirrorRow.body).where(
+                MirrorRow.object_type == object_type)
+            if after is not None:
+                query = query.where(MirrorRow.record_id > after)
+            with self._ledger.transaction() as session:
+                page = list(session.execute(
+                    query.order_by(MirrorRow.record_id).limit(CHUNK)))
+            for _, body in page:
+                yield body
+            if len(page) < CHUNK:
+                return
+            after = page[-1][0]
 
     def ids(self, object_type: str) -> set[str]:
         with self._ledger.transaction() as session:
@@ -81,6 +121,18 @@ class Mirror:
 
     def count(self, object_type: str) -> int:
         return len(self.ids(object_type))
+
+
+def _chunks(records: Iterable[tuple[str, dict[str, Any]]]
+            ) -> Iterator[list[tuple[str, dict[str, Any]]]]:
+    chunk: list[tuple[str, dict[str, Any]]] = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def plan_write(ledger: Ledger, kind: str, target: str, content_hash: str,
@@ -104,6 +156,88 @@ def plan_write(ledger: Ledger, kind: str, target: str, content_hash: str,
         else:
             row.content_hash, row.outbox_key, row.updated_at = content_hash, key, ledger.now()
         return key
+
+
+def plan_writes(ledger: Ledger, intents: Iterable[tuple[str, str, str, dict[str, Any]]],
+                run_id: int) -> int:
+    """``plan_write`` for many ``(kind, target, content hash, payload)`` at once, a
+    chunk of statements per ``CHUNK`` intents instead of three round trips each; the
+    caller's transaction holds them all. Returns how many were enqueued."""
+    enqueued = 0
+    with ledger.transaction() as session:
+        for chunk in _chunked(intents):
+            enqueued += _plan_chunk(ledger, session, chunk, run_id)
+    return enqueued
+
+
+def _plan_chunk(ledger: Ledger, session: Session,
+                chunk: list[tuple[str, str, str, dict[str, Any]]], run_id: int) -> int:
+    latest = {(kind, target): (digest, payload) for kind, target, digest, payload in chunk}
+    known: dict[tuple[str, str], WrittenRow] = {}
+    for kind in {kind for kind, _ in latest}:
+        targets = [target for k, target in latest if k == kind]
+        known |= {(row.kind, row.target): row for row in session.scalars(select(WrittenRow)
+                  .where(WrittenRow.kind == kind, WrittenRow.target.in_(targets)))}
+    first: list[tuple[str, str, str, dict[str, Any]]] = []
+    planned = 0
+    for (kind, target), (digest, payload) in latest.items():
+        row = known.get((kind, target))
+        if row is not None and row.content_hash == digest:
+            continue
+        planned += 1
+        if row is None:
+            first.append((kind, target, digest, payload))
+        else:
+            plan_write(ledger, kind, target, digest, payload, run_id)
+    _first_writes(ledger, session, first, run_id)
+    return planned
+
+
+def _first_writes(ledger: Ledger, session: Session,
+                  intents: list[tuple[str, str, str, dict[str, Any]]], run_id: int) -> None:
+    """Records never written: nothing to supersede, so two bulk inserts."""
+    if not intents:
+        return
+    now = ledger.now()
+    keys = [f"{kind}:{target}:{digest}:run{run_id}" for kind, target, digest, _ in intents]
+    dialect = session.get_bind().dialect.name
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(upsert(OutboxRow).on_conflict_do_nothing(index_elements=["key"]), [
+        {"key": key, "kind": kind, "target": target, "payload": payload,
+         "status": "pending", "attempts": 0, "created_at": now, "updated_at": now}
+        for key, (kind, target, _, payload) in zip(keys, intents, strict=True)])
+    session.execute(insert(WrittenRow), [
+        {"kind": kind, "target": target, "content_hash": digest, "outbox_key": key,
+         "updated_at": now}
+        for key, (kind, target, digest, _) in zip(keys, intents, strict=True)])
+
+
+def _chunked(items: Iterable[Any]) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def confirm_all(ledger: Ledger, results: Mapping[str, dict[str, Any]]) -> None:
+    """``ledger.confirm`` for many pending outbox keys at once (key -> result); a key no
+    longer pending is confirmed one by one, which says why it cannot be."""
+    if not results:
+        return
+    with ledger.transaction() as session:
+        rows = session.execute(select(OutboxRow.key, OutboxRow.attempts).where(
+            OutboxRow.key.in_(list(results)), OutboxRow.status == "pending")).all()
+        now = ledger.now()
+        if rows:
+            session.execute(update(OutboxRow), [
+                {"key": key, "status": "sent", "result": results[key], "last_error": None,
+                 "attempts": attempts + 1, "updated_at": now} for key, attempts in rows])
+        for key in set(results) - {key for key, _ in rows}:
+            ledger.confirm(key, results[key])
 
 
 def new_writes(ledger: Ledger, hashes: Iterable[tuple[str, str, str]]) -> set[tuple[str, str]]:

@@ -81,6 +81,7 @@ def world(fixtures: Path, database_url: str) -> Iterator[World]:
     hubspot_sandbox = HubSpotSandbox.from_fixtures(fixtures, clock=clock)
     stripe_sandbox = StripeSandbox.from_fixtures(fixtures, clock=clock, api_key=None)
     stripe_sandbox.limits.configure({"enabled": False})
+    hubspot_sandbox.limits.configure({"enabled": False})  # the clock stands still
     retry = RetryPolicy(max_attempts=3, sleep=lambda _: None)
     with ExitStack() as stack:
         hubspot_server = stack.enter_context(SandboxServer(hubspot_sandbox.wsgi_app))

@@ -13,7 +13,7 @@ from tests.pull.support import DEMO, world
 # The demo: 14 partners with a tier, 1 whose tier was cleared (R1), 165 deals with 135
 # companies, 118 customers, 12 prices, 119 subscriptions, 1402 invoices, 14 accounts.
 FULL_CALLS = {
-    "hubspot crm.objects.search": 2,  # partners with a tier; companies that ever had one
+    "hubspot crm.objects.search": 1,  # companies with a tier or that ever had one
     "hubspot crm.objects.batch.read": 1 + 2,  # 15 partners; 135 deal companies
     "hubspot crm.objects.list": 2 + 1,  # 165 deals; payouts
     "stripe events.list": 1,  # the newest event before listing
@@ -24,9 +24,8 @@ FULL_CALLS = {
     "stripe accounts.retrieve": 14,
 }
 QUIET_CALLS = {
-    "hubspot crm.objects.search": 2,  # partners with a tier; deals changed (none)
-    "hubspot crm.objects.batch.read": 1,  # the partners
-    "hubspot crm.objects.list": 1,  # payouts
+    "hubspot crm.objects.search": 3,  # companies, deals and payouts changed (none)
+    "hubspot crm.objects.list": 1,  # archived companies (none): a partner gone missing
     "stripe events.list": 1,
 }
 

@@ -1,0 +1,241 @@
+"""The portal benchmark's world: both stand-ins serving a generated portal with their
+rate limits on, time-scaled, and the worker run as a separate process against them.
+
+Three adaptations keep the stand-ins honest at 345,000 invoices (the stand-ins' own code
+is unchanged; ``scaled_listings`` swaps one route for the benchmark's lifetime):
+
+- ``RateClock``: the rate-limit windows run ``time_scale`` times faster, but records are
+  stamped with the real time. The worker's cursors are instants on its own clock, and
+  a stand-in whose ``now()`` ran ahead would keep every change "in the future".
+- ``scaled_listings``: the stand-in's invoice list renders (deep-copies) every invoice
+  for each page and finds its cursor by a scan: quadratic, hours for this portal. The
+  replacement keeps the display order between changes, finds the cursor by index and
+  serves an invoice whose lines fit one page as stored (it is what rendering gives);
+  and the Stripe stand-in answers in compact JSON (see ``scaled_listings``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sandbox.core import SandboxClock, SandboxServer
+from sandbox.hubspot import HubSpotSandbox
+from sandbox.stripe import StripeSandbox
+from sandbox.stripe import api as stripe_api
+from sandbox.stripe import routes as stripe_routes
+from sandbox.stripe.errors import StripeError
+from sandbox.stripe.lists import created_filter, field_filter
+from sandbox.stripe.objects import JSON, list_object
+from sandbox.stripe.routes.common import ApiCall
+from sandbox.stripe.routes.invoices import STATUSES
+from sync.adapters.hubspot_setup import ensure_setup
+from sync.settings import Settings
+from sync.wiring import Services
+
+ROOT = Path(__file__).resolve().parents[1]
+HUBSPOT_TOKEN = "bench-token"  # the stand-ins accept any token
+STRIPE_KEY = {"live": "sk_live_bench", "test": "sk_test_bench"}
+# The stand-ins share the worker's clock and index at once, so the pull's overlap (10
+# minutes in production, for clock skew and index lag) can be short; the benchmark waits
+# it out between runs, as an hourly schedule does with 10 minutes.
+OVERLAP_SECONDS = 3.0
+
+
+class RateClock(SandboxClock):
+    """Windows (``monotonic``) run ``time_scale`` times faster; ``now()`` is real time."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Limits:
+    hubspot_per_10s: int = 190  # a private app on Professional / Enterprise
+    hubspot_searches_per_s: int = 5
+    stripe_mode: str = "live"  # 100 reads and 100 writes a second
+
+    @property
+    def stripe_per_s(self) -> int:
+        return {"live": 100, "test": 25}[self.stripe_mode]
+
+
+@dataclass
+class World:
+    directory: Path
+    hubspot: HubSpotSandbox
+    stripe: StripeSandbox
+    hubspot_url: str
+    stripe_url: str
+    limits: Limits
+    time_scale: float
+    database: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.database = self.directory / "ledger.db"
+
+    def env(self) -> dict[str, str]:
+        """The worker's environment: ``PARTNERSYNC_*`` pointing at the stand-ins."""
+        env = {key: value for key, value in os.environ.items()
+               if not key.startswith("PARTNERSYNC_")}
+        env.update({
+            "PARTNERSYNC_HUBSPOT_ACCESS_TOKEN": HUBSPOT_TOKEN,
+            "PARTNERSYNC_HUBSPOT_BASE_URL": self.hubspot_url,
+            "PARTNERSYNC_STRIPE_API_KEY": STRIPE_KEY[self.limits.stripe_mode],
+            "PARTNERSYNC_STRIPE_API_BASE": self.stripe_url,
+            "PARTNERSYNC_DATABASE_URL": f"sqlite:///{self.database}",
+            "PARTNERSYNC_HUBSPOT_RATE_LIMIT_PER_10S": str(self.limits.hubspot_per_10s),
+            "PARTNERSYNC_PACING_TIME_SCALE": repr(self.time_scale),
+            "PARTNERSYNC_PULL_OVERLAP_SECONDS": repr(OVERLAP_SECONDS),
+            "PARTNERSYNC_LOG_FORMAT": "json",
+            "PARTNERSYNC_LOG_LEVEL": "warning",
+        })
+        return env
+
+    def settings(self) -> Settings:
+        """The same configuration, for work done in this process (``hubspot setup``)."""
+        return Settings(
+            hubspot_access_token=HUBSPOT_TOKEN, hubspot_base_url=self.hubspot_url,
+            stripe_api_key=STRIPE_KEY[self.limits.stripe_mode],
+            stripe_api_base=self.stripe_url, database_url=f"sqlite:///{self.database}",
+            hubspot_rate_limit_per_10s=self.limits.hubspot_per_10s,
+            pacing_time_scale=self.time_scale)
+
+    def reset_calls(self) -> None:
+        self.hubspot.calls.reset()
+        self.stripe.calls.reset()
+
+    def counters(self) -> dict[str, int]:
+        """Calls per endpoint since the last reset, ``hubspot:`` / ``stripe:`` prefixed."""
+        counts = {f"hubspot:{k}": v for k, v in self.hubspot.calls.counters().items()}
+        counts |= {f"stripe:{k}": v for k, v in self.stripe.calls.counters().items()}
+        return counts
+
+    def rejected(self) -> int:
+        """429s answered since the last reset (the pacers should leave none)."""
+        return self.hubspot.calls.count(status=429) + self.stripe.calls.count(status=429)
+
+
+@dataclass(frozen=True)
+class WorkerRun:
+    seconds: float
+    peak_rss_mib: float
+    exit_status: int
+    output: str
+
+
+def run_worker(world: World, arguments: Sequence[str]) -> WorkerRun:
+    """``python -m sync.cli ARGS`` as its own process, and its peak RSS (``VmHWM``, see
+    ``benchmarks.portal_worker``)."""
+    peak_file = world.directory / "worker-peak-kib"
+    peak_file.unlink(missing_ok=True)
+    command = [sys.executable, "-m", "benchmarks.portal_worker", *arguments]
+    started = time.perf_counter()
+    finished = subprocess.run(command, cwd=ROOT, env={**world.env(),
+                                                      "PORTAL_PEAK_FILE": str(peak_file)},
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              check=False)
+    seconds = time.perf_counter() - started
+    peak = int(peak_file.read_text()) / 1024 if peak_file.exists() else float("nan")
+    return WorkerRun(seconds, peak, finished.returncode, finished.stdout)
+
+
+@contextmanager
+def open_world(directory: Path, limits: Limits, time_scale: float) -> Iterator[World]:
+    """Both stand-ins seeded from ``directory``, limits on, HubSpot set up for the worker
+    (not counted: the call logs are reset before the first measured run)."""
+    clock = RateClock(time_scale=time_scale)
+    hubspot = HubSpotSandbox.from_fixtures(
+        directory, clock=clock, token=None, ten_second_limit=limits.hubspot_per_10s,
+        search_per_second=limits.hubspot_searches_per_s)
+    stripe = StripeSandbox.from_fixtures(directory, clock=clock, api_key=None)
+    stripe.limits.configure({"mode": limits.stripe_mode})
+    with ExitStack() as stack:
+        stack.enter_context(scaled_listings())
+        hubspot_url = stack.enter_context(SandboxServer(hubspot.wsgi_app)).url
+        stripe_url = stack.enter_context(SandboxServer(stripe.wsgi_app)).url
+        world = World(directory, hubspot, stripe, hubspot_url, stripe_url, limits, time_scale)
+        services = Services(world.settings())
+        try:
+            ensure_setup(services.hubspot, services.props)
+        finally:
+            services.close()
+        world.reset_calls()
+        yield world
+
+
+# -- the invoice listing at scale ------------------------------------------------------
+
+
+@contextmanager
+def scaled_listings() -> Iterator[None]:
+    """The invoice listing below, and answers encoded without indentation: Python's
+    indenting encoder is the pure-Python one, 56 ms for a page of 100 invoices, which
+    would make the stand-in, not the rate limit, the bottleneck (18 pages a second)."""
+    handlers = stripe_routes.HANDLERS
+    original, encode = handlers["invoices.list"], stripe_api._encode
+    handlers["invoices.list"] = _invoice_list
+    stripe_api._encode = _compact
+    try:
+        yield
+    finally:
+        handlers["invoices.list"] = original
+        stripe_api._encode = encode
+
+
+def _compact(body: Any) -> bytes:
+    return json.dumps(body).encode()
+
+
+_ORDER: dict[int, tuple[tuple[int, int], list[JSON], dict[str, int]]] = {}
+
+
+def _invoice_list(call: ApiCall) -> JSON:
+    call.only_list("customer", "subscription", "status", "created", "collection_method",
+                   "due_date")
+    status = call.params.get("status")
+    if status is not None and status not in STATUSES:
+        raise StripeError.invalid_request(f"Invalid status: {status}", param="status")
+    filters = {"customer", "subscription", "status", "collection_method", "created"}
+    if filters & set(call.params):
+        by_fields = field_filter(call.params, "customer", "subscription", "status",
+                                 "collection_method")
+        by_created = created_filter(call.params)
+        invoices = call.state.newest_first("invoice", lambda i: by_fields(i) and by_created(i))
+        return call.page([call.state.rendered("invoice", i) for i in invoices],
+                         "/v1/invoices", "invoice")
+    invoices, index = _display_order(call)
+    limit = int(call.params.get("limit") or 10)
+    after = call.params.get("starting_after")
+    start = index[str(after)] + 1 if after else 0
+    page = [_served(call, invoice) for invoice in invoices[start:start + limit]]
+    return list_object("/v1/invoices", page, has_more=start + limit < len(invoices))
+
+
+def _display_order(call: ApiCall) -> tuple[list[JSON], dict[str, int]]:
+    """Newest first, recomputed only when the account changed (an event was recorded)
+    or an object was added or removed."""
+    state = call.state
+    version = (len(state.events.all()), len(state._objects["invoice"]))
+    cached = _ORDER.get(id(state))
+    if cached is None or cached[0] != version:
+        invoices = state.newest_first("invoice")
+        cached = version, invoices, {str(i["id"]): n for n, i in enumerate(invoices)}
+        _ORDER[id(state)] = cached
+    return cached[1], cached[2]
+
+
+def _served(call: ApiCall, invoice: JSON) -> Any:
+    lines = invoice.get("lines") or {}
+    if len(lines.get("data") or ()) <= call.state.lines_page_size and not lines.get("has_more"):
+        return invoice  # what `rendered` would give, without copying it
+    return call.state.rendered("invoice", invoice)
