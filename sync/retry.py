@@ -9,7 +9,7 @@ adapters, so retries are never stacked.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -32,6 +32,18 @@ class RetryPolicy:
     initial_wait: float = 0.5  # seconds; doubles with full jitter
     max_wait: float = 30.0  # never sleep longer than this per attempt
     sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
+
+
+def retry_after_seconds(headers: Mapping[str, str] | None) -> float | None:
+    """``Retry-After`` in seconds, read case-insensitively; ``None`` when absent or an
+    HTTP date (HubSpot and Stripe send seconds; the backoff covers the rest)."""
+    if not headers:
+        return None
+    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+    try:
+        return max(float(value), 0.0) if value is not None else None
+    except ValueError:
+        return None
 
 
 def _wait(policy: RetryPolicy) -> Callable[[RetryCallState], float]:

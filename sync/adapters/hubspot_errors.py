@@ -29,6 +29,7 @@ from sync.errors import (
     UpstreamError,
 )
 from sync.logs import SecretScrubber
+from sync.retry import retry_after_seconds
 
 API = "hubspot"
 DAILY_POLICY = "DAILY"
@@ -56,17 +57,6 @@ def error_body(raw: object) -> dict[str, Any]:
     except ValueError:
         return {}
     return body if isinstance(body, dict) else {}
-
-
-def retry_after_seconds(headers: Mapping[str, str] | None) -> float | None:
-    """``Retry-After`` in seconds (the delta form; HubSpot does not send dates)."""
-    if not headers:
-        return None
-    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
-    try:
-        return max(float(value), 0.0) if value is not None else None
-    except ValueError:
-        return None
 
 
 def classify_status(

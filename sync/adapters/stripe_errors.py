@@ -19,7 +19,7 @@ like one are redacted.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 import stripe
 
@@ -31,6 +31,7 @@ from sync.errors import (
     ServerError,
     UpstreamError,
 )
+from sync.retry import retry_after_seconds
 
 API = "stripe"
 # 409s Stripe asks clients to retry later; the same idempotency key then replays.
@@ -53,7 +54,7 @@ def classify(
     if isinstance(error, stripe.APIConnectionError):
         return NetworkError(message, api=API, code="network")
     if isinstance(error, stripe.RateLimitError) or status == 429:
-        return RateLimited(message, api=API, retry_after=retry_after(error.headers),
+        return RateLimited(message, api=API, retry_after=retry_after_seconds(error.headers),
                            status=status)
     if code in RETRIABLE_CODES or _is_server_failure(error, status):
         return ServerError(message, api=API, status=status, code=code)
@@ -102,17 +103,6 @@ def _reason(error: stripe.StripeError) -> str:
         kind = type(cause).__name__ if cause is not None else "connection error"
         return f"could not reach Stripe ({kind}: timeout, refused or dropped connection)"
     return (error.user_message or "no message").strip()
-
-
-def retry_after(headers: Mapping[str, str] | None) -> float | None:
-    """Seconds from a ``Retry-After`` header (case-insensitive), when present and numeric."""
-    if not headers:
-        return None
-    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
-    try:
-        return max(float(value), 0.0) if value is not None else None
-    except ValueError:
-        return None  # an HTTP date: let the policy's backoff decide
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:

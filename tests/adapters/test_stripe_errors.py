@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import responses
 
-from sync.adapters.stripe_errors import redact, retry_after
+from sync.adapters.stripe_errors import redact
 from sync.errors import (
     AuthenticationError,
     NetworkError,
@@ -18,6 +18,7 @@ from sync.errors import (
     ServerError,
     UpstreamError,
 )
+from sync.retry import retry_after_seconds as retry_after
 from tests.adapters.stripe_support import API_KEY, gateway
 
 BASE = "http://stripe.test"
