@@ -1,17 +1,18 @@
 """The portal benchmark's world: both stand-ins serving a generated portal with their
 rate limits on, time-scaled, and the worker run as a separate process against them.
 
-Three adaptations keep the stand-ins honest at 345,000 invoices (the stand-ins' own code
+Three adaptations keep the stand-ins honest at 340,000 invoices (the stand-ins' own code
 is unchanged; ``scaled_listings`` swaps one route for the benchmark's lifetime):
 
 - ``RateClock``: the rate-limit windows run ``time_scale`` times faster, but records are
   stamped with the real time. The worker's cursors are instants on its own clock, and
   a stand-in whose ``now()`` ran ahead would keep every change "in the future".
-- ``scaled_listings``: the stand-in's invoice list renders (deep-copies) every invoice
-  for each page and finds its cursor by a scan: quadratic, hours for this portal. The
-  replacement keeps the display order between changes, finds the cursor by index and
-  serves an invoice whose lines fit one page as stored (it is what rendering gives);
-  and the Stripe stand-in answers in compact JSON (see ``scaled_listings``).
+- ``scaled_listings``: the stand-in's lists sort every object for each page (and the
+  invoice list renders, deep-copies, every invoice) and find their cursor by a scan:
+  quadratic, hours for this portal. Unfiltered listings of customers, subscriptions and
+  invoices are served from a display order kept between changes, the cursor found by
+  index, an invoice whose lines fit one page as stored (what rendering gives);
+- and the Stripe stand-in answers in compact JSON (see ``scaled_listings``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,11 +34,9 @@ from sandbox.hubspot import HubSpotSandbox
 from sandbox.stripe import StripeSandbox
 from sandbox.stripe import api as stripe_api
 from sandbox.stripe import routes as stripe_routes
-from sandbox.stripe.errors import StripeError
-from sandbox.stripe.lists import created_filter, field_filter
 from sandbox.stripe.objects import JSON, list_object
 from sandbox.stripe.routes.common import ApiCall
-from sandbox.stripe.routes.invoices import STATUSES
+from sandbox.stripe.state import StripeState
 from sync.adapters.hubspot_setup import ensure_setup
 from sync.settings import Settings
 from sync.wiring import Services
@@ -173,22 +172,31 @@ def open_world(directory: Path, limits: Limits, time_scale: float) -> Iterator[W
         yield world
 
 
-# -- the invoice listing at scale ------------------------------------------------------
+# -- the full listings at scale --------------------------------------------------------
+
+# endpoint -> (kind, url, the parameter values the fast path also serves)
+FAST_LISTS: dict[str, tuple[str, str, dict[str, str]]] = {
+    "customers.list": ("customer", "/v1/customers", {}),
+    "subscriptions.list": ("subscription", "/v1/subscriptions", {"status": "all"}),
+    "invoices.list": ("invoice", "/v1/invoices", {}),
+}
+PAGING = frozenset({"limit", "starting_after"})
 
 
 @contextmanager
 def scaled_listings() -> Iterator[None]:
-    """The invoice listing below, and answers encoded without indentation: Python's
-    indenting encoder is the pure-Python one, 56 ms for a page of 100 invoices, which
-    would make the stand-in, not the rate limit, the bottleneck (18 pages a second)."""
+    """Full listings from a cached display order, and answers encoded without
+    indentation: Python's indenting encoder is the pure-Python one, 56 ms for a page of
+    100 invoices, which would make the stand-in, not the rate limit, the bottleneck."""
     handlers = stripe_routes.HANDLERS
-    original, encode = handlers["invoices.list"], stripe_api._encode
-    handlers["invoices.list"] = _invoice_list
+    originals, encode = {name: handlers[name] for name in FAST_LISTS}, stripe_api._encode
+    for name in FAST_LISTS:
+        handlers[name] = _fast_list(name, originals[name])
     stripe_api._encode = _compact
     try:
         yield
     finally:
-        handlers["invoices.list"] = original
+        handlers.update(originals)
         stripe_api._encode = encode
 
 
@@ -196,46 +204,41 @@ def _compact(body: Any) -> bytes:
     return json.dumps(body).encode()
 
 
-_ORDER: dict[int, tuple[tuple[int, int], list[JSON], dict[str, int]]] = {}
+def _fast_list(endpoint: str, original: Callable[[ApiCall], JSON]) -> Callable[[ApiCall], JSON]:
+    kind, url, served_too = FAST_LISTS[endpoint]
+
+    def handler(call: ApiCall) -> JSON:
+        extra = {k: v for k, v in call.params.items() if k not in PAGING}
+        if extra != {k: v for k, v in served_too.items() if k in extra} or (
+                set(extra) - set(served_too)):
+            return original(call)  # filters: the stand-in's own code
+        objects, index = _display_order(call.state, kind)
+        limit = int(call.params.get("limit") or 10)
+        after = call.params.get("starting_after")
+        start = index[str(after)] + 1 if after else 0
+        page = [_served(call.state, kind, obj) for obj in objects[start:start + limit]]
+        return list_object(url, page, has_more=start + limit < len(objects))
+
+    return handler
 
 
-def _invoice_list(call: ApiCall) -> JSON:
-    call.only_list("customer", "subscription", "status", "created", "collection_method",
-                   "due_date")
-    status = call.params.get("status")
-    if status is not None and status not in STATUSES:
-        raise StripeError.invalid_request(f"Invalid status: {status}", param="status")
-    filters = {"customer", "subscription", "status", "collection_method", "created"}
-    if filters & set(call.params):
-        by_fields = field_filter(call.params, "customer", "subscription", "status",
-                                 "collection_method")
-        by_created = created_filter(call.params)
-        invoices = call.state.newest_first("invoice", lambda i: by_fields(i) and by_created(i))
-        return call.page([call.state.rendered("invoice", i) for i in invoices],
-                         "/v1/invoices", "invoice")
-    invoices, index = _display_order(call)
-    limit = int(call.params.get("limit") or 10)
-    after = call.params.get("starting_after")
-    start = index[str(after)] + 1 if after else 0
-    page = [_served(call, invoice) for invoice in invoices[start:start + limit]]
-    return list_object("/v1/invoices", page, has_more=start + limit < len(invoices))
+_ORDER: dict[tuple[int, str], tuple[tuple[int, int], list[JSON], dict[str, int]]] = {}
 
 
-def _display_order(call: ApiCall) -> tuple[list[JSON], dict[str, int]]:
+def _display_order(state: StripeState, kind: str) -> tuple[list[JSON], dict[str, int]]:
     """Newest first, recomputed only when the account changed (an event was recorded)
     or an object was added or removed."""
-    state = call.state
-    version = (len(state.events.all()), len(state._objects["invoice"]))
-    cached = _ORDER.get(id(state))
+    version = (len(state.events.all()), len(state._objects[kind]))
+    cached = _ORDER.get((id(state), kind))
     if cached is None or cached[0] != version:
-        invoices = state.newest_first("invoice")
-        cached = version, invoices, {str(i["id"]): n for n, i in enumerate(invoices)}
-        _ORDER[id(state)] = cached
+        objects = state.newest_first(kind)
+        cached = version, objects, {str(o["id"]): n for n, o in enumerate(objects)}
+        _ORDER[(id(state), kind)] = cached
     return cached[1], cached[2]
 
 
-def _served(call: ApiCall, invoice: JSON) -> Any:
-    lines = invoice.get("lines") or {}
-    if len(lines.get("data") or ()) <= call.state.lines_page_size and not lines.get("has_more"):
-        return invoice  # what `rendered` would give, without copying it
-    return call.state.rendered("invoice", invoice)
+def _served(state: StripeState, kind: str, obj: JSON) -> Any:
+    lines = (obj.get("lines") or {}) if kind == "invoice" else {}
+    if len(lines.get("data") or ()) <= state.lines_page_size and not lines.get("has_more"):
+        return obj  # what `rendered` would give, without copying it
+    return state.rendered(kind, obj)

@@ -3,8 +3,8 @@
 An invoice as Stripe sends it is about 4 KB, mostly fields no rule reads (addresses,
 URLs, payment settings, tax details); a large account has hundreds of thousands. The
 mirror keeps only what ``mappings.stripe`` and ``mappings.stripe_invoices`` read (and
-what names a record in a quarantine message), so the mirror, its JSON and the memory
-of a run stay a fifth of the size. A mapping that starts reading another field adds
+what names a record in a quarantine message): the mirror and the JSON a run encodes and
+decodes shrink to a third of the size. A mapping that starts reading another field adds
 it here; ``tests/pull/test_pull_kept.py`` maps fixtures both ways and compares.
 """
 

@@ -6,6 +6,7 @@ once"; R26: "at most once"; CONTRACT.md: one transfer per paid payout).
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, fields
@@ -86,6 +87,9 @@ def kill_then_rerun(world: World, kill: Kill) -> None:
     kill.killed_state(world)
     if kill.keys_expired:
         world.stripe.idempotency_ttl_seconds = 0
+    # A restarted process is back a second later at the soonest: Stripe's 1-second window
+    # no longer holds the killed run's calls, which the fresh pacer cannot know of.
+    time.sleep(1.1)
     world.run(AS_OF)  # a fresh process: new clients, the same ledger and sandboxes
 
 
