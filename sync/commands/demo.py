@@ -50,6 +50,7 @@ def _demo(args: argparse.Namespace) -> int:
             database_url=f"sqlite:///{database}",
             programme_file=programme if programme.is_file() else None)
         services = Services(settings)
+        services.configure_logging()
         try:
             plain(out, f"HubSpot stand-in {hubspot.url}, Stripe stand-in {stripe.url}")
             report = ensure_setup(services.hubspot, services.props)
