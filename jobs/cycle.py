@@ -11,7 +11,7 @@ A run killed anywhere resumes from the ledger: recorded intents are sent once.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
 import structlog
@@ -154,12 +154,3 @@ def run_sync(services: Services, as_of: datetime, *, force_full: bool = False,
         cycle(services, run_id, as_of, summary, force_full=force_full, progress=progress)
 
     return run_job(services, job, as_of, work, on_summary)
-
-
-def latest_as_of(services: Services) -> datetime | None:
-    last = services.ledger.last_run("sync")
-    return None if last is None else last.as_of
-
-
-def payouts_by_id(services: Services) -> Mapping[str, PayoutRecord]:
-    return {payout.id: payout for payout in services.ledger.list_payouts()}

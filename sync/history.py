@@ -65,9 +65,6 @@ class History(Generic[T]):
             return self
         return History(self.entries[:kept])
 
-    def ever(self, value: T) -> bool:
-        return any(entry_value == value for _, entry_value in self.entries)
-
     def values(self) -> tuple[T | None, ...]:
         return tuple(entry_value for _, entry_value in self.entries)
 

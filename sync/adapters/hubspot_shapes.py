@@ -15,21 +15,6 @@ SEARCH_PAGE = 200  # HubSpot's largest search page
 SEARCH_RESULT_CAP = 10_000  # search pages no further than this; then filter by id
 
 
-def search_body(filters: list[JsonObject], floor: str | None, after: str | None
-                ) -> JsonObject:
-    """A page of ids in ascending order; ``floor``: only ids above it (past the cap)."""
-    above = [{"propertyName": OBJECT_ID, "operator": "GT", "value": floor}] if floor else []
-    body: JsonObject = {
-        "filterGroups": [{"filters": [*filters, *above]}],
-        "sorts": [{"propertyName": OBJECT_ID, "direction": "ASCENDING"}],
-        "properties": [OBJECT_ID],
-        "limit": SEARCH_PAGE,
-    }
-    if after is not None:
-        body["after"] = after
-    return body
-
-
 def v3_company_links(targets: list[JsonObject], names: AssociationNames) -> list[JsonObject]:
     """v4 ``{toObjectId, associationTypes}`` as v3 ``{id, type}``, one per type."""
     return [{"id": str(target.get("toObjectId")), "type": _v3_type(kind, names)}
