@@ -19,7 +19,7 @@ import structlog
 from jobs.summary import ApiUsage, RunSummary
 from sync.apply import apply_outbox, enqueue_intents
 from sync.domain import Inputs, Partner
-from sync.engine.model import Decisions
+from sync.engine.model import Decisions, LineChange
 from sync.engine.run import decide
 from sync.inputs import Mirrored, inputs_from_mirror
 from sync.ledger.records import PayoutRecord
@@ -45,10 +45,18 @@ def customer_metadata(inputs: Inputs) -> dict[str, dict[str, str]]:
 
 def summarise_decisions(summary: RunSummary, decisions: Decisions) -> None:
     summary.count_changes([change.action for change in decisions.changes])
+    summary.accrued_cents = sum(_accrued_delta(change) for change in decisions.changes)
     summary.payouts_created = len(decisions.new_payouts)
     summary.quarantined = list(decisions.quarantined)
     summary.reviews = len(decisions.reviews)
     summary.unrecovered = len(decisions.unrecovered)
+
+
+def _accrued_delta(change: LineChange) -> int:
+    if change.action == "voided":
+        return -change.line.amount
+    previous = change.previous.amount if change.previous is not None else 0
+    return change.line.amount - previous
 
 
 def decide_now(services: Services, as_of: datetime) -> tuple[Inputs, Decisions]:
@@ -99,6 +107,8 @@ def pay(services: Services, partners_read: Iterable[Partner], run_id: int, now: 
         # No accounts passed: each is read from Stripe just before its payout is paid.
         paid = pay_approved(ledger, services.stripe, partners, {}, now, props=props)
         summary.transfers = len(paid.paid) + len(paid.adopted)
+        summary.paid_cents = sum(ledger.get_payout(payout_id).amount
+                                 for payout_id in (*paid.paid, *paid.adopted))
         summary.payment_failures, summary.manual_payouts = len(paid.failed), len(paid.manual)
     finally:
         moved = intents() if intents is not None else payout_intents(ledger, props)
@@ -134,6 +144,7 @@ def run_job(services: Services, job: str, as_of: datetime,
             summary.retries, summary.rate_limited = usage.since()
             summary.seconds = time.monotonic() - started
             ledger.finish_run(run_id, summary.outcome, summary.log_fields(), summary.error)
+            summary.record_metrics()
             if on_summary is not None:
                 on_summary(summary)
     return summary

@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sync.domain import Quarantined
-from sync.metrics import API_RETRIES, RATE_LIMITED
+from sync.metrics import AMOUNT_EUR, API_RETRIES, LINES, PAYOUTS, QUARANTINED, RATE_LIMITED
 
 
 def counter_total(counter: Counter_) -> float:
@@ -49,6 +49,8 @@ class RunSummary:
     quarantined: list[Quarantined] = field(default_factory=list)
     lines: dict[str, int] = field(default_factory=dict)  # created, replaced, voided
     payouts_created: int = 0
+    accrued_cents: int = 0  # net change of accrued commission (created, replaced, voided)
+    paid_cents: int = 0  # transferred by this run (R26)
     finance_transitions: int = 0
     transfers: int = 0
     payment_failures: int = 0
@@ -65,6 +67,20 @@ class RunSummary:
 
     def count_changes(self, actions: list[str]) -> None:
         self.lines = dict(Counter(actions))
+
+    def record_metrics(self) -> None:
+        """The run's counts into the Prometheus registry that ``serve`` exposes."""
+        for source in ("hubspot", "stripe"):
+            QUARANTINED.labels(source=source).set(
+                sum(1 for item in self.quarantined if item.source == source))
+        for action, count in self.lines.items():
+            LINES.labels(action=action).inc(count)
+        for status, count in (("created", self.payouts_created), ("paid", self.transfers),
+                              ("failed", self.payment_failures),
+                              ("manual_pending", self.manual_payouts)):
+            PAYOUTS.labels(status=status).inc(count)
+        AMOUNT_EUR.labels(kind="accrued").inc(self.accrued_cents / 100)
+        AMOUNT_EUR.labels(kind="paid").inc(self.paid_cents / 100)
 
     def log_fields(self) -> dict[str, Any]:
         """The canonical log line: counts only, never records' contents."""

@@ -207,8 +207,9 @@ def test_a_second_identical_run_writes_nothing(demo_world: World) -> None:
     Stripe POST, and adds no line version and no outbox entry to the ledger."""
     before = ledger_tables(demo_world.ledger())
     demo_world.reset_calls()
-    demo_world.run(DEMO_AS_OF)
+    again = demo_world.run(DEMO_AS_OF)
     after = ledger_tables(demo_world.ledger())
+    assert (again.accrued_cents, again.paid_cents, again.lines) == (0, 0, {})
     assert demo_world.hubspot_writes() == {}
     assert demo_world.stripe_posts() == 0
     for table in ("commission_lines", "commission_line_versions", "payout_lines",

@@ -1,0 +1,33 @@
+"""A run's counts reach the Prometheus registry that ``serve`` exposes at /metrics."""
+
+from datetime import UTC, datetime
+
+from jobs.summary import RunSummary
+from sync.domain import Quarantined
+from sync.metrics import REGISTRY
+
+
+def sample(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def test_a_run_summary_is_recorded_in_the_metrics() -> None:
+    before = {
+        "created": sample("partnersync_commission_lines_total", action="created"),
+        "voided": sample("partnersync_commission_lines_total", action="voided"),
+        "paid": sample("partnersync_payouts_total", status="paid"),
+        "accrued": sample("partnersync_amount_eur_total", kind="accrued"),
+        "eur_paid": sample("partnersync_amount_eur_total", kind="paid"),
+    }
+    summary = RunSummary("sync", datetime(2026, 11, 1, tzinfo=UTC), lines={"created": 3, "voided": 1},
+                         transfers=2, accrued_cents=12_345, paid_cents=40_000,
+                         quarantined=[Quarantined("stripe", "invoice", "in_1", "currency", "bad"),
+                                      Quarantined("stripe", "price", "p_1", "interval", "bad")])
+    summary.record_metrics()
+    assert sample("partnersync_commission_lines_total", action="created") - before["created"] == 3
+    assert sample("partnersync_commission_lines_total", action="voided") - before["voided"] == 1
+    assert sample("partnersync_payouts_total", status="paid") - before["paid"] == 2
+    assert sample("partnersync_amount_eur_total", kind="accrued") - before["accrued"] == 123.45
+    assert sample("partnersync_amount_eur_total", kind="paid") - before["eur_paid"] == 400.0
+    assert sample("partnersync_quarantined_records", source="stripe") == 2
+    assert sample("partnersync_quarantined_records", source="hubspot") == 0
