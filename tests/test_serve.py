@@ -3,11 +3,14 @@
 import json
 import threading
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from jobs.schedule import serve
+from jobs.summary import RunSummary
+from sync.domain import Quarantined
 from sync.errors import ConfigurationError
 from sync.settings import Settings
 from sync.wiring import Services
@@ -40,10 +43,12 @@ def test_serve_schedules_the_jobs_and_answers_healthz_and_metrics(tmp_path: Path
         assert health["status"] == "ok"
         assert sorted(health["next_runs"]) == ["month_close", "pay", "sync"]
         assert all(when.endswith("+00:00") for when in health["next_runs"].values())
+        RunSummary("sync", datetime(2026, 11, 1, tzinfo=UTC), quarantined=[
+            Quarantined("hubspot", "deal", "7", "vmc_referral_at", "bad")]).record_metrics()
         with urllib.request.urlopen(f"{urls[0]}/metrics", timeout=5) as answer:
             metrics = answer.read().decode()
-        assert "partnersync_api_calls_total" in metrics or "partnersync_api_calls" in metrics
-        assert "partnersync_runs" in metrics and "sk_test_x" not in metrics
+        assert 'partnersync_quarantined_records{source="hubspot"} 1.0' in metrics.splitlines()
+        assert "sk_test_x" not in metrics and "pat-test" not in metrics
     finally:
         stop.set()
         worker.join(10)
