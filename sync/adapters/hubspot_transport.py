@@ -7,7 +7,6 @@ and parsed as JSON: callers get exactly HubSpot's CRM JSON, not SDK models.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import urllib3
 from hubspot import HubSpot
 
+from sync import fastjson
 from sync.adapters.hubspot_errors import (
     API,
     SDK_API_EXCEPTIONS,
@@ -125,7 +125,7 @@ class HubSpotTransport:
         if not raw:
             return {}
         try:
-            body = json.loads(raw)
+            body = fastjson.loads(raw)
         except ValueError:
             # A cut-off answer behind a 2xx: worth another try, like a dropped one.
             raise classify_status(0, {}, None, f"{operation} (unreadable answer)",

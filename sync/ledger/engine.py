@@ -7,15 +7,22 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 
+from sync import fastjson
+
+# The mirror's bodies are most of what the ledger encodes and decodes (see fastjson).
+JSON_CODEC: dict[str, Any] = {"json_serializer": fastjson.dumps,
+                              "json_deserializer": fastjson.loads}
+
 
 def ledger_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
-    return create_engine(url, pool_pre_ping=True)  # a long-lived worker outlives connections
+    # pre-ping: a long-lived worker outlives its connections
+    return create_engine(url, pool_pre_ping=True, **JSON_CODEC)
 
 
 def _sqlite_engine(url: str) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": 30})
+    engine = create_engine(url, connect_args={"timeout": 30}, **JSON_CODEC)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
