@@ -19,6 +19,7 @@ from sync.errors import (
     PartnerSyncError,
     RetriableUpstreamError,
 )
+from sync.runtime import tune_collector
 
 EXIT_OK, EXIT_ERROR, EXIT_CONFIG, EXIT_UPSTREAM = 0, 1, 2, 3
 
@@ -58,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler: Handler = args.handler
+    tune_collector()
     try:
         return handler(args)
     except ConfigurationError as error:
