@@ -29,6 +29,7 @@ from sync.pull_common import (
     instant_cursor,
     store,
 )
+from sync.read_ahead import read_ahead
 
 EVENTS_CURSOR = "stripe.events.created"  # epoch seconds, see the module docstring
 FULL_AT = "stripe.full_at"  # ISO instant the last full listing started
@@ -92,7 +93,8 @@ def _full_listing(stripe: StripeGateway, ledger: Ledger, mirror: Mirror, run_id:
     tally = Tally(full=True)
     with turn, ledger.transaction():
         for kind, fetch in listings.items():
-            store(mirror, kind, counting(fetch(), kind, progress), run_id, tally, full=True)
+            records = read_ahead(fetch())  # the next pages arrive while these are stored
+            store(mirror, kind, counting(records, kind, progress), run_id, tally, full=True)
         ledger.set_cursor(EVENTS_CURSOR, str(newest))
         ledger.set_cursor(FULL_AT, now.isoformat())
     return tally
