@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from sync.engine.model import CommissionLine, Decisions, LineChange, Payout
@@ -47,6 +47,7 @@ class _Writer:
     session: Session
     run_id: int
     now: datetime
+    voided: set[str] = field(default_factory=set)  # ids of void lines (R16: may return)
     versions: list[LineVersionRow] = field(default_factory=list)
 
 
@@ -56,7 +57,8 @@ def record_decisions(session: Session, run_id: int, decisions: Decisions, now: d
         # and is refused as stale (SQLite's IMMEDIATE transactions already serialise).
         session.execute(select(func.pg_advisory_xact_lock(lock_key("record_decisions"))))
     run = _recording_run(session, run_id)
-    writer = _Writer(session, run_id, now)
+    writer = _Writer(session, run_id, now, set(session.scalars(
+        select(LineRow.id).where(LineRow.status == "void"))))
     lines = {line.id: line for line in decisions.ledger.lines}
     live = {row.id: row for row in session.scalars(select(LineRow).where(LineRow.status != "void"))}
     _check_frozen_lines(live, lines)
@@ -161,9 +163,46 @@ def _check_frozen_lines(live: dict[str, LineRow], lines: dict[str, CommissionLin
 def _apply_lines(writer: _Writer, decisions: Decisions, live: dict[str, LineRow],
                  lines: dict[str, CommissionLine]) -> None:
     changes = {change.line.id: change for change in decisions.changes}
+    first_seen = []
     for line_key in sorted(live.keys() | lines.keys()):
-        _apply_line(writer, line_key, live.get(line_key), lines.get(line_key),
-                    changes.get(line_key))
+        row, new, change = live.get(line_key), lines.get(line_key), changes.get(line_key)
+        if row is None and new is not None and line_key not in writer.voided:
+            first_seen.append((new, change))
+        else:
+            _apply_line(writer, line_key, row, new, change)
+    _insert_first_seen(writer, first_seen)
+
+
+def _insert_first_seen(writer: _Writer,
+                       created: list[tuple[CommissionLine, LineChange | None]]) -> None:
+    """Lines never stored before, checked like the others and inserted in bulk: a first
+    run over a large portal creates tens of thousands, which one ORM object (and its
+    unit of work) each took minutes to store. Same rows and versions as ``_create``."""
+    lines: list[dict[str, object]] = []
+    versions: list[dict[str, object]] = []
+    for new, change in created:
+        _expect(new.id, change, "created", None)
+        fields = _fields(replace(new, payout_id=None))
+        row: dict[str, object] = {
+            "id": new.id, **fields, "status": "accrued", "payout_id": new.payout_id,
+            "version": 1 if new.payout_id is None else 2, "created_run": writer.run_id,
+            "updated_run": writer.run_id, "updated_at": writer.now}
+        lines.append(row)
+        versions.append(_version_fields(writer, new.id, 1, "created", fields, None))
+        if new.payout_id is not None:
+            versions.append(_version_fields(writer, new.id, 2, "assigned", fields,
+                                            new.payout_id))
+    if lines:
+        writer.session.execute(insert(LineRow), lines)
+        writer.session.execute(insert(LineVersionRow), versions)
+
+
+def _version_fields(writer: _Writer, line_id: str, version: int, action: str,
+                    fields: dict[str, object], payout_id: str | None) -> dict[str, object]:
+    return {"line_id": line_id, "version": version, "action": action,
+            "amount": fields["amount"], "basis": fields["basis"], "rate": fields["rate"],
+            "explanation": fields["explanation"], "payout_id": payout_id,
+            "run_id": writer.run_id, "at": writer.now}
 
 
 def _apply_line(writer: _Writer, line_key: str, row: LineRow | None,
@@ -199,7 +238,8 @@ def _expect(line_key: str, change: LineChange | None, action: str,
 
 
 def _create(writer: _Writer, line: CommissionLine) -> LineRow:
-    row = writer.session.get(LineRow, line.id)  # a voided line may come back (R16 identity)
+    # A voided line may come back (R16 identity); a new one needs no lookup.
+    row = writer.session.get(LineRow, line.id) if line.id in writer.voided else None
     if row is None:
         row = LineRow(id=line.id, version=0, created_run=writer.run_id)
         writer.session.add(row)
@@ -209,11 +249,18 @@ def _create(writer: _Writer, line: CommissionLine) -> LineRow:
     return row
 
 
+def _fields(line: CommissionLine) -> dict[str, object]:
+    """A line's stored columns, but status, payout and version bookkeeping."""
+    return {"partner_id": line.partner_id, "customer_id": line.customer_id,
+            "deal_id": line.deal_id, "month": month_label(line.month),
+            "kind": line.kind.value, "tier": line.tier.value, "rate": rate_text(line.rate),
+            "basis": line.basis, "amount": line.amount, "explanation": line.explanation,
+            "found_month": to_label(line.found_month)}
+
+
 def _write_fields(row: LineRow, line: CommissionLine) -> None:
-    row.partner_id, row.customer_id, row.deal_id = line.partner_id, line.customer_id, line.deal_id
-    row.month, row.kind, row.tier = month_label(line.month), line.kind.value, line.tier.value
-    row.rate, row.basis, row.amount = rate_text(line.rate), line.basis, line.amount
-    row.explanation, row.found_month = line.explanation, to_label(line.found_month)
+    for name, value in _fields(line).items():
+        setattr(row, name, value)
 
 
 def _set_status(writer: _Writer, row: LineRow, status: str, action: str) -> None:
