@@ -69,6 +69,7 @@ class Run:
     peak_rss_mib: float
     rejected: int
     read: dict[str, int]  # records read, by mirrored type (the run's summary)
+    timeline: list[tuple[str, float]]  # (phase, seconds since the worker started)
     minimum: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -107,7 +108,8 @@ def sync(world: World, name: str) -> Run:
     if worker.exit_status != 0:
         raise RuntimeError(f"{name}: the worker exited {worker.exit_status}:\n{worker.output}")
     return Run(name, world.counters(), written_since(world.database, mark), worker.seconds,
-               worker.peak_rss_mib, world.rejected(), last_read(world.database))
+               worker.peak_rss_mib, world.rejected(), last_read(world.database),
+               worker.timeline())
 
 
 def run(scale: Scale, directory: Path, limits: Limits | None = None,

@@ -33,6 +33,7 @@ def report(outcome: Outcome, floor_of: Floor) -> list[str]:
     full = outcome.runs[0]
     lines += _full_table(full)
     lines += ["", *_runs_table(outcome, floor_of), ""]
+    lines += [*_timelines(outcome), ""]
     lines += _goals(outcome, floor_of)
     return lines
 
@@ -68,6 +69,15 @@ def _runs_table(outcome: Outcome, floor_of: Floor) -> list[str]:
         rows.append(f"  changed: {len(changed.deals):,} deals renamed, "
                     f"{len(changed.invoices):,} invoices ({changed.invoices_paid:,} paid, "
                     "the others' metadata touched)")
+    return rows
+
+
+def _timelines(outcome: Outcome) -> list[str]:
+    """Where each run's time went: seconds since the worker started, at each phase."""
+    rows = ["timelines (s since the worker started):"]
+    for run in outcome.runs:
+        marks = ", ".join(f"{label} {at:.1f}" for label, at in run.timeline)
+        rows.append(f"  {run.name}: {marks or 'no phase lines'}")
     return rows
 
 

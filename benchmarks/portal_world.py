@@ -96,7 +96,7 @@ class World:
             "PARTNERSYNC_PACING_TIME_SCALE": repr(self.time_scale),
             "PARTNERSYNC_PULL_OVERLAP_SECONDS": repr(OVERLAP_SECONDS),
             "PARTNERSYNC_LOG_FORMAT": "json",
-            "PARTNERSYNC_LOG_LEVEL": "warning",
+            "PARTNERSYNC_LOG_LEVEL": "debug",  # the phase lines give each run's timeline
         })
         return env
 
@@ -124,12 +124,34 @@ class World:
         return self.hubspot.calls.count(status=429) + self.stripe.calls.count(status=429)
 
 
+TIMELINE_EVENTS = {"pull.hubspot_read": "hubspot read", "pull.side_done": "{side} pulled",
+                   "run.phase": "{phase}", "sync.finished": "finished"}
+
+
 @dataclass(frozen=True)
 class WorkerRun:
     seconds: float
     peak_rss_mib: float
     exit_status: int
     output: str
+    started_at: float  # epoch seconds
+
+    def timeline(self) -> list[tuple[str, float]]:
+        """(what, seconds since the worker started) from its log lines, in order."""
+        marks = []
+        for line in self.output.splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if not isinstance(entry, dict) or "timestamp" not in entry:
+                continue
+            label = TIMELINE_EVENTS.get(str(entry.get("event")))
+            if label is None:
+                continue
+            at = datetime.fromisoformat(entry["timestamp"].replace("Z", "+00:00")).timestamp()
+            marks.append((label.format(**entry), at - self.started_at))
+        return marks
 
 
 def run_worker(world: World, arguments: Sequence[str]) -> WorkerRun:
@@ -138,14 +160,14 @@ def run_worker(world: World, arguments: Sequence[str]) -> WorkerRun:
     peak_file = world.directory / "worker-peak-kib"
     peak_file.unlink(missing_ok=True)
     command = [sys.executable, "-m", "benchmarks.portal_worker", *arguments]
-    started = time.perf_counter()
+    started, started_at = time.perf_counter(), time.time()
     finished = subprocess.run(command, cwd=ROOT, env={**world.env(),
                                                       "PORTAL_PEAK_FILE": str(peak_file)},
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                               check=False)
     seconds = time.perf_counter() - started
     peak = int(peak_file.read_text()) / 1024 if peak_file.exists() else float("nan")
-    return WorkerRun(seconds, peak, finished.returncode, finished.stdout)
+    return WorkerRun(seconds, peak, finished.returncode, finished.stdout, started_at)
 
 
 @contextmanager

@@ -13,6 +13,7 @@ becomes it, and ``overlap`` covers the clocks' skew and the vendors' indexing la
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
@@ -63,8 +64,10 @@ def pull(hubspot: HubSpotGateway, stripe: StripeGateway, ledger: Ledger, mirror:
                                "overlap": overlap, "progress": report,
                                "turn": db_turn(ledger)}
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="pull") as pool:
-        sides = [pool.submit(pull_hubspot, hubspot, ledger, mirror, run_id, now, **options),
-                 pool.submit(pull_stripe, stripe, ledger, mirror, run_id, now, **options)]
+        sides = [pool.submit(_side, "hubspot", pull_hubspot, hubspot, ledger, mirror, run_id,
+                             now, **options),
+                 pool.submit(_side, "stripe", pull_stripe, stripe, ledger, mirror, run_id, now,
+                             **options)]
         wait(sides)
     hubspot_tally, stripe_tally = _results(sides)
     accounts = pull_accounts(stripe, ledger, mirror, run_id, hubspot.props,
@@ -117,6 +120,12 @@ def partner_account_ids(mirror: Mirror, props: PropertyMap) -> set[str]:
     ids = {str((partner.get("properties") or {}).get(name) or "").strip()
            for partner in mirror.records(Mirrored.HUBSPOT_PARTNER.value)}
     return ids - {""}
+
+
+def _side(name: str, pull_side: Callable[..., Tally], *args: Any, **kwargs: Any) -> Tally:
+    tally = pull_side(*args, **kwargs)
+    log.debug("pull.side_done", side=name)  # the run's timeline (benchmarks.portal)
+    return tally
 
 
 def _results(sides: list[Future[Tally]]) -> tuple[Tally, Tally]:
