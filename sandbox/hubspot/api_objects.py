@@ -56,10 +56,8 @@ def get_object(state: HubSpotState, request: Request, object_type: str, object_i
 def list_objects(state: HubSpotState, request: Request, object_type: str) -> Response:
     otype = state.resolve_type(object_type)
     limit = min(int(request.args.get("limit", 10)), MAX_LIST_LIMIT)
-    records = state.list(otype, archived=bool_param(request, "archived"))
-    after = request.args.get("after")
-    if after:
-        records = [r for r in records if (len(r.id), r.id) >= (len(after), after)]
+    records = state.list(otype, archived=bool_param(request, "archived"),
+                         after=request.args.get("after") or None, limit=limit + 1)
     page, rest = records[:limit], records[limit:]
     body: JsonObject = {"results": [_render(state, otype, r, request) for r in page]}
     if rest:

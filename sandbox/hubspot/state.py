@@ -6,6 +6,7 @@ request's reads and writes are atomic, as a single HubSpot call is.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -91,9 +92,12 @@ class HubSpotState:
                           idProperty=[str(id_property)])
         return store.find_unique(str(id_property), key)
 
-    def list(self, otype: ObjectType, *, archived: bool = False) -> list[Record]:
-        records = [r for r in self.stores[otype.type_id] if r.archived == archived]
-        return sorted(records, key=lambda r: (len(r.id), r.id))
+    def list(self, otype: ObjectType, *, archived: bool = False, after: str | None = None,
+             limit: int | None = None) -> list[Record]:
+        """Records in id order from ``after`` (included), at most ``limit``."""
+        found = (r for r in self.stores[otype.type_id].in_id_order(after)
+                 if r.archived == archived)
+        return list(found if limit is None else itertools.islice(found, limit))
 
     def check_properties(self, otype: ObjectType, values: Mapping[str, Any]) -> None:
         if not self.strict_properties:
