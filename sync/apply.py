@@ -15,6 +15,8 @@ stays pending. Stripe transfers (``stripe.transfer``) are not sent here: see
 
 from __future__ import annotations
 
+import contextvars
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -39,6 +41,7 @@ from sync.writeback import (
     Intent,
 )
 
+SENDERS = 2  # HubSpot chunks in flight at once (see in_parallel)
 Properties = dict[str, str]
 Link = tuple[str, str]  # (object type to associate with, its record id)
 
@@ -49,10 +52,16 @@ class ApplySummary:
     failed: dict[str, str] = field(default_factory=dict)  # outbox key -> reason; still pending
     held: list[str] = field(default_factory=list)  # payout writes that would undo finance
     finance_applied: list[str] = field(default_factory=list)  # payouts finance moved
+    _lock: threading.Lock = field(default_factory=threading.Lock)  # senders run in threads
 
     @property
     def written(self) -> int:
         return sum(self.sent.values())
+
+    def count(self, kind: str, confirmed: int, failed: Mapping[str, str]) -> None:
+        with self._lock:
+            self.sent[kind] += confirmed
+            self.failed.update(failed)
 
 
 def enqueue_intents(ledger: Ledger, intents: Iterable[Intent], run_id: int) -> int:
@@ -150,16 +159,34 @@ def _payout_links(props: PropertyMap) -> Callable[[Properties], list[Link]]:
 # -- sending --------------------------------------------------------------------------
 
 
+def in_parallel(chunks: Iterable[Sequence[OutboxEntry]],
+                send: Callable[[Sequence[OutboxEntry]], None]) -> None:
+    """``send`` each chunk, ``SENDERS`` at a time: a chunk is a few calls in a row (an
+    upsert, then its associations), and one at a time a run waits on every call's round
+    trip instead of the rate limit (the pacer is shared). The first failure stops what
+    has not started and is raised; the chunks under way finish and settle."""
+    with ThreadPoolExecutor(max_workers=SENDERS, thread_name_prefix="apply-hubspot") as pool:
+        sending = [pool.submit(contextvars.copy_context().run, send, chunk)
+                   for chunk in chunks]
+        try:
+            for sent in sending:
+                sent.result()
+        finally:
+            pool.shutdown(cancel_futures=True)
+
+
 def _send_custom(ledger: Ledger, hubspot: HubSpotGateway, entries: Sequence[OutboxEntry],
                  object_name: str, id_property: str,
                  links: Callable[[Properties], list[Link]], summary: ApplySummary) -> None:
     """Upsert 100 at a time on the unique id property, then associate what was written."""
-    for chunk in chunked(entries):
+    def send(chunk: Sequence[OutboxEntry]) -> None:
         records = [(entry.target, _properties(entry)) for entry in chunk]
         outcome = hubspot.upsert_records(object_name, id_property, records)
         failed = {key: failure.message for key, failure in outcome.failed.items()}
         failed |= _associate(hubspot, object_name, records, outcome, links)
         _settle(ledger, chunk, outcome.succeeded, failed, summary)
+
+    in_parallel(chunked(entries), send)
 
 
 def _associate(hubspot: HubSpotGateway, object_name: str, records: list[tuple[str, Properties]],
@@ -184,11 +211,13 @@ def _associate(hubspot: HubSpotGateway, object_name: str, records: list[tuple[st
 def _send_updates(ledger: Ledger, hubspot: HubSpotGateway, object_type: str,
                   entries: Sequence[OutboxEntry], summary: ApplySummary) -> None:
     """Batch update by HubSpot record id, 100 at a time (deals, companies)."""
-    for chunk in chunked(entries):
+    def send(chunk: Sequence[OutboxEntry]) -> None:
         outcome = hubspot.update_records(
             object_type, [(entry.target, _properties(entry)) for entry in chunk])
         failed = {key: failure.message for key, failure in outcome.failed.items()}
         _settle(ledger, chunk, outcome.succeeded, failed, summary)
+
+    in_parallel(chunked(entries), send)
 
 
 def _send_metadata(ledger: Ledger, stripe: StripeGateway, entries: Sequence[OutboxEntry],
@@ -209,6 +238,7 @@ def _settle(ledger: Ledger, chunk: Sequence[OutboxEntry], succeeded: Mapping[str
     """Confirm what was written; leave what failed pending for the next run. The
     confirmations of a chunk go in one statement (a run confirms 100,000 lines)."""
     confirmed: dict[str, dict[str, Any]] = {}
+    failures: dict[str, str] = {}
     with ledger.transaction():
         for entry in chunk:
             reason = failed.get(entry.target)
@@ -216,8 +246,11 @@ def _settle(ledger: Ledger, chunk: Sequence[OutboxEntry], succeeded: Mapping[str
                 reason = "no result for this record"
             if reason is None:
                 confirmed[entry.key] = {"id": succeeded[entry.target]}
-                summary.sent[entry.kind] += 1
             else:
                 ledger.fail(entry.key, reason, retry=True)
-                summary.failed[entry.key] = reason
+                failures[entry.key] = reason
         confirm_all(ledger, confirmed)
+    for kind in {entry.kind for entry in chunk}:  # one kind a chunk, in practice
+        of_kind = [entry.key for entry in chunk if entry.kind == kind]
+        summary.count(kind, sum(key in confirmed for key in of_kind),
+                      {key: failures[key] for key in of_kind if key in failures})
