@@ -33,6 +33,7 @@ from sync.ledger.models import (
     PayoutLineRow,
     PayoutRow,
     RunRow,
+    table_of,
 )
 from sync.ledger.records import frozen_of, line_of, rate_text
 from sync.ledger.types import to_label
@@ -193,8 +194,8 @@ def _insert_first_seen(writer: _Writer,
             versions.append(_version_fields(writer, new.id, 2, "assigned", fields,
                                             new.payout_id))
     if lines:
-        writer.session.execute(insert(LineRow), lines)
-        writer.session.execute(insert(LineVersionRow), versions)
+        writer.session.execute(insert(table_of(LineRow)), lines)
+        writer.session.execute(insert(table_of(LineVersionRow)), versions)
 
 
 def _version_fields(writer: _Writer, line_id: str, version: int, action: str,

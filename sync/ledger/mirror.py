@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from sync.ledger import outbox
-from sync.ledger.models import CursorRow, MirrorRow, OutboxRow, WrittenRow
+from sync.ledger.models import CursorRow, MirrorRow, OutboxRow, WrittenRow, table_of
 from sync.ledger.store import Ledger
 
 CHUNK = 1000  # records a statement or a read page
@@ -202,11 +202,12 @@ def _first_writes(ledger: Ledger, session: Session,
     keys = [f"{kind}:{target}:{digest}:run{run_id}" for kind, target, digest, _ in intents]
     dialect = session.get_bind().dialect.name
     upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(upsert(OutboxRow).on_conflict_do_nothing(index_elements=["key"]), [
+    outbox_rows = upsert(table_of(OutboxRow)).on_conflict_do_nothing(index_elements=["key"])
+    session.execute(outbox_rows, [
         {"key": key, "kind": kind, "target": target, "payload": payload,
          "status": "pending", "attempts": 0, "created_at": now, "updated_at": now}
         for key, (kind, target, _, payload) in zip(keys, intents, strict=True)])
-    session.execute(insert(WrittenRow), [
+    session.execute(insert(table_of(WrittenRow)), [
         {"kind": kind, "target": target, "content_hash": digest, "outbox_key": key,
          "updated_at": now}
         for key, (kind, target, digest, _) in zip(keys, intents, strict=True)])

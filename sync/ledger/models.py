@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -59,6 +60,14 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {
         datetime: UTCDateTime(), dict[str, Any]: json_type(),
     }
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's table, for Core bulk inserts: one executemany for every row (the ORM's
+    bulk insert runs a statement per run of rows with the same NULL columns)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 class RunRow(Base):
