@@ -10,7 +10,7 @@ quiet account never drifts out of the 30 days and into a full listing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -35,6 +35,7 @@ EVENTS_CURSOR = "stripe.events.created"  # epoch seconds, see the module docstri
 FULL_AT = "stripe.full_at"  # ISO instant the last full listing started
 EVENTS_KEPT = timedelta(days=30)  # Stripe's retention
 SAFETY = timedelta(days=1)
+SPLIT_AT = 0.7  # ~ sqrt(1/2): see invoice_listings
 
 KINDS = {  # an event's `data.object.object` -> the mirrored type
     "customer": Mirrored.STRIPE_CUSTOMER.value,
@@ -84,20 +85,51 @@ def _full_listing(stripe: StripeGateway, ledger: Ledger, mirror: Mirror, run_id:
     Events older than ``since`` are not needed for that (one page, usually)."""
     floor = _epoch(since)
     newest = max((event["created"] for event in events_after(stripe, floor)), default=floor)
-    listings: dict[str, Callable[[], Iterable[JSON]]] = {
-        Mirrored.STRIPE_CUSTOMER.value: stripe.customers,
-        Mirrored.STRIPE_PRICE.value: stripe.prices,
-        Mirrored.STRIPE_SUBSCRIPTION.value: stripe.subscriptions,
-        Mirrored.STRIPE_INVOICE.value: stripe.invoices,
+    customers = Oldest(stripe.customers())
+    listings: dict[str, Callable[[], list[Iterable[JSON]]]] = {
+        Mirrored.STRIPE_CUSTOMER.value: lambda: [customers],
+        Mirrored.STRIPE_PRICE.value: lambda: [stripe.prices()],
+        Mirrored.STRIPE_SUBSCRIPTION.value: lambda: [stripe.subscriptions()],
+        Mirrored.STRIPE_INVOICE.value: lambda: invoice_listings(stripe, customers.created,
+                                                                _epoch(now)),
     }
     tally = Tally(full=True)
     with turn, ledger.transaction():
         for kind, fetch in listings.items():
-            records = read_ahead(fetch())  # the next pages arrive while these are stored
+            records = read_ahead(*fetch())  # the next pages arrive while these are stored
             store(mirror, kind, counting(records, kind, progress), run_id, tally, full=True)
         ledger.set_cursor(EVENTS_CURSOR, str(newest))
         ledger.set_cursor(FULL_AT, now.isoformat())
     return tally
+
+
+class Oldest:
+    """A listing passed through, noting the oldest ``created`` in it."""
+
+    def __init__(self, records: Iterable[JSON]) -> None:
+        self._records = records
+        self.created: int | None = None
+
+    def __iter__(self) -> Iterator[JSON]:
+        for record in self._records:
+            created = record.get("created")
+            if isinstance(created, int) and (self.created is None or created < self.created):
+                self.created = created
+            yield record
+
+
+def invoice_listings(stripe: StripeGateway, oldest_customer: int | None,
+                     now: int) -> list[Iterable[JSON]]:
+    """The invoices as two listings read side by side: created before a split instant,
+    and from it on. Every invoice is in exactly one of them whatever the instant (its
+    ``created`` never changes); the instant only balances them. Invoices come from the
+    customers billed each month, so for a customer base that grew steadily from the
+    first customer to now, half of them were created after ``SPLIT_AT`` of that span.
+    One listing when there is no customer to date the account by."""
+    if oldest_customer is None or oldest_customer >= now:
+        return [stripe.invoices()]
+    split = oldest_customer + int((now - oldest_customer) * SPLIT_AT)
+    return [stripe.invoices(created_gte=split), stripe.invoices(created_lt=split)]
 
 
 @dataclass

@@ -1,10 +1,11 @@
-"""Read a listing ahead of the code storing it, on a thread of its own.
+"""Read listings ahead of the code storing them, each on a thread of its own.
 
 A full Stripe listing is thousands of pages read one after the other (each page's
 cursor is the last id of the one before). Read in line with storing, the worker waits
-for every page and the API waits for every store; read ahead, the next page is on its
-way while the last one is stored, and the pull takes the longer of the two instead of
-their sum.
+for every page and the API waits for every store; read ahead, the next pages are on
+their way while the last ones are stored, and the pull takes the longer of the two
+instead of their sum. Several listings of one kind (parts of a time range) are read
+side by side into one stream.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Generic, TypeVar
 
 T = TypeVar("T")
 CHUNK = 100  # records handed over at a time (a page of most listings)
-DEPTH = 4  # chunks read ahead at most: memory stays bounded
+DEPTH = 4  # chunks read ahead at most, a listing: memory stays bounded
 POLL_SECONDS = 0.5  # how soon an abandoned reader notices
 
 
@@ -59,26 +60,35 @@ class _Reader(Generic[T]):
         return False
 
 
-def read_ahead(records: Iterable[T]) -> Iterator[T]:
-    """``records`` as they arrive, iterated on another thread up to ``DEPTH`` chunks
-    ahead; its failure is raised here, where it would have been. Closing this iterator
-    early stops the reader (after the read it is in)."""
-    reader = _Reader(records, Queue(maxsize=DEPTH), threading.Event())
-    context = contextvars.copy_context()  # the run's log context, on the reader too
-    thread = threading.Thread(target=context.run, args=(reader.run,), name="read-ahead",
-                              daemon=True)
-    thread.start()
+def read_ahead(*listings: Iterable[T]) -> Iterator[T]:
+    """The records of ``listings``, each iterated on its own thread up to ``DEPTH``
+    chunks ahead; one listing's records keep their order, several are interleaved as
+    they arrive. A failure is raised here, after the records read before it. Closing
+    this iterator early stops the readers (after the read each is in)."""
+    queue: Queue[list[T] | _End] = Queue(maxsize=DEPTH * max(len(listings), 1))
+    stop = threading.Event()
+    threads = []
+    for records in listings:
+        reader = _Reader(records, queue, stop)
+        context = contextvars.copy_context()  # the run's log context, on the reader too
+        threads.append(threading.Thread(target=context.run, args=(reader.run,),
+                                        name="read-ahead", daemon=True))
+    for thread in threads:
+        thread.start()
     try:
-        while True:
+        running = len(threads)
+        while running:
             try:
-                item = reader.queue.get(timeout=POLL_SECONDS)
+                item = queue.get(timeout=POLL_SECONDS)
             except Empty:
                 continue
             if isinstance(item, _End):
                 if item.error is not None:
                     raise item.error
-                return
+                running -= 1
+                continue
             yield from item
     finally:
-        reader.stop.set()
-        thread.join()
+        stop.set()
+        for thread in threads:
+            thread.join()

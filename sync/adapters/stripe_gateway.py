@@ -94,11 +94,15 @@ class StripeGateway:
     def subscriptions(self) -> Iterator[JSON]:
         return self._list("subscriptions.list", "/v1/subscriptions", {"status": "all"})
 
-    def invoices(self, created_gte: int | None = None) -> Iterator[JSON]:
-        """Every invoice with ALL its lines: when the embedded first page says
-        ``has_more``, the rest is read from ``/v1/invoices/{id}/lines`` and appended to
-        ``lines.data`` (``has_more`` then false), so callers pass no ``extra_lines``."""
-        params: JSON = {} if created_gte is None else {"created": {"gte": created_gte}}
+    def invoices(self, created_gte: int | None = None,
+                 created_lt: int | None = None) -> Iterator[JSON]:
+        """Every invoice (created in ``[created_gte, created_lt)`` when given) with ALL
+        its lines: when the embedded first page says ``has_more``, the rest is read
+        from ``/v1/invoices/{id}/lines`` and appended to ``lines.data`` (``has_more``
+        then false), so callers pass no ``extra_lines``."""
+        created = {name: value for name, value in (("gte", created_gte), ("lt", created_lt))
+                   if value is not None}
+        params: JSON = {"created": created} if created else {}
         for invoice in self._list("invoices.list", "/v1/invoices", params):
             yield self._with_all_lines(invoice)
 

@@ -53,8 +53,11 @@ def test_the_full_sync_makes_the_fewest_reads_and_no_429(
     full = outcome.runs[0]
     reads = {name for name in full.minimum if not name.endswith(("update", "upsert",
                                                                   "batch.default"))}
+    # Invoices are listed as two time ranges side by side: at most one page more.
+    extra = {"stripe:invoices.list": 1}
     for name in reads - {"stripe:accounts.list"}:  # 20 partners: retrieved one by one
-        assert full.calls.get(name, 0) == full.minimum[name], name
+        least = full.minimum[name]
+        assert least <= full.calls.get(name, 0) <= least + extra.get(name, 0), name
     assert all(run.rejected == 0 for run in outcome.runs)
     assert full.writes > 0 and full.written.kinds.get("hubspot.line", 0) > 0
 

@@ -24,8 +24,9 @@ NO_RETRY = RetryPolicy(max_attempts=1, sleep=lambda _: None)
 class InvoicesFailMidway(StripeGateway):
     """The real gateway, except that the invoice listing breaks after a few pages."""
 
-    def invoices(self, created_gte: int | None = None) -> Iterator[JSON]:
-        for count, invoice in enumerate(super().invoices(created_gte)):
+    def invoices(self, created_gte: int | None = None,
+                 created_lt: int | None = None) -> Iterator[JSON]:
+        for count, invoice in enumerate(super().invoices(created_gte, created_lt)):
             if count == 5:
                 raise ServerError("Stripe invoices.list: HTTP 500", api="stripe", status=500)
             yield invoice

@@ -48,3 +48,22 @@ def test_stopping_early_stops_the_reader_before_it_reads_everything() -> None:
     records.close()  # what a failed store does to the listing
     assert read <= module.CHUNK * (module.DEPTH + 2)
     assert not any(t.name == "read-ahead" for t in threading.enumerate())
+
+
+def test_several_listings_are_read_side_by_side_each_in_its_order() -> None:
+    first = [("a", n) for n in range(450)]
+    second = [("b", n) for n in range(1_030)]
+    read = list(read_ahead(iter(first), iter(second)))
+    assert sorted(read) == sorted(first + second)
+    assert [r for r in read if r[0] == "a"] == first
+    assert [r for r in read if r[0] == "b"] == second
+
+
+def test_a_failing_listing_fails_the_whole_read() -> None:
+    def failing() -> Iterator[int]:
+        yield 1
+        raise ConnectionError("listing b failed")
+
+    with pytest.raises(ConnectionError, match="listing b failed"):
+        list(read_ahead(iter(range(10_000)), failing()))
+    assert not any(t.name == "read-ahead" for t in threading.enumerate())
