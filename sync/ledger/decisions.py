@@ -69,8 +69,10 @@ def record_decisions(session: Session, run_id: int, decisions: Decisions, now: d
     _apply_lines(writer, decisions, live, lines)
     session.flush()
     session.add_all(writer.versions)
-    session.add_all(PayoutLineRow(payout_id=payout.id, line_id=line_id)
-                    for payout in new_payouts for line_id in payout.line_ids)
+    links = [{"payout_id": payout.id, "line_id": line_id}
+             for payout in new_payouts for line_id in payout.line_ids]
+    if links:
+        session.execute(insert(table_of(PayoutLineRow)), links)
     _record_frozen(session, decisions, run_id)
     _record_findings(session, decisions, run_id)
     run.recorded_at = now
@@ -287,6 +289,7 @@ def _record_frozen(session: Session, decisions: Decisions, run_id: int) -> None:
     wanted = {item.customer_id: item for item in decisions.ledger.frozen_attributions}
     if dropped := sorted(stored.keys() - wanted.keys()):
         raise FrozenAttributionError(f"decisions drop frozen attributions {dropped[:5]} (R10a)")
+    new: list[dict[str, object]] = []
     for customer_id in sorted(wanted):
         item = wanted[customer_id]
         row = stored.get(customer_id)
@@ -295,13 +298,16 @@ def _record_frozen(session: Session, decisions: Decisions, run_id: int) -> None:
                 raise FrozenAttributionError(
                     f"customer {customer_id}: decisions change its frozen attribution (R10a)")
             continue
-        session.add(FrozenAttributionRow(
-            customer_id=customer_id, partner_id=item.partner_id, source=item.source.value,
-            deal_id=item.deal_id, converted_at=item.converted_at, option=item.option.value,
-            tier_at_conversion=None if item.tier_at_conversion is None
+        new.append({
+            "customer_id": customer_id, "partner_id": item.partner_id,
+            "source": item.source.value, "deal_id": item.deal_id,
+            "converted_at": item.converted_at, "option": item.option.value,
+            "tier_at_conversion": None if item.tier_at_conversion is None
             else item.tier_at_conversion.value,
-            created_run=run_id,
-        ))
+            "created_run": run_id,
+        })
+    if new:
+        session.execute(insert(table_of(FrozenAttributionRow)), new)
 
 
 def _record_findings(session: Session, decisions: Decisions, run_id: int) -> None:
