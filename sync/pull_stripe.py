@@ -10,6 +10,8 @@ quiet account never drifts out of the 30 days and into a full listing.
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -35,7 +37,7 @@ EVENTS_CURSOR = "stripe.events.created"  # epoch seconds, see the module docstri
 FULL_AT = "stripe.full_at"  # ISO instant the last full listing started
 EVENTS_KEPT = timedelta(days=30)  # Stripe's retention
 SAFETY = timedelta(days=1)
-SPLIT_AT = 0.7  # ~ sqrt(1/2): see invoice_listings
+INVOICE_PARTS = 3  # invoice listings read side by side on a full pull
 
 KINDS = {  # an event's `data.object.object` -> the mirrored type
     "customer": Mirrored.STRIPE_CUSTOMER.value,
@@ -120,16 +122,22 @@ class Oldest:
 
 def invoice_listings(stripe: StripeGateway, oldest_customer: int | None,
                      now: int) -> list[Iterable[JSON]]:
-    """The invoices as two listings read side by side: created before a split instant,
-    and from it on. Every invoice is in exactly one of them whatever the instant (its
-    ``created`` never changes); the instant only balances them. Invoices come from the
-    customers billed each month, so for a customer base that grew steadily from the
-    first customer to now, half of them were created after ``SPLIT_AT`` of that span.
-    One listing when there is no customer to date the account by."""
+    """The invoices as ``INVOICE_PARTS`` listings of consecutive ``created`` ranges,
+    read side by side. Every invoice is in exactly one of them whatever the split
+    instants (its ``created`` never changes); they only balance the parts. Invoices come
+    from the customers billed each month, so for a customer base that grew steadily from
+    the first customer to now, the share created before ``sqrt(q)`` of that span is
+    ``q``: the splits are placed there. One listing when there is no customer to date
+    the account by."""
     if oldest_customer is None or oldest_customer >= now:
         return [stripe.invoices()]
-    split = oldest_customer + int((now - oldest_customer) * SPLIT_AT)
-    return [stripe.invoices(created_gte=split), stripe.invoices(created_lt=split)]
+    span = now - oldest_customer
+    splits = sorted({oldest_customer + int(span * math.sqrt(part / INVOICE_PARTS))
+                     for part in range(1, INVOICE_PARTS)})
+    bounds = [None, *splits, None]
+    listings: list[Iterable[JSON]] = [stripe.invoices(created_gte=start, created_lt=end)
+                                      for start, end in itertools.pairwise(bounds)]
+    return listings[::-1]  # newest first, as one listing would give them
 
 
 @dataclass
