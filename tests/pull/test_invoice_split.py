@@ -40,12 +40,16 @@ def test_one_listing_without_a_customer_to_date_the_account_by(demo: World) -> N
     assert [i["id"] for i in listings[0]] == [i["id"] for i in w.stripe.invoices()]
 
 
-def test_the_splits_fall_at_the_square_roots_of_the_thirds(demo: World) -> None:
+def test_the_splits_fall_at_the_square_roots_of_the_shares(demo: World) -> None:
     w = demo
     created = [invoice["created"] for invoice in w.stripe.invoices()]
     oldest, now = min(created) - 1_000, max(created) + 1_000
-    first, second = (oldest + int((now - oldest) * math.sqrt(q)) for q in (1 / 3, 2 / 3))
-    newest, middle, oldest_part = invoice_listings(w.stripe, oldest, now)
-    assert all(i["created"] >= second for i in newest)
-    assert all(first <= i["created"] < second for i in middle)
-    assert all(i["created"] < first for i in oldest_part)
+    splits = [oldest + int((now - oldest) * math.sqrt(part / INVOICE_PARTS))
+              for part in range(1, INVOICE_PARTS)]
+    bounds = [*splits[::-1], None]
+    upper = None
+    for listing, lower in zip(invoice_listings(w.stripe, oldest, now), bounds, strict=True):
+        for invoice in listing:  # newest range first
+            assert lower is None or invoice["created"] >= lower
+            assert upper is None or invoice["created"] < upper
+        upper = lower
