@@ -9,47 +9,34 @@ Lines in a payout, payouts and frozen attributions are never changed.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict
 from datetime import datetime
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from sync.engine.model import CommissionLine, Decisions, LineChange, Payout
+from sync.engine.model import CommissionLine, Decisions, Payout
 from sync.ledger.errors import (
     FrozenAttributionError,
-    FrozenLineError,
     PayoutConflictError,
     RunStateError,
     StaleDecisionsError,
     UnknownRecordError,
 )
+from sync.ledger.lines import STALE, LineWriter, apply_lines, check_frozen_lines
 from sync.ledger.locks import lock_key
 from sync.ledger.models import (
     FindingRow,
     FrozenAttributionRow,
     LineRow,
-    LineVersionRow,
     PayoutLineRow,
     PayoutRow,
     RunRow,
     table_of,
 )
-from sync.ledger.records import frozen_of, line_of, rate_text
-from sync.ledger.types import to_label
+from sync.ledger.records import frozen_of
 from sync.money import eur
 from sync.months import month_label
-
-_STALE = "reload the ledger and decide again"
-
-
-@dataclass(slots=True)
-class _Writer:
-    session: Session
-    run_id: int
-    now: datetime
-    voided: set[str] = field(default_factory=set)  # ids of void lines (R16: may return)
-    versions: list[LineVersionRow] = field(default_factory=list)
 
 
 def record_decisions(session: Session, run_id: int, decisions: Decisions, now: datetime) -> None:
@@ -58,15 +45,15 @@ def record_decisions(session: Session, run_id: int, decisions: Decisions, now: d
         # and is refused as stale (SQLite's IMMEDIATE transactions already serialise).
         session.execute(select(func.pg_advisory_xact_lock(lock_key("record_decisions"))))
     run = _recording_run(session, run_id)
-    writer = _Writer(session, run_id, now, set(session.scalars(
+    writer = LineWriter(session, run_id, now, set(session.scalars(
         select(LineRow.id).where(LineRow.status == "void"))))
     lines = {line.id: line for line in decisions.ledger.lines}
     live = {row.id: row for row in session.scalars(select(LineRow).where(LineRow.status != "void"))}
-    _check_frozen_lines(live, lines)
+    check_frozen_lines(live, lines)
     new_payouts = _new_payouts(session, decisions, lines)
     session.add_all(_payout_row(payout, run_id, now) for payout in new_payouts)
     session.flush()  # lines and versions refer to payouts
-    _apply_lines(writer, decisions, live, lines)
+    apply_lines(writer, decisions, live, lines)
     session.flush()
     session.add_all(writer.versions)
     links = [{"payout_id": payout.id, "line_id": line_id}
@@ -122,7 +109,7 @@ def _new_payouts(session: Session, decisions: Decisions,
     announced = {payout.id for payout in decisions.new_payouts}
     dropped = sorted(stored.keys() - wanted.keys())
     if dropped or not announced <= wanted.keys():
-        raise StaleDecisionsError(f"payouts {dropped[:5]} are missing from the decisions; {_STALE}")
+        raise StaleDecisionsError(f"payouts {dropped[:5]} are missing from the decisions; {STALE}")
     assigned: dict[str, list[CommissionLine]] = defaultdict(list)
     for line in lines.values():
         if line.payout_id is not None:
@@ -138,7 +125,7 @@ def _new_payouts(session: Session, decisions: Decisions,
                 raise PayoutConflictError(
                     f"payout {payout_key} exists with other content: a payout never changes (R24)")
         elif payout_key not in announced:
-            raise StaleDecisionsError(f"payout {payout_key} is not in the ledger; {_STALE}")
+            raise StaleDecisionsError(f"payout {payout_key} is not in the ledger; {STALE}")
         else:
             new.append(payout)
     return new
@@ -151,134 +138,6 @@ def _payout_row(payout: Payout, run_id: int, now: datetime) -> PayoutRow:
         explanation=payout.explanation, attempts=0, created_run=run_id, created_at=now,
         updated_at=now,
     )
-
-
-# Lines (R16, R17) -------------------------------------------------------------------
-
-
-def _check_frozen_lines(live: dict[str, LineRow], lines: dict[str, CommissionLine]) -> None:
-    for row in live.values():
-        if row.payout_id is not None and line_of(row) != lines.get(row.id):
-            raise FrozenLineError(f"line {row.id} is in payout {row.payout_id}: decisions would "
-                                  "change it, and a line in a payout never changes (R16)")
-
-
-def _apply_lines(writer: _Writer, decisions: Decisions, live: dict[str, LineRow],
-                 lines: dict[str, CommissionLine]) -> None:
-    changes = {change.line.id: change for change in decisions.changes}
-    first_seen = []
-    for line_key in sorted(live.keys() | lines.keys()):
-        row, new, change = live.get(line_key), lines.get(line_key), changes.get(line_key)
-        if row is None and new is not None and line_key not in writer.voided:
-            first_seen.append((new, change))
-        else:
-            _apply_line(writer, line_key, row, new, change)
-    _insert_first_seen(writer, first_seen)
-
-
-def _insert_first_seen(writer: _Writer,
-                       created: list[tuple[CommissionLine, LineChange | None]]) -> None:
-    """Lines never stored before, checked like the others and inserted in bulk: a first
-    run over a large portal creates tens of thousands, which one ORM object (and its
-    unit of work) each took minutes to store. Same rows and versions as ``_create``."""
-    lines: list[dict[str, object]] = []
-    versions: list[dict[str, object]] = []
-    for new, change in created:
-        _expect(new.id, change, "created", None)
-        fields = _fields(replace(new, payout_id=None))
-        row: dict[str, object] = {
-            "id": new.id, **fields, "status": "accrued", "payout_id": new.payout_id,
-            "version": 1 if new.payout_id is None else 2, "created_run": writer.run_id,
-            "updated_run": writer.run_id, "updated_at": writer.now}
-        lines.append(row)
-        versions.append(_version_fields(writer, new.id, 1, "created", fields, None))
-        if new.payout_id is not None:
-            versions.append(_version_fields(writer, new.id, 2, "assigned", fields,
-                                            new.payout_id))
-    if lines:
-        writer.session.execute(insert(table_of(LineRow)), lines)
-        writer.session.execute(insert(table_of(LineVersionRow)), versions)
-
-
-def _version_fields(writer: _Writer, line_id: str, version: int, action: str,
-                    fields: dict[str, object], payout_id: str | None) -> dict[str, object]:
-    return {"line_id": line_id, "version": version, "action": action,
-            "amount": fields["amount"], "basis": fields["basis"], "rate": fields["rate"],
-            "explanation": fields["explanation"], "payout_id": payout_id,
-            "run_id": writer.run_id, "at": writer.now}
-
-
-def _apply_line(writer: _Writer, line_key: str, row: LineRow | None,
-                new: CommissionLine | None, change: LineChange | None) -> None:
-    current = None if row is None else line_of(row)
-    if current == new:
-        return
-    assert current is None or not current.frozen  # _check_frozen_lines
-    if new is None:
-        assert row is not None
-        _expect(line_key, change, "voided", current)
-        _set_status(writer, row, "void", "voided")
-        return
-    content = replace(new, payout_id=None)
-    if row is None:
-        _expect(line_key, change, "created", None)
-        row = _create(writer, content)
-    elif current != content:
-        _expect(line_key, change, "replaced", current)
-        _write_fields(row, content)
-        _version(writer, row, "replaced")
-    if new.payout_id is not None:
-        row.payout_id = new.payout_id
-        _version(writer, row, "assigned")
-
-
-def _expect(line_key: str, change: LineChange | None, action: str,
-            previous: CommissionLine | None) -> None:
-    """The engine must have announced this change against the state stored now."""
-    if change is None or change.action != action or change.previous != previous:
-        raise StaleDecisionsError(f"line {line_key}: the decisions do not announce it as "
-                                  f"{action} from the stored state; {_STALE}")
-
-
-def _create(writer: _Writer, line: CommissionLine) -> LineRow:
-    # A voided line may come back (R16 identity); a new one needs no lookup.
-    row = writer.session.get(LineRow, line.id) if line.id in writer.voided else None
-    if row is None:
-        row = LineRow(id=line.id, version=0, created_run=writer.run_id)
-        writer.session.add(row)
-    _write_fields(row, line)
-    row.status = "accrued"
-    _version(writer, row, "created")
-    return row
-
-
-def _fields(line: CommissionLine) -> dict[str, object]:
-    """A line's stored columns, but status, payout and version bookkeeping."""
-    return {"partner_id": line.partner_id, "customer_id": line.customer_id,
-            "deal_id": line.deal_id, "month": month_label(line.month),
-            "kind": line.kind.value, "tier": line.tier.value, "rate": rate_text(line.rate),
-            "basis": line.basis, "amount": line.amount, "explanation": line.explanation,
-            "found_month": to_label(line.found_month)}
-
-
-def _write_fields(row: LineRow, line: CommissionLine) -> None:
-    for name, value in _fields(line).items():
-        setattr(row, name, value)
-
-
-def _set_status(writer: _Writer, row: LineRow, status: str, action: str) -> None:
-    row.status = status
-    _version(writer, row, action)
-
-
-def _version(writer: _Writer, row: LineRow, action: str) -> None:
-    row.version += 1
-    row.updated_run, row.updated_at = writer.run_id, writer.now
-    writer.versions.append(LineVersionRow(
-        line_id=row.id, version=row.version, action=action, amount=row.amount,
-        basis=row.basis, rate=row.rate, explanation=row.explanation, payout_id=row.payout_id,
-        run_id=writer.run_id, at=writer.now,
-    ))
 
 
 # Frozen attributions (R10a) and findings --------------------------------------------
