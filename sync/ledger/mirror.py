@@ -13,7 +13,7 @@ unique to this run, and becomes the record's last intent, in one transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -24,6 +24,7 @@ from sync.ledger.models import CursorRow, MirrorRow, OutboxRow, WrittenRow, tabl
 from sync.ledger.store import Ledger
 
 CHUNK = 1000  # records a statement or a read page
+T = TypeVar("T")
 
 
 class Mirror:
@@ -39,7 +40,7 @@ class Mirror:
         """Store records read now; returns how many were new or changed."""
         changed = 0
         with self._ledger.transaction() as session:
-            for chunk in _chunks(records):
+            for chunk in _chunked(records):
                 changed += self._upsert_chunk(session, object_type, dict(chunk), run_id)
         return changed
 
@@ -69,7 +70,7 @@ class Mirror:
         with self._ledger.transaction():
             listed: set[str] = set()
             changed = 0
-            for chunk in _chunks(records):
+            for chunk in _chunked(records):
                 listed.update(record_id for record_id, _ in chunk)
                 changed += self.upsert(object_type, chunk, run_id)
             removed = self.remove_except(object_type, listed)
@@ -121,18 +122,6 @@ class Mirror:
 
     def count(self, object_type: str) -> int:
         return len(self.ids(object_type))
-
-
-def _chunks(records: Iterable[tuple[str, dict[str, Any]]]
-            ) -> Iterator[list[tuple[str, dict[str, Any]]]]:
-    chunk: list[tuple[str, dict[str, Any]]] = []
-    for record in records:
-        chunk.append(record)
-        if len(chunk) == CHUNK:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def plan_write(ledger: Ledger, kind: str, target: str, content_hash: str,
@@ -213,8 +202,9 @@ def _first_writes(ledger: Ledger, session: Session,
         for key, (kind, target, digest, _) in zip(keys, intents, strict=True)])
 
 
-def _chunked(items: Iterable[Any]) -> Iterator[list[Any]]:
-    chunk: list[Any] = []
+def _chunked(items: Iterable[T]) -> Iterator[list[T]]:
+    """``items`` in lists of ``CHUNK``, the last shorter."""
+    chunk: list[T] = []
     for item in items:
         chunk.append(item)
         if len(chunk) == CHUNK:
