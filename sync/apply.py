@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextvars
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,9 +58,12 @@ class ApplySummary:
     def written(self) -> int:
         return sum(self.sent.values())
 
-    def count(self, kind: str, confirmed: int, failed: Mapping[str, str]) -> None:
+    def settled(self, chunk: Sequence[OutboxEntry], confirmed: Collection[str],
+                failed: Mapping[str, str]) -> None:
+        """Count a settled chunk: its confirmed keys by kind, its failures."""
         with self._lock:
-            self.sent[kind] += confirmed
+            for entry in chunk:
+                self.sent[entry.kind] += entry.key in confirmed
             self.failed.update(failed)
 
 
@@ -250,7 +253,4 @@ def _settle(ledger: Ledger, chunk: Sequence[OutboxEntry], succeeded: Mapping[str
                 ledger.fail(entry.key, reason, retry=True)
                 failures[entry.key] = reason
         confirm_all(ledger, confirmed)
-    for kind in {entry.kind for entry in chunk}:  # one kind a chunk, in practice
-        of_kind = [entry.key for entry in chunk if entry.kind == kind]
-        summary.count(kind, sum(key in confirmed for key in of_kind),
-                      {key: failures[key] for key in of_kind if key in failures})
+    summary.settled(chunk, confirmed, failures)
