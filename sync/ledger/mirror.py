@@ -46,10 +46,12 @@ class Mirror:
 
     def _upsert_chunk(self, session: Session, object_type: str,
                       latest: dict[str, dict[str, Any]], run_id: int) -> int:
-        stored: dict[str, dict[str, Any]] = dict(session.execute(select(
-            MirrorRow.record_id, MirrorRow.body).where(
-            MirrorRow.object_type == object_type,
-            MirrorRow.record_id.in_(list(latest)))).all())
+        table = table_of(MirrorRow)  # Core: the ORM's bulk paths cost more than SQLite
+        connection = session.connection()
+        stored: dict[str, dict[str, Any]] = dict(connection.execute(select(
+            table.c.record_id, table.c.body).where(
+            table.c.object_type == object_type,
+            table.c.record_id.in_(list(latest)))).all())
         now = self._ledger.now()
         rows = [{"object_type": object_type, "record_id": record_id, "body": body,
                  "read_run": run_id, "updated_at": now}
@@ -57,7 +59,7 @@ class Mirror:
                 if record_id not in stored or stored[record_id] != body]
         new = [row for row in rows if row["record_id"] not in stored]
         if new:
-            session.execute(insert(MirrorRow), new)
+            connection.execute(insert(table), new)
         if len(new) < len(rows):
             session.execute(update(MirrorRow), [row for row in rows
                                                 if row["record_id"] in stored])
