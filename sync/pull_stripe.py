@@ -31,6 +31,7 @@ from sync.pull_common import (
     instant_cursor,
     store,
 )
+from sync.pull_kept import invoice_page
 from sync.read_ahead import read_ahead
 
 EVENTS_CURSOR = "stripe.events.created"  # epoch seconds, see the module docstring
@@ -130,13 +131,14 @@ def invoice_listings(stripe: StripeGateway, oldest_customer: int | None,
     ``q``: the splits are placed there. One listing when there is no customer to date
     the account by."""
     if oldest_customer is None or oldest_customer >= now:
-        return [stripe.invoices()]
+        return [stripe.invoices(decode=invoice_page)]
     span = now - oldest_customer
     splits = sorted({oldest_customer + int(span * math.sqrt(part / INVOICE_PARTS))
                      for part in range(1, INVOICE_PARTS)})
     bounds = [None, *splits, None]
-    listings: list[Iterable[JSON]] = [stripe.invoices(created_gte=start, created_lt=end)
-                                      for start, end in itertools.pairwise(bounds)]
+    listings: list[Iterable[JSON]] = [
+        stripe.invoices(created_gte=start, created_lt=end, decode=invoice_page)
+        for start, end in itertools.pairwise(bounds)]
     return listings[::-1]  # newest first, as one listing would give them
 
 

@@ -46,6 +46,7 @@ from sync.retry import RetryPolicy, call_with_retry
 
 JSON = dict[str, Any]
 T = TypeVar("T")
+Decode = Callable[[bytes], Any]  # a page's body -> its JSON
 PAGE_SIZE = 100  # Stripe's maximum: the fewest calls per listing
 MAX_EVENT_TYPES = 20  # Stripe's limit on `types[]`
 CURRENCY = "eur"  # R26: partners are paid in EUR
@@ -94,16 +95,17 @@ class StripeGateway:
     def subscriptions(self) -> Iterator[JSON]:
         return self._list("subscriptions.list", "/v1/subscriptions", {"status": "all"})
 
-    def invoices(self, created_gte: int | None = None,
-                 created_lt: int | None = None) -> Iterator[JSON]:
+    def invoices(self, created_gte: int | None = None, created_lt: int | None = None, *,
+                 decode: Decode = fastjson.loads) -> Iterator[JSON]:
         """Every invoice (created in ``[created_gte, created_lt)`` when given) with ALL
         its lines: when the embedded first page says ``has_more``, the rest is read
         from ``/v1/invoices/{id}/lines`` and appended to ``lines.data`` (``has_more``
-        then false), so callers pass no ``extra_lines``."""
+        then false), so callers pass no ``extra_lines``. ``decode`` turns a page's
+        body into its JSON (a projection may leave out fields no caller reads)."""
         created = {name: value for name, value in (("gte", created_gte), ("lt", created_lt))
                    if value is not None}
         params: JSON = {"created": created} if created else {}
-        for invoice in self._list("invoices.list", "/v1/invoices", params):
+        for invoice in self._list("invoices.list", "/v1/invoices", params, decode=decode):
             yield self._with_all_lines(invoice)
 
     def invoice(self, invoice_id: str) -> JSON:
@@ -229,21 +231,22 @@ class StripeGateway:
         return invoice
 
     def _list(self, operation: str, path: str, params: JSON,
-              starting_after: str | None = None) -> Iterator[JSON]:
+              starting_after: str | None = None, *,
+              decode: Decode = fastjson.loads) -> Iterator[JSON]:
         """Every object of a listing, page by page (limit 100); each page retried alone."""
         cursor = starting_after
         while True:
             page_params = {**params, "limit": PAGE_SIZE}
             if cursor is not None:
                 page_params["starting_after"] = cursor
-            page = self._call(operation, partial(self._page, path, page_params))
+            page = self._call(operation, partial(self._page, path, page_params, decode))
             items: list[JSON] = [item for item in page.get("data") or () if isinstance(item, dict)]
             yield from items
             if not page.get("has_more") or not items:
                 return
             cursor = items[-1]["id"]
 
-    def _page(self, path: str, params: JSON) -> JSON:
+    def _page(self, path: str, params: JSON, decode: Decode = fastjson.loads) -> JSON:
         """One page as the JSON Stripe sent, decoded once. Through the SDK's streaming
         request (what it uses for PDFs): its ordinary answer is decoded into
         OrderedDicts and logged as text, whether or not anyone listens, which for
@@ -259,7 +262,7 @@ class StripeGateway:
         finally:
             answer.io.close()
         try:
-            page = fastjson.loads(raw)
+            page = decode(raw)
         except ValueError:
             raise stripe.APIError("the answer is not JSON", http_status=200) from None
         if not isinstance(page, dict):

@@ -42,8 +42,8 @@ def test_one_listing_without_a_customer_to_date_the_account_by(demo: World) -> N
 class RangeListings:
     """Stands in for the gateway: each invoice listing is just its ``created`` range."""
 
-    def invoices(self, created_gte: int | None = None,
-                 created_lt: int | None = None) -> list[tuple[int | None, int | None]]:
+    def invoices(self, created_gte: int | None = None, created_lt: int | None = None,
+                 **_: object) -> list[tuple[int | None, int | None]]:
         return [(created_gte, created_lt)]
 
 

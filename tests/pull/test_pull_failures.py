@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from sync.adapters.stripe_gateway import StripeGateway
+from sync import fastjson
+from sync.adapters.stripe_gateway import Decode, StripeGateway
 from sync.errors import ServerError
 from sync.inputs import Mirrored
 from sync.ledger import Ledger
@@ -24,9 +25,10 @@ NO_RETRY = RetryPolicy(max_attempts=1, sleep=lambda _: None)
 class InvoicesFailMidway(StripeGateway):
     """The real gateway, except that the invoice listing breaks after a few pages."""
 
-    def invoices(self, created_gte: int | None = None,
-                 created_lt: int | None = None) -> Iterator[JSON]:
-        for count, invoice in enumerate(super().invoices(created_gte, created_lt)):
+    def invoices(self, created_gte: int | None = None, created_lt: int | None = None, *,
+                 decode: Decode = fastjson.loads) -> Iterator[JSON]:
+        for count, invoice in enumerate(super().invoices(created_gte, created_lt,
+                                                         decode=decode)):
             if count == 5:
                 raise ServerError("Stripe invoices.list: HTTP 500", api="stripe", status=500)
             yield invoice
