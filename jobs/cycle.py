@@ -21,7 +21,7 @@ from sync.apply import apply_outbox, enqueue_intents
 from sync.domain import Inputs, Partner
 from sync.engine.model import Decisions, LineChange
 from sync.engine.run import decide
-from sync.inputs import Mirrored, inputs_from_mirror
+from sync.inputs import ListedInvoices, Mirrored, inputs_from_mirror
 from sync.ledger.records import PayoutRecord
 from sync.payments import pay_approved, payout_intents
 from sync.payments_finance import apply_finance_transitions
@@ -59,8 +59,9 @@ def _accrued_delta(change: LineChange) -> int:
     return change.line.amount - previous
 
 
-def decide_now(services: Services, as_of: datetime) -> tuple[Inputs, Decisions]:
-    inputs = inputs_from_mirror(services.mirror, services.props)
+def decide_now(services: Services, as_of: datetime,
+               listed: ListedInvoices | None = None) -> tuple[Inputs, Decisions]:
+    inputs = inputs_from_mirror(services.mirror, services.props, listed)
     return inputs, decide(inputs, services.ledger.load_state(), as_of, services.programme)
 
 
@@ -73,14 +74,15 @@ def cycle(services: Services, run_id: int, as_of: datetime, summary: RunSummary,
           force_full: bool = False, progress: Progress | None = None) -> None:
     ledger, now = services.ledger, datetime.now(UTC)
     phase("pull", run_id)
+    listed = ListedInvoices()  # a full Stripe listing's invoices, mapped as they arrive
     pulled = pull(services.hubspot, services.stripe, ledger, services.mirror, run_id, now,
-                  force_full=force_full, progress=progress,
+                  force_full=force_full, progress=progress, listed=listed,
                   overlap=timedelta(seconds=services.settings.pull_overlap_seconds))
     summary.read, summary.changed = dict(pulled.read), dict(pulled.changed)
     summary.finance_transitions = len(apply_finance_transitions(
         ledger, services.mirror.records(Mirrored.HUBSPOT_PAYOUT), services.props))
     phase("decide", run_id)
-    inputs, decisions = decide_now(services, as_of)
+    inputs, decisions = decide_now(services, as_of, listed)
     phase("record", run_id)
     ledger.record_decisions(run_id, decisions)
     summarise_decisions(summary, decisions)

@@ -25,7 +25,7 @@ from mappings.stripe import (
     subscriptions_from_stripe,
 )
 from mappings.values import InstantCache
-from sync.domain import Inputs, Quarantined
+from sync.domain import Inputs, Invoice, Quarantined
 
 FIXTURE_FILES = {
     "hubspot_companies": "hubspot/companies.json",
@@ -47,12 +47,14 @@ def build_inputs(
     props: PropertyMap = DEFAULT_PROPERTY_MAP,
     *,
     invoice_extra_lines: Mapping[str, Sequence[object]] | None = None,
+    mapped_invoices: tuple[Sequence[Invoice], Sequence[Quarantined]] | None = None,
 ) -> Inputs:
     """Map everything; quarantined records are collected, never dropped silently.
 
     ``stripe_prices=None`` means prices were not read, so invoice lines are not checked
     against them; an empty list means there are none (every subscription line is then
-    quarantined for its unknown price).
+    quarantined for its unknown price). ``mapped_invoices``: the invoices already mapped
+    (``InvoiceMapper``), in place of ``stripe_invoices``.
     """
     companies = list(hubspot_companies)
     quarantined: list[Quarantined] = []
@@ -70,13 +72,15 @@ def build_inputs(
     instants = InstantCache()
     subscriptions, found = subscriptions_from_stripe(stripe_subscriptions, instants)
     quarantined += found
-    invoices, found = invoices_from_stripe(
-        stripe_invoices,
-        known_price_ids=None if stripe_prices is None else {price.id for price in prices},
-        extra_lines=invoice_extra_lines,
-        instants=instants,
-    )
-    quarantined += found
+    if mapped_invoices is None:
+        mapped_invoices = invoices_from_stripe(
+            stripe_invoices,
+            known_price_ids=None if stripe_prices is None else {price.id for price in prices},
+            extra_lines=invoice_extra_lines,
+            instants=instants,
+        )
+    invoices, invoice_issues = mapped_invoices
+    quarantined += invoice_issues
     return Inputs(
         partners=tuple(partners),
         deals=tuple(deals),

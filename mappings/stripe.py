@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from mappings.properties import DEFAULT_PROPERTY_MAP, PropertyMap
-from mappings.stripe_invoices import invoices_from_stripe
+from mappings.stripe_invoices import InvoiceMapper, invoices_from_stripe
 from mappings.stripe_objects import (
     COUNT,
     StripeObject,
@@ -22,6 +22,7 @@ from mappings.values import BadValueError, InstantCache, Issues, clean_text, par
 from sync.domain import BillingInterval, Customer, Price, Quarantined, Subscription
 
 __all__ = [
+    "InvoiceMapper",
     "customer_ids_by_deal",
     "customers_from_stripe",
     "invoices_from_stripe",

@@ -46,22 +46,49 @@ def invoices_from_stripe(
     price is not among them cannot be normalised (R11) and quarantines its invoice.
     ``instants`` shares datetime objects between equal instants (pass one cache for a
     whole run)."""
-    reader = _InvoiceReader(known_price_ids, extra_lines or {}, instants or InstantCache())
-    issues = Issues("stripe", "invoice")
+    mapper = InvoiceMapper(known_price_ids=known_price_ids, extra_lines=extra_lines,
+                           instants=instants)
     mapped: list[Invoice] = []
+    quarantined: list[Quarantined] = []
     for raw in invoices:
+        result = mapper.map(raw)
+        if isinstance(result, Invoice):
+            mapped.append(result)
+        elif result is not None:
+            quarantined.append(result)
+    return mapped, quarantined
+
+
+class InvoiceMapper:
+    """One invoice at a time, as ``invoices_from_stripe`` maps them: an ``Invoice``, the
+    ``Quarantined`` record saying why not, or ``None`` for a deleted one. For a listing
+    mapped as it streams in (``sync.inputs.ListedInvoices``)."""
+
+    __slots__ = ("_reader",)
+
+    def __init__(self, *, known_price_ids: Collection[str] | None = None,
+                 extra_lines: Mapping[str, Sequence[object]] | None = None,
+                 instants: InstantCache | None = None) -> None:
+        self._reader = _InvoiceReader(known_price_ids, extra_lines or {},
+                                      instants or InstantCache())
+
+    def map(self, raw: object) -> Invoice | Quarantined | None:
         try:
             invoice_id, obj = read_object(raw)
         except BadValueError as error:
-            issues.add("?", error.field, error)
-            continue
+            return _quarantined("?", error)
         if is_deleted(obj):
-            continue
+            return None
         try:
-            mapped.append(reader.invoice(obj, invoice_id))
+            return self._reader.invoice(obj, invoice_id)
         except BadValueError as error:
-            issues.add(invoice_id, error.field, error)
-    return mapped, issues.items
+            return _quarantined(invoice_id, error)
+
+
+def _quarantined(invoice_id: str, error: BadValueError) -> Quarantined:
+    issues = Issues("stripe", "invoice")
+    issues.add(invoice_id, error.field, error)
+    return issues.items[0]
 
 
 class _InvoiceReader:

@@ -24,7 +24,7 @@ import structlog
 from mappings.properties import PropertyMap
 from sync.adapters.hubspot_gateway import HubSpotGateway
 from sync.adapters.stripe_gateway import StripeGateway
-from sync.inputs import Mirrored
+from sync.inputs import ListedInvoices, Mirrored
 from sync.ledger import Ledger
 from sync.ledger.mirror import Mirror
 from sync.months import require_utc
@@ -57,7 +57,10 @@ def pull(hubspot: HubSpotGateway, stripe: StripeGateway, ledger: Ledger, mirror:
          run_id: int, now: datetime, *, force_full: bool = False,
          full_every: timedelta = timedelta(hours=24),
          overlap: timedelta = timedelta(minutes=10),
-         progress: Progress | None = None) -> PullSummary:
+         progress: Progress | None = None,
+         listed: ListedInvoices | None = None) -> PullSummary:
+    """``listed`` is given the invoices when Stripe is listed in full (see
+    ``ListedInvoices``)."""
     now = require_utc(now, "pull start")
     report = serialized(progress)
     options: dict[str, Any] = {"force_full": force_full, "full_every": full_every,
@@ -67,7 +70,7 @@ def pull(hubspot: HubSpotGateway, stripe: StripeGateway, ledger: Ledger, mirror:
         sides = [pool.submit(_side, "hubspot", pull_hubspot, hubspot, ledger, mirror, run_id,
                              now, **options),
                  pool.submit(_side, "stripe", pull_stripe, stripe, ledger, mirror, run_id, now,
-                             **options)]
+                             listed=listed, **options)]
         wait(sides)
     hubspot_tally, stripe_tally = _results(sides)
     accounts = pull_accounts(stripe, ledger, mirror, run_id, hubspot.props,

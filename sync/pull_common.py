@@ -36,18 +36,22 @@ class Tally:
 
 
 def store(mirror: Mirror, kind: str, records: Iterable[JSON], run_id: int, tally: Tally, *,
-          full: bool) -> None:
+          full: bool, seen: Callable[[str, JSON], None] | None = None) -> None:
     """A full listing replaces the type (what it lacks is gone); a partial one upserts.
     Call inside the transaction that also moves the cursor covering ``records``.
     ``records`` may be a listing still arriving: it is stored as it comes, a chunk at a
-    time, never held whole (the mirror keeps what ``kept`` keeps of each)."""
+    time, never held whole (the mirror keeps what ``kept`` keeps of each). ``seen`` is
+    given each record as stored, with its id."""
     read = 0
 
     def listed() -> Iterator[tuple[str, JSON]]:
         nonlocal read
         for record in records:
             read += 1
-            yield str(record["id"]), kept(kind, record)
+            record_id, body = str(record["id"]), kept(kind, record)
+            if seen is not None:
+                seen(record_id, body)
+            yield record_id, body
 
     if full:
         changed, removed = mirror.replace_all(kind, listed(), run_id)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sync.adapters.stripe_gateway import MAX_EVENT_TYPES, StripeGateway
-from sync.inputs import Mirrored
+from sync.inputs import ListedInvoices, Mirrored
 from sync.ledger import Ledger
 from sync.ledger.mirror import Mirror
 from sync.pull_common import (
@@ -61,7 +61,9 @@ REMOVALS = frozenset({"customer.deleted", "price.deleted", "invoice.deleted"})
 
 def pull_stripe(stripe: StripeGateway, ledger: Ledger, mirror: Mirror, run_id: int,
                 now: datetime, *, force_full: bool, full_every: timedelta,
-                overlap: timedelta, progress: Progress | None, turn: Turn) -> Tally:
+                overlap: timedelta, progress: Progress | None, turn: Turn,
+                listed: ListedInvoices | None = None) -> Tally:
+    """``listed``: given the invoices of a full listing as it stores them."""
     with turn:
         cursor = ledger.get_cursor(EVENTS_CURSOR)
         last_full = instant_cursor(ledger, FULL_AT)
@@ -70,7 +72,7 @@ def pull_stripe(stripe: StripeGateway, ledger: Ledger, mirror: Mirror, run_id: i
             or full_due(last_full, now, full_every))
     if full or cursor is None:
         return _full_listing(stripe, ledger, mirror, run_id, now, now - overlap, progress,
-                             turn)
+                             turn, listed or ListedInvoices())
     events = counted(events_after(stripe, int(cursor)), "stripe.events", progress)
     changes = newest_states(events, stripe)
     newest = max([int(cursor), _epoch(now - overlap), *(e["created"] for e in events)])
@@ -79,8 +81,8 @@ def pull_stripe(stripe: StripeGateway, ledger: Ledger, mirror: Mirror, run_id: i
 
 
 def _full_listing(stripe: StripeGateway, ledger: Ledger, mirror: Mirror, run_id: int,
-                  now: datetime, since: datetime, progress: Progress | None, turn: Turn
-                  ) -> Tally:
+                  now: datetime, since: datetime, progress: Progress | None, turn: Turn,
+                  listed: ListedInvoices) -> Tally:
     """Every object, streamed into the mirror as it arrives, a chunk at a time, in one
     transaction with both cursors: a listing cut short stores nothing. The events
     cursor is the newest event seen BEFORE listing (or ``since``, when later: nothing
@@ -100,9 +102,11 @@ def _full_listing(stripe: StripeGateway, ledger: Ledger, mirror: Mirror, run_id:
     with turn, ledger.transaction():
         for kind, fetch in listings.items():
             records = read_ahead(*fetch())  # the next pages arrive while these are stored
-            store(mirror, kind, counting(records, kind, progress), run_id, tally, full=True)
+            store(mirror, kind, counting(records, kind, progress), run_id, tally, full=True,
+                  seen=listed.seen(kind))
         ledger.set_cursor(EVENTS_CURSOR, str(newest))
         ledger.set_cursor(FULL_AT, now.isoformat())
+    listed.complete = True  # committed: the mirror holds what was mapped
     return tally
 
 

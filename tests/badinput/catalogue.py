@@ -727,3 +727,22 @@ CASES: tuple[Case, ...] = (
     Case("subscription_ended_at_text", subscription_ended_at_text),
     Case("connect_account_deleted", connect_account_deleted),
 )
+
+HARNESS_CODE = "BIHARNESS"
+
+
+@dataclass
+class Planted:
+    planter: Planter  # its portal: the base one with every bad record of the catalogue
+    expected: dict[str, Expect]
+    control: Clone  # a well-formed customer of the harness partner
+
+
+def plant_all(base: Any) -> Planted:
+    """Every case of the catalogue planted at once in a copy of ``base``."""
+    planter = Planter(copy.deepcopy(base))
+    harness = planter.partner(name="Harness Partner", code=HARNESS_CODE)
+    bench = Bench(planter, str(harness["id"]), HARNESS_CODE)
+    _, control = bench.won("control")
+    expected = {case.kind: case.plant(bench) for case in CASES}
+    return Planted(planter, expected, control)

@@ -3,7 +3,6 @@ bad record of the catalogue planted at once."""
 
 from __future__ import annotations
 
-import copy
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,11 +11,9 @@ from pathlib import Path
 import pytest
 
 from sandbox.synthetic import write_portal
-from tests.badinput.catalogue import CASES, Bench, Expect
-from tests.badinput.portal import Clone, Planter, base_portal
+from tests.badinput.catalogue import Expect, plant_all
+from tests.badinput.portal import Clone, base_portal
 from tests.badinput.support import Result, open_bench_world, run_bench
-
-HARNESS_CODE = "BIHARNESS"
 
 
 @dataclass
@@ -38,14 +35,11 @@ def catalogue() -> Iterator[Catalogue]:
 
 def _catalogue(scratch: Path) -> Iterator[Catalogue]:
     base = base_portal()
-    planter = Planter(copy.deepcopy(base))
-    harness = planter.partner(name="Harness Partner", code=HARNESS_CODE)
-    bench = Bench(planter, str(harness["id"]), HARNESS_CODE)
-    _, control = bench.won("control")
-    expected = {case.kind: case.plant(bench) for case in CASES}
+    planted = plant_all(base)
+    expected, control = planted.expected, planted.control
     clean_dir, bad_dir = scratch / "clean", scratch / "bad"
     write_portal(base, clean_dir)
-    write_portal(planter.portal, bad_dir)
+    write_portal(planted.planter.portal, bad_dir)
     base_partners = frozenset(str(c["id"]) for c in base.companies
                               if c["properties"].get("vmc_partner_tier"))
     with open_bench_world(clean_dir, clean_dir) as clean_world, \

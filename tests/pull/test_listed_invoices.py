@@ -1,0 +1,56 @@
+"""A full Stripe listing maps its invoices as it stores them (``ListedInvoices``): the
+engine's inputs are then exactly what reading the mirror back gives, bad records and
+their reasons included; an incremental pull lists nothing and the mirror is read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mappings.properties import DEFAULT_PROPERTY_MAP as PROPS
+from sandbox.synthetic import write_portal
+from sync.inputs import ListedInvoices, Mirrored, inputs_from_mirror
+from tests.badinput.catalogue import plant_all
+from tests.badinput.portal import base_portal
+from tests.pull.support import DEMO, World, world
+
+INVOICE = Mirrored.STRIPE_INVOICE.value
+
+
+def test_the_demo_s_listed_invoices_are_the_mirror_s(sqlite_url: str) -> None:
+    with world(DEMO, sqlite_url) as demo:
+        listed = ListedInvoices()
+        demo.pull(listed=listed)
+        assert listed.complete
+        back = inputs_from_mirror(demo.mirror, PROPS)
+        assert inputs_from_mirror(demo.mirror, PROPS, listed) == back
+        assert back.invoices
+
+
+def test_the_bad_input_catalogue_s_invoices_map_alike_reasons_included(
+        tmp_path: Path, sqlite_url: str) -> None:
+    write_portal(plant_all(base_portal()).planter.portal, tmp_path / "bad")
+    with world(tmp_path / "bad", sqlite_url) as bad:
+        listed = ListedInvoices()
+        bad.pull(listed=listed)
+        back = inputs_from_mirror(bad.mirror, PROPS)
+        assert inputs_from_mirror(bad.mirror, PROPS, listed) == back
+        invoice_issues = [q for q in back.quarantined if q.object_type == "invoice"]
+        assert len(invoice_issues) >= 5  # unknown currency, missing price, absurd amounts...
+        mapped, issues = listed.mapped()
+        assert [invoice.id for invoice in mapped] == sorted(i.id for i in mapped)
+        assert issues == invoice_issues
+
+
+def test_an_incremental_pull_leaves_the_invoices_to_the_mirror(small: World) -> None:
+    small.pull()
+    small.advance(minutes=15)
+    unpaid = next(i for i in small.mirror.records(INVOICE) if i["status"] == "open")
+    small.stripe_change(action="pay_invoice", id=unpaid["id"])
+    listed = ListedInvoices()
+    summary = small.pull(listed=listed)
+
+    assert not summary.full_stripe and not listed.complete
+    assert listed.mapped() == ([], [])
+    inputs = inputs_from_mirror(small.mirror, PROPS, listed)
+    assert inputs == inputs_from_mirror(small.mirror, PROPS)
+    assert next(i for i in inputs.invoices if i.id == unpaid["id"]).status == "paid"
