@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from sync.ledger import outbox
+from sync.ledger.bulk import insert_rows
 from sync.ledger.models import CursorRow, MirrorRow, OutboxRow, WrittenRow, table_of
 from sync.ledger.store import Ledger
 
@@ -52,17 +53,15 @@ class Mirror:
             table.c.record_id, table.c.body).where(
             table.c.object_type == object_type,
             table.c.record_id.in_(list(latest)))).all())
-        now = self._ledger.now()
-        rows = [{"object_type": object_type, "record_id": record_id, "body": body,
-                 "read_run": run_id, "updated_at": now}
-                for record_id, body in latest.items()
+        shared = {"object_type": object_type, "read_run": run_id,
+                  "updated_at": self._ledger.now()}
+        rows = [{"record_id": record_id, "body": body} for record_id, body in latest.items()
                 if record_id not in stored or stored[record_id] != body]
-        new = [row for row in rows if row["record_id"] not in stored]
-        if new:
-            connection.execute(insert(table), new)
-        if len(new) < len(rows):
-            session.execute(update(MirrorRow), [row for row in rows
-                                                if row["record_id"] in stored])
+        insert_rows(connection, table, [row for row in rows if row["record_id"] not in stored],
+                    shared)
+        changed = [{**row, **shared} for row in rows if row["record_id"] in stored]
+        if changed:
+            session.execute(update(MirrorRow), changed)
         return len(rows)
 
     def replace_all(self, object_type: str, records: Iterable[tuple[str, dict[str, Any]]],

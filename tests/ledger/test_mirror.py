@@ -1,11 +1,15 @@
 """The read mirror and the write memory (one intent per record content)."""
 
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from sqlalchemy import insert, select
 
 from sync.ledger import Ledger
+from sync.ledger.bulk import insert_rows
 from sync.ledger.mirror import Mirror, copy_mirror, new_writes, plan_write
+from sync.ledger.models import MirrorRow, table_of
 
 
 def test_mirror_upsert_counts_only_new_or_changed_records(ledger: Ledger) -> None:
@@ -68,3 +72,24 @@ def test_copy_mirror_seeds_a_scratch_ledger_with_records_and_cursors(ledger: Led
     assert Mirror(scratch).records("deal") == [{"id": "1"}]
     assert scratch.get_cursor("hubspot.deals.modified_since") == "2026-01-01T00:00:00Z"
     scratch.close()
+
+
+def test_rows_inserted_through_the_driver_read_back_as_sqlalchemy_binds_them(
+        ledger: Ledger) -> None:
+    """``insert_rows`` binds values itself (JSON, aware UTC): what it stores reads back
+    exactly like a row inserted the ordinary way, on SQLite and PostgreSQL."""
+    table = table_of(MirrorRow)
+    body = {"name": "Müller & Söhne \u2603", "amount": 10**20, "nested": [None, 1.5, {"a": []}]}
+    when = datetime(2026, 3, 1, 12, 30, 15, 123456, tzinfo=timezone(timedelta(hours=2)))
+    shared = {"object_type": "deal", "read_run": 7, "updated_at": when}
+    with ledger.transaction() as session:
+        insert_rows(session.connection(), table, [{"record_id": "a", "body": body}], shared)
+        session.connection().execute(insert(table), [{"record_id": "b", "body": body, **shared}])
+    with ledger.transaction() as session:
+        rows = {row.record_id: row for row in session.scalars(select(MirrorRow))}
+    assert {name: getattr(rows["a"], name) for name in ("object_type", "body", "read_run",
+                                                        "updated_at")} == {
+        name: getattr(rows["b"], name) for name in ("object_type", "body", "read_run",
+                                                    "updated_at")}
+    assert rows["a"].body == body and rows["a"].updated_at == when
+    assert rows["a"].updated_at.tzinfo is UTC
