@@ -34,6 +34,7 @@ from sync.adapters.stripe_errors import (
     retry_reason,
     status_class,
 )
+from sync.adapters.stripe_http import read_all, stripe_client
 from sync.errors import (
     ConfigurationError,
     RateLimited,
@@ -71,12 +72,7 @@ class StripeGateway:
         self._secrets = (api_key,)
         self._retry = retry
         self._pacer = pacer
-        client = stripe.StripeClient(
-            api_key,
-            base_addresses={"api": api_base.rstrip("/")},
-            max_network_retries=0,  # our policy is the only one (sync/retry.py)
-            http_client=stripe.RequestsClient(timeout=timeout),
-        )
+        client = stripe_client(api_key, api_base, timeout)
         self._client = client
         self._v1 = client.v1
 
@@ -284,14 +280,6 @@ class StripeGateway:
             raise failure from None  # the SDK error may quote a masked key
         API_CALLS.labels(api=API, operation=operation, status="2xx").inc()
         return result
-
-
-def read_all(stream: Any) -> bytes:
-    """The body, decompressed: requests' raw stream leaves gzip to the reader."""
-    if isinstance(stream, urllib3.response.BaseHTTPResponse):
-        return stream.read(decode_content=True)
-    data: bytes = stream.read()
-    return data
 
 
 def plain(obj: Any) -> JSON:
