@@ -36,7 +36,7 @@ class ListedInvoices:
     340,000 invoices: a third of the engine's time). It maps exactly what the listing
     leaves in the mirror: each record under its mirror id, the last one listed winning,
     given in id order, with the prices the same listing stored as the known ones (R11).
-    ``complete`` once the listing is stored; until then the mirror is read instead."""
+    ``complete`` once the listing is stored, until taken; otherwise the mirror is read."""
 
     def __init__(self) -> None:
         self._prices: dict[str, JSON] = {}
@@ -58,7 +58,9 @@ class ListedInvoices:
             self._mapper = InvoiceMapper(known_price_ids={price.id for price in prices})
         self._mapped[record_id] = self._mapper.map(body)
 
-    def mapped(self) -> tuple[list[Invoice], list[Quarantined]]:
+    def take(self) -> tuple[list[Invoice], list[Quarantined]]:
+        """The mapped invoices, once: their index is let go (a run's inputs hold them
+        from then on) and any later reader reads the mirror."""
         invoices: list[Invoice] = []
         quarantined: list[Quarantined] = []
         for record_id in sorted(self._mapped):
@@ -67,6 +69,8 @@ class ListedInvoices:
                 invoices.append(result)
             elif result is not None:
                 quarantined.append(result)
+        self._mapped.clear()
+        self.complete = False
         return invoices, quarantined
 
 
@@ -81,14 +85,14 @@ def inputs_from_mirror(mirror: Mirror, props: PropertyMap,
     others = [record for record in mirror.stream(Mirrored.HUBSPOT_COMPANY)
               if str(record.get("id")) not in partner_ids]
     companies = partners + others
-    premapped = listed is not None and listed.complete
+    taken = listed.take() if listed is not None and listed.complete else None
     return build_inputs(
         hubspot_companies=companies,
         hubspot_deals=mirror.stream(Mirrored.HUBSPOT_DEAL),
         stripe_customers=mirror.stream(Mirrored.STRIPE_CUSTOMER),
         stripe_prices=mirror.records(Mirrored.STRIPE_PRICE),
         stripe_subscriptions=mirror.stream(Mirrored.STRIPE_SUBSCRIPTION),
-        stripe_invoices=() if premapped else mirror.stream(Mirrored.STRIPE_INVOICE),
+        stripe_invoices=() if taken else mirror.stream(Mirrored.STRIPE_INVOICE),
         props=props,
-        mapped_invoices=listed.mapped() if listed is not None and premapped else None,
+        mapped_invoices=taken,
     )
