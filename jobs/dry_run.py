@@ -17,7 +17,7 @@ from jobs.cycle import customer_metadata
 from sync.domain import Inputs
 from sync.engine.model import Decisions, PayoutStatus
 from sync.engine.run import decide
-from sync.inputs import Mirrored, inputs_from_mirror
+from sync.inputs import ListedInvoices, Mirrored, inputs_from_mirror
 from sync.ledger import Ledger, PayoutRecord
 from sync.ledger.mirror import Mirror, copy_mirror, new_writes
 from sync.payments_finance import FINANCE_MOVES, hubspot_statuses
@@ -47,8 +47,10 @@ def plan_run(services: Services, as_of: datetime) -> Plan:
             copy_mirror(services.ledger, scratch)
             mirror = Mirror(scratch)
             run_id = scratch.start_run("plan", as_of, dry_run=True)
-            pull(services.hubspot, services.stripe, scratch, mirror, run_id, now)
-            inputs = inputs_from_mirror(mirror, services.props)
+            listed = ListedInvoices()
+            pull(services.hubspot, services.stripe, scratch, mirror, run_id, now,
+                 listed=listed)
+            inputs = inputs_from_mirror(mirror, services.props, listed)
             shown = hubspot_statuses(mirror.records(Mirrored.HUBSPOT_PAYOUT), services.props)
         finally:
             scratch.close()

@@ -72,7 +72,7 @@ def pull_stripe(stripe: StripeGateway, ledger: Ledger, mirror: Mirror, run_id: i
             or full_due(last_full, now, full_every))
     if full or cursor is None:
         return _full_listing(stripe, ledger, mirror, run_id, now, now - overlap, progress,
-                             turn, listed or ListedInvoices())
+                             turn, listed)
     events = counted(events_after(stripe, int(cursor)), "stripe.events", progress)
     changes = newest_states(events, stripe)
     newest = max([int(cursor), _epoch(now - overlap), *(e["created"] for e in events)])
@@ -82,7 +82,7 @@ def pull_stripe(stripe: StripeGateway, ledger: Ledger, mirror: Mirror, run_id: i
 
 def _full_listing(stripe: StripeGateway, ledger: Ledger, mirror: Mirror, run_id: int,
                   now: datetime, since: datetime, progress: Progress | None, turn: Turn,
-                  listed: ListedInvoices) -> Tally:
+                  listed: ListedInvoices | None) -> Tally:
     """Every object, streamed into the mirror as it arrives, a chunk at a time, in one
     transaction with both cursors: a listing cut short stores nothing. The events
     cursor is the newest event seen BEFORE listing (or ``since``, when later: nothing
@@ -103,10 +103,11 @@ def _full_listing(stripe: StripeGateway, ledger: Ledger, mirror: Mirror, run_id:
         for kind, fetch in listings.items():
             records = read_ahead(*fetch())  # the next pages arrive while these are stored
             store(mirror, kind, counting(records, kind, progress), run_id, tally, full=True,
-                  seen=listed.seen(kind))
+                  seen=None if listed is None else listed.seen(kind))
         ledger.set_cursor(EVENTS_CURSOR, str(newest))
         ledger.set_cursor(FULL_AT, now.isoformat())
-    listed.complete = True  # committed: the mirror holds what was mapped
+    if listed is not None:
+        listed.complete = True  # committed: the mirror holds what was mapped
     return tally
 
 
