@@ -1,16 +1,17 @@
-"""What the mirror keeps of a Stripe invoice or customer: the fields the worker reads.
+"""What the mirror keeps of a Stripe invoice, subscription or customer: the fields the
+worker reads.
 
-An invoice as Stripe sends it is about 4 KB, mostly fields no rule reads (addresses,
-URLs, payment settings, tax details); a large account has hundreds of thousands. The
-mirror keeps only what ``mappings.stripe`` and ``mappings.stripe_invoices`` read (and
-what names a record in a quarantine message): the mirror and the JSON a run encodes and
-decodes shrink to a third of the size. A mapping that starts reading another field adds
-it here; ``tests/pull/test_pull_kept.py`` maps fixtures both ways and compares.
+An invoice as Stripe sends it is about 4 KB, a subscription 3 KB, mostly fields no rule
+reads (addresses, URLs, payment settings, tax details); a large account has hundreds of
+thousands. The mirror keeps only what ``mappings.stripe`` and ``mappings.stripe_invoices``
+read (and what names a record in a quarantine message): the mirror and the JSON a run
+encodes and decodes shrink to a fraction. A mapping that starts reading another field
+adds it here; ``tests/pull/test_pull_kept.py`` maps fixtures both ways and compares.
 
-Stripe has no field selection, so a full listing's invoice pages are decoded straight
-into what is kept (``invoice_page``: msgspec skips the other fields without building
-them, half the cost of decoding everything and dropping most of it); ``kept`` then finds
-nothing to drop and returns the record as it is.
+Stripe has no field selection, so a full listing's pages are decoded straight into what
+is kept (``invoice_page``, ``subscription_page``: msgspec skips the other fields without
+building them, half the cost of decoding everything and dropping most of it); ``kept``
+then finds nothing to drop and returns the record as it is.
 """
 
 from __future__ import annotations
@@ -85,9 +86,21 @@ class KeptCustomer(_Names, total=False):
     name: Any
 
 
+class KeptSubscription(_Names, total=False):
+    status: Any
+    ended_at: Any
+
+
 class _InvoicePage(TypedDict, total=False):
     object: Any
     data: list[KeptInvoice]
+    has_more: Any
+    url: Any
+
+
+class _SubscriptionPage(TypedDict, total=False):
+    object: Any
+    data: list[KeptSubscription]
     has_more: Any
     url: Any
 
@@ -97,7 +110,9 @@ INVOICE = frozenset(KeptInvoice.__annotations__)
 INVOICE_LINES = frozenset(KeptLines.__annotations__)
 INVOICE_LINE = frozenset(KeptLine.__annotations__)
 CUSTOMER = frozenset(KeptCustomer.__annotations__)
+SUBSCRIPTION = frozenset(KeptSubscription.__annotations__)
 _INVOICE_PAGE = msgspec.json.Decoder(_InvoicePage)
+_SUBSCRIPTION_PAGE = msgspec.json.Decoder(_SubscriptionPage)
 
 
 def kept(kind: str, record: JSON) -> JSON:
@@ -107,6 +122,8 @@ def kept(kind: str, record: JSON) -> JSON:
         return record if _kept_invoice(record) else _invoice(record)
     if kind == Mirrored.STRIPE_CUSTOMER.value:
         return _only(record, CUSTOMER)
+    if kind == Mirrored.STRIPE_SUBSCRIPTION.value:
+        return record if SUBSCRIPTION.issuperset(record) else _only(record, SUBSCRIPTION)
     return record
 
 
@@ -115,9 +132,18 @@ def invoice_page(raw: bytes) -> JSON:
     would not read exactly as ``sync.fastjson`` does (bytes that are not UTF-8, NaN, a
     lone surrogate, a field of another shape: an item or a line that is not an object...)
     is decoded whole instead, and ``kept`` drops the rest when it is stored."""
+    return _projected(_INVOICE_PAGE, raw)
+
+
+def subscription_page(raw: bytes) -> JSON:
+    """A listing page of subscriptions, each already as ``kept`` keeps it (as above)."""
+    return _projected(_SUBSCRIPTION_PAGE, raw)
+
+
+def _projected(decoder: msgspec.json.Decoder[Any], raw: bytes) -> JSON:
     try:
         raw.decode()  # fastjson refuses what is not UTF-8, even in a field dropped here
-        return cast(JSON, _INVOICE_PAGE.decode(raw))
+        return cast(JSON, decoder.decode(raw))
     except (UnicodeDecodeError, msgspec.DecodeError, msgspec.ValidationError):
         page: JSON = fastjson.loads(raw)
         return page

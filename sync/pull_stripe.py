@@ -31,7 +31,7 @@ from sync.pull_common import (
     instant_cursor,
     store,
 )
-from sync.pull_kept import invoice_page
+from sync.pull_kept import invoice_page, subscription_page
 from sync.read_ahead import read_ahead
 
 EVENTS_CURSOR = "stripe.events.created"  # epoch seconds, see the module docstring
@@ -94,7 +94,8 @@ def _full_listing(stripe: StripeGateway, ledger: Ledger, mirror: Mirror, run_id:
     listings: dict[str, Callable[[], list[Iterable[JSON]]]] = {
         Mirrored.STRIPE_CUSTOMER.value: lambda: [customers],
         Mirrored.STRIPE_PRICE.value: lambda: [stripe.prices()],
-        Mirrored.STRIPE_SUBSCRIPTION.value: lambda: [stripe.subscriptions()],
+        Mirrored.STRIPE_SUBSCRIPTION.value: lambda: [
+            stripe.subscriptions(decode=subscription_page)],
         Mirrored.STRIPE_INVOICE.value: lambda: invoice_listings(stripe, customers.created,
                                                                 _epoch(now)),
     }

@@ -88,8 +88,9 @@ class StripeGateway:
         """Active and archived prices: old invoices still name archived ones."""
         return self._list("prices.list", "/v1/prices", {})
 
-    def subscriptions(self) -> Iterator[JSON]:
-        return self._list("subscriptions.list", "/v1/subscriptions", {"status": "all"})
+    def subscriptions(self, *, decode: Decode = fastjson.loads) -> Iterator[JSON]:
+        return self._list("subscriptions.list", "/v1/subscriptions", {"status": "all"},
+                          decode=decode)
 
     def invoices(self, created_gte: int | None = None, created_lt: int | None = None, *,
                  decode: Decode = fastjson.loads) -> Iterator[JSON]:

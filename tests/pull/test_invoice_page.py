@@ -1,6 +1,6 @@
-"""A full listing's invoice pages are decoded straight into what the mirror keeps
-(``invoice_page``): stored, they must be exactly what decoding everything and ``kept``
-give, whatever the page holds."""
+"""A full listing's invoice and subscription pages are decoded straight into what the
+mirror keeps (``invoice_page``, ``subscription_page``): stored, they must be exactly
+what decoding everything and ``kept`` give, whatever the page holds."""
 
 from __future__ import annotations
 
@@ -12,10 +12,19 @@ from hypothesis import strategies as st
 
 from sync import fastjson
 from sync.inputs import Mirrored
-from sync.pull_kept import INVOICE, INVOICE_LINE, INVOICE_LINES, invoice_page, kept
+from sync.pull_kept import (
+    INVOICE,
+    INVOICE_LINE,
+    INVOICE_LINES,
+    SUBSCRIPTION,
+    invoice_page,
+    kept,
+    subscription_page,
+)
 from tests.pull.support import DEMO
 
 KIND = Mirrored.STRIPE_INVOICE.value
+SUBSCRIPTIONS = Mirrored.STRIPE_SUBSCRIPTION.value
 JSON = dict[str, Any]
 
 
@@ -121,3 +130,29 @@ def test_bytes_that_are_not_a_page_fail_as_they_would_whole(raw: bytes) -> None:
         raise AssertionError("decoded what the whole decoding refuses") from None
     if isinstance(whole, dict):
         _same_as_whole(raw)
+
+
+subscriptions = st.dictionaries(
+    st.sampled_from(sorted(SUBSCRIPTION | {"items", "plan", "latest_invoice"})), json_values,
+    max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(subscriptions | json_values, max_size=4), json_values)
+def test_any_subscription_page_is_stored_as_decoding_it_whole_stores_it(
+        items: list[Any], has_more: Any) -> None:
+    raw = json.dumps({"object": "list", "data": items, "has_more": has_more}).encode()
+
+    def stored(page: JSON) -> tuple[list[Any], Any]:
+        return ([kept(SUBSCRIPTIONS, item) for item in page.get("data") or ()
+                 if isinstance(item, dict)], page.get("has_more"))
+
+    assert stored(subscription_page(raw)) == stored(fastjson.loads(raw))
+
+
+def test_the_demo_s_subscriptions_are_kept_alike_and_not_copied_again() -> None:
+    listed = json.loads((DEMO / "stripe/subscriptions.json").read_text("utf-8"))
+    raw = json.dumps({"object": "list", "data": listed, "has_more": False}).encode()
+    decoded = subscription_page(raw)["data"]
+    assert decoded == [kept(SUBSCRIPTIONS, item) for item in listed]
+    assert all(kept(SUBSCRIPTIONS, item) is item for item in decoded)
