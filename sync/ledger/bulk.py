@@ -12,30 +12,44 @@ plain tuples or dicts in its own parameter style.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import Connection, Insert, Table, insert
 
 
 def insert_rows(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]],
-                shared: Mapping[str, Any]) -> None:
-    """INSERT ``rows`` (each with the same columns) with the ``shared`` values added."""
+                shared: Mapping[str, Any], statement: Insert | None = None) -> None:
+    """INSERT ``rows`` (each with the same columns) with the ``shared`` values added;
+    ``statement``: the INSERT to run (an upsert, say) when not a plain one."""
     if not rows:
         return
     dialect = connection.dialect
     varying = list(rows[0])
     columns = [*varying, *shared]
-    compiled = insert(table).compile(dialect=dialect, column_keys=columns)
+    compiled = (insert(table) if statement is None else statement).compile(
+        dialect=dialect, column_keys=columns)
     processors = {name: _processor(table, name, dialect) for name in columns}
     constant = {name: _bound(processors[name], value) for name, value in shared.items()}
-    per_row = [(name, processors[name]) for name in varying]
-    named = [{**{name: _bound(process, row[name]) for name, process in per_row}, **constant}
-             for row in rows]
+    converted = [(name, process) for name in varying
+                 if (process := processors[name]) is not None]
+
+    def bound(row: Mapping[str, Any]) -> dict[str, Any]:
+        values = {**row, **constant}
+        for name, process in converted:
+            values[name] = process(values[name])
+        return values
+
+    named = [bound(row) for row in rows]
     order = compiled.positiontup
-    parameters: Sequence[Any] = (
-        named if not compiled.positional or order is None
-        else [tuple(row[name] for name in order) for row in named])
-    connection.exec_driver_sql(str(compiled), parameters)
+    if compiled.positional and order is not None:
+        pick = itemgetter(*order)
+        if len(order) == 1:
+            connection.exec_driver_sql(str(compiled), [(pick(row),) for row in named])
+            return
+        connection.exec_driver_sql(str(compiled), [pick(row) for row in named])
+        return
+    connection.exec_driver_sql(str(compiled), named)
 
 
 def _processor(table: Table, name: str, dialect: Any) -> Callable[[Any], Any] | None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from sync.engine.model import CommissionLine, Decisions, LineChange
+from sync.ledger.bulk import insert_rows
 from sync.ledger.errors import FrozenLineError, StaleDecisionsError
 from sync.ledger.models import LineRow, LineVersionRow, table_of
 from sync.ledger.records import line_of, rate_text
@@ -74,9 +74,9 @@ def _insert_first_seen(writer: LineWriter,
         if new.payout_id is not None:
             versions.append(_version_fields(writer, new.id, 2, "assigned", fields,
                                             new.payout_id))
-    if lines:
-        writer.session.execute(insert(table_of(LineRow)), lines)
-        writer.session.execute(insert(table_of(LineVersionRow)), versions)
+    connection = writer.session.connection()
+    insert_rows(connection, table_of(LineRow), lines, {})
+    insert_rows(connection, table_of(LineVersionRow), versions, {})
 
 
 def _version_fields(writer: LineWriter, line_id: str, version: int, action: str,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -190,17 +190,18 @@ def _first_writes(ledger: Ledger, session: Session,
         return
     now = ledger.now()
     keys = [f"{kind}:{target}:{digest}:run{run_id}" for kind, target, digest, _ in intents]
-    dialect = session.get_bind().dialect.name
-    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    outbox_rows = upsert(table_of(OutboxRow)).on_conflict_do_nothing(index_elements=["key"])
-    session.execute(outbox_rows, [
-        {"key": key, "kind": kind, "target": target, "payload": payload,
-         "status": "pending", "attempts": 0, "created_at": now, "updated_at": now}
-        for key, (kind, target, _, payload) in zip(keys, intents, strict=True)])
-    session.execute(insert(table_of(WrittenRow)), [
-        {"kind": kind, "target": target, "content_hash": digest, "outbox_key": key,
-         "updated_at": now}
-        for key, (kind, target, digest, _) in zip(keys, intents, strict=True)])
+    connection = session.connection()
+    upsert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    outbox = table_of(OutboxRow)
+    insert_rows(connection, outbox, [
+        {"key": key, "kind": kind, "target": target, "payload": payload}
+        for key, (kind, target, _, payload) in zip(keys, intents, strict=True)],
+        {"status": "pending", "attempts": 0, "created_at": now, "updated_at": now},
+        statement=upsert(outbox).on_conflict_do_nothing(index_elements=["key"]))
+    insert_rows(connection, table_of(WrittenRow), [
+        {"kind": kind, "target": target, "content_hash": digest, "outbox_key": key}
+        for key, (kind, target, digest, _) in zip(keys, intents, strict=True)],
+        {"updated_at": now})
 
 
 def _chunked(items: Iterable[T]) -> Iterator[list[T]]:
