@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from mappings.properties import DEFAULT_PROPERTY_MAP, PropertyMap
-from mappings.stripe_invoices import InvoiceMapper, invoices_from_stripe
+from mappings.stripe_invoices import InvoiceMapper, invoices_from_stripe, split_mapped
 from mappings.stripe_objects import (
     COUNT,
     StripeObject,
@@ -27,6 +27,7 @@ __all__ = [
     "customers_from_stripe",
     "invoices_from_stripe",
     "prices_from_stripe",
+    "split_mapped",
     "subscriptions_from_stripe",
 ]
 

@@ -21,7 +21,7 @@ from mappings.stripe_objects import (
     read_object,
     required_id,
 )
-from mappings.values import BadValueError, InstantCache, Issues, parse_currency
+from mappings.values import BadValueError, InstantCache, parse_currency, quarantined
 from sync.domain import Invoice, InvoiceLine, Quarantined
 
 STATUSES = frozenset({"draft", "open", "paid", "uncollectible", "void"})
@@ -48,15 +48,21 @@ def invoices_from_stripe(
     whole run)."""
     mapper = InvoiceMapper(known_price_ids=known_price_ids, extra_lines=extra_lines,
                            instants=instants)
+    return split_mapped(mapper.map(raw) for raw in invoices)
+
+
+def split_mapped(results: Iterable[Invoice | Quarantined | None]
+                 ) -> tuple[list[Invoice], list[Quarantined]]:
+    """``InvoiceMapper.map``'s answers, in order: the invoices, the quarantined ones
+    (deleted invoices are neither)."""
     mapped: list[Invoice] = []
-    quarantined: list[Quarantined] = []
-    for raw in invoices:
-        result = mapper.map(raw)
+    bad: list[Quarantined] = []
+    for result in results:
         if isinstance(result, Invoice):
             mapped.append(result)
         elif result is not None:
-            quarantined.append(result)
-    return mapped, quarantined
+            bad.append(result)
+    return mapped, bad
 
 
 class InvoiceMapper:
@@ -76,19 +82,13 @@ class InvoiceMapper:
         try:
             invoice_id, obj = read_object(raw)
         except BadValueError as error:
-            return _quarantined("?", error)
+            return quarantined("stripe", "invoice", "?", error.field, error)
         if is_deleted(obj):
             return None
         try:
             return self._reader.invoice(obj, invoice_id)
         except BadValueError as error:
-            return _quarantined(invoice_id, error)
-
-
-def _quarantined(invoice_id: str, error: BadValueError) -> Quarantined:
-    issues = Issues("stripe", "invoice")
-    issues.add(invoice_id, error.field, error)
-    return issues.items[0]
+            return quarantined("stripe", "invoice", invoice_id, error.field, error)
 
 
 class _InvoiceReader:

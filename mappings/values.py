@@ -63,9 +63,14 @@ class Issues:
     items: list[Quarantined] = field(default_factory=list)
 
     def add(self, record_id: str, field_name: str, error: BadValueError) -> None:
-        self.items.append(
-            Quarantined(self.source, self.object_type, record_id, field_name, error.reason,
-                        error.value))
+        self.items.append(quarantined(self.source, self.object_type, record_id, field_name,
+                                      error))
+
+
+def quarantined(source: str, object_type: str, record_id: str, field_name: str,
+                error: BadValueError) -> Quarantined:
+    """The quarantine record for one bad value (``Issues`` collects them)."""
+    return Quarantined(source, object_type, record_id, field_name, error.reason, error.value)
 
 
 def clean_text(value: object, *, max_length: int = MAX_TEXT) -> str | None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from mappings.inputs import build_inputs
 from mappings.properties import PropertyMap
-from mappings.stripe import InvoiceMapper, prices_from_stripe
+from mappings.stripe import InvoiceMapper, prices_from_stripe, split_mapped
 from sync.domain import Inputs, Invoice, Quarantined
 from sync.ledger.mirror import Mirror
 
@@ -61,17 +61,10 @@ class ListedInvoices:
     def take(self) -> tuple[list[Invoice], list[Quarantined]]:
         """The mapped invoices, once: their index is let go (a run's inputs hold them
         from then on) and any later reader reads the mirror."""
-        invoices: list[Invoice] = []
-        quarantined: list[Quarantined] = []
-        for record_id in sorted(self._mapped):
-            result = self._mapped[record_id]
-            if isinstance(result, Invoice):
-                invoices.append(result)
-            elif result is not None:
-                quarantined.append(result)
+        taken = split_mapped(self._mapped[record_id] for record_id in sorted(self._mapped))
         self._mapped.clear()
         self.complete = False
-        return invoices, quarantined
+        return taken
 
 
 def inputs_from_mirror(mirror: Mirror, props: PropertyMap,
