@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -74,7 +74,9 @@ class Mirror:
             for chunk in _chunked(records):
                 listed.update(record_id for record_id, _ in chunk)
                 changed += self.upsert(object_type, chunk, run_id)
-            removed = self.remove_except(object_type, listed)
+            # Every listed record is stored now: as many rows as listed means no others.
+            removed = (0 if self.count(object_type) == len(listed)
+                       else self.remove_except(object_type, listed))
         return changed, removed
 
     def remove_except(self, object_type: str, keep: set[str]) -> int:
@@ -122,7 +124,9 @@ class Mirror:
                 MirrorRow.object_type == object_type)))
 
     def count(self, object_type: str) -> int:
-        return len(self.ids(object_type))
+        with self._ledger.transaction() as session:
+            return session.scalar(select(func.count()).select_from(MirrorRow).where(
+                MirrorRow.object_type == object_type)) or 0
 
 
 def plan_write(ledger: Ledger, kind: str, target: str, content_hash: str,

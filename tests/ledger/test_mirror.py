@@ -28,6 +28,27 @@ def test_full_listing_forgets_records_no_longer_listed(ledger: Ledger) -> None:
     assert mirror.ids("deal") == {"1", "9"}
 
 
+def test_full_listing_of_as_many_records_but_other_ids_still_forgets_the_old_ones(
+        ledger: Ledger) -> None:
+    # replace_all skips the search for records to forget when the type holds exactly as
+    # many rows as were listed: that must not be fooled by a listing of the same size.
+    mirror = Mirror(ledger)
+    mirror.upsert("deal", [(str(n), {"id": str(n)}) for n in range(3)], 1)
+    listing = [("0", {"id": "0"}), ("7", {"id": "7"}), ("8", {"id": "8"})]
+    assert mirror.replace_all("deal", listing, 2) == (2, 2)
+    assert mirror.ids("deal") == {"0", "7", "8"} and mirror.count("deal") == 3
+
+
+def test_full_listing_with_an_id_listed_twice_keeps_the_last_and_forgets_nothing_listed(
+        ledger: Ledger) -> None:
+    mirror = Mirror(ledger)
+    mirror.upsert("deal", [("1", {"id": "1"}), ("2", {"id": "2"})], 1)
+    listing = [("1", {"id": "1", "v": 1}), ("2", {"id": "2"}), ("1", {"id": "1", "v": 2})]
+    assert mirror.replace_all("deal", listing, 2)[1] == 0
+    assert mirror.records("deal") == [{"id": "1", "v": 2}, {"id": "2"}]
+    assert mirror.count("deal") == 2 and mirror.count("company") == 0
+
+
 def test_mirror_and_cursor_commit_together_or_not_at_all(ledger: Ledger) -> None:
     mirror = Mirror(ledger)
 
