@@ -16,6 +16,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from sync.engine.model import CommissionLine, Decisions, Payout
+from sync.ledger.bulk import insert_rows
 from sync.ledger.errors import (
     FrozenAttributionError,
     PayoutConflictError,
@@ -51,8 +52,10 @@ def record_decisions(session: Session, run_id: int, decisions: Decisions, now: d
     live = {row.id: row for row in session.scalars(select(LineRow).where(LineRow.status != "void"))}
     check_frozen_lines(live, lines)
     new_payouts = _new_payouts(session, decisions, lines)
-    session.add_all(_payout_row(payout, run_id, now) for payout in new_payouts)
-    session.flush()  # lines and versions refer to payouts
+    # Before the lines and versions that refer to them; run and instant bound once.
+    insert_rows(session.connection(), table_of(PayoutRow),
+                [_payout_fields(payout) for payout in new_payouts],
+                {"attempts": 0, "created_run": run_id, "created_at": now, "updated_at": now})
     apply_lines(writer, decisions, live, lines)
     session.flush()
     session.add_all(writer.versions)
@@ -81,8 +84,9 @@ def _recording_run(session: Session, run_id: int) -> RunRow:
 
 def _stored_payouts(session: Session) -> dict[str, tuple[object, ...]]:
     line_ids: dict[str, list[str]] = defaultdict(list)
-    for link in session.scalars(select(PayoutLineRow)):
-        line_ids[link.payout_id].append(link.line_id)
+    for payout_id, line_id in session.execute(select(PayoutLineRow.payout_id,
+                                                      PayoutLineRow.line_id)):
+        line_ids[payout_id].append(line_id)
     return {row.id: (row.partner_id, row.month, row.amount, tuple(sorted(line_ids[row.id])))
             for row in session.scalars(select(PayoutRow))}
 
@@ -131,13 +135,11 @@ def _new_payouts(session: Session, decisions: Decisions,
     return new
 
 
-def _payout_row(payout: Payout, run_id: int, now: datetime) -> PayoutRow:
-    return PayoutRow(
-        id=payout.id, partner_id=payout.partner_id, month=month_label(payout.month),
-        amount=payout.amount, status=payout.status.value, minimum_waived=payout.minimum_waived,
-        explanation=payout.explanation, attempts=0, created_run=run_id, created_at=now,
-        updated_at=now,
-    )
+def _payout_fields(payout: Payout) -> dict[str, object]:
+    return {"id": payout.id, "partner_id": payout.partner_id,
+            "month": month_label(payout.month), "amount": payout.amount,
+            "status": payout.status.value, "minimum_waived": payout.minimum_waived,
+            "explanation": payout.explanation}
 
 
 # Frozen attributions (R10a) and findings --------------------------------------------

@@ -64,27 +64,27 @@ def _insert_first_seen(writer: LineWriter,
     versions: list[dict[str, object]] = []
     for new, change in created:
         _expect(new.id, change, "created", None)
-        fields = _fields(replace(new, payout_id=None))
+        fields = _fields(new)  # no payout: it is assigned by a version of its own
         row: dict[str, object] = {
             "id": new.id, **fields, "status": "accrued", "payout_id": new.payout_id,
-            "version": 1 if new.payout_id is None else 2, "created_run": writer.run_id,
-            "updated_run": writer.run_id, "updated_at": writer.now}
+            "version": 1 if new.payout_id is None else 2}
         lines.append(row)
-        versions.append(_version_fields(writer, new.id, 1, "created", fields, None))
+        versions.append(_version_fields(new.id, 1, "created", fields, None))
         if new.payout_id is not None:
-            versions.append(_version_fields(writer, new.id, 2, "assigned", fields,
-                                            new.payout_id))
+            versions.append(_version_fields(new.id, 2, "assigned", fields, new.payout_id))
+    # The run and the instant are the same on every row: bound once (bulk.insert_rows).
     connection = writer.session.connection()
-    insert_rows(connection, table_of(LineRow), lines, {})
-    insert_rows(connection, table_of(LineVersionRow), versions, {})
+    insert_rows(connection, table_of(LineRow), lines, {
+        "created_run": writer.run_id, "updated_run": writer.run_id, "updated_at": writer.now})
+    insert_rows(connection, table_of(LineVersionRow), versions,
+                {"run_id": writer.run_id, "at": writer.now})
 
 
-def _version_fields(writer: LineWriter, line_id: str, version: int, action: str,
-                    fields: dict[str, object], payout_id: str | None) -> dict[str, object]:
+def _version_fields(line_id: str, version: int, action: str, fields: dict[str, object],
+                    payout_id: str | None) -> dict[str, object]:
     return {"line_id": line_id, "version": version, "action": action,
             "amount": fields["amount"], "basis": fields["basis"], "rate": fields["rate"],
-            "explanation": fields["explanation"], "payout_id": payout_id,
-            "run_id": writer.run_id, "at": writer.now}
+            "explanation": fields["explanation"], "payout_id": payout_id}
 
 
 def _apply_line(writer: LineWriter, line_key: str, row: LineRow | None,

@@ -14,8 +14,11 @@ from sync.ledger import (
     PayoutConflictError,
     RunStateError,
     StaleDecisionsError,
+    payouts,
 )
+from sync.ledger.models import PayoutRow
 from tests.engine.builders import at
+from tests.ledger.conftest import Clock
 from tests.ledger.scenario import (
     LINE_A_FEB,
     LINE_B_FEB,
@@ -99,6 +102,31 @@ def test_new_payouts_keep_the_engine_status_and_lines(ledger: Ledger) -> None:
         assert stored[payout.id].to_payout() == payout
         assert stored[payout.id].status is PayoutStatus.PENDING_APPROVAL
     assert stored[PAYOUT_8].created_run == 2
+
+
+def test_recorded_lines_versions_and_payouts_carry_the_run_and_the_ledger_instant(
+        ledger: Ledger, clock: Clock) -> None:
+    # They are inserted in bulk with the run and the instant bound once for all rows.
+    fold_two_months(ledger)
+    line = ledger.line_history(LINE_A_FEB)  # first seen in a payout: created, assigned
+    assert [(v.action, v.run_id, v.at) for v in line] == [
+        ("created", 1, clock()), ("assigned", 1, clock())]
+    payout = next(p for p in ledger.list_payouts() if p.id == PAYOUT_8)
+    assert (payout.created_run, payout.attempts) == (2, 0)
+    with ledger.transaction() as session:
+        row = session.get(PayoutRow, PAYOUT_8)
+        assert row is not None and (row.created_at, row.updated_at) == (clock(), clock())
+
+
+def test_payouts_are_listed_with_their_lines_however_many_there_are(
+        ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    fold_two_months(ledger)
+    whole = ledger.list_payouts()
+    assert len(whole) == 4 and all(record.line_ids for record in whole)
+    assert next(p for p in whole if p.id == PAYOUT_8).line_ids == (
+        LINE_B_FEB, "vmcl_8_cus_b_2025-03_recurring")
+    monkeypatch.setattr(payouts, "LINK_CHUNK", 1)  # every payout's lines read apart
+    assert ledger.list_payouts() == whole
 
 
 def test_load_state_shows_current_payout_status(ledger: Ledger) -> None:
