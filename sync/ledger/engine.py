@@ -1,5 +1,6 @@
-"""Engines for the ledger: SQLite with foreign keys, WAL and IMMEDIATE transactions;
-PostgreSQL (``postgresql+psycopg://``) as given."""
+"""Engines for the ledger: SQLite with foreign keys, WAL (checkpointed by the ledger's
+own thread) and IMMEDIATE transactions; PostgreSQL (``postgresql+psycopg://``) as
+given."""
 
 from __future__ import annotations
 
@@ -31,6 +32,9 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # Commits never copy the log back themselves: the ledger's checkpointer does,
+        # on a thread of its own (sync.ledger.checkpoints).
+        cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     @event.listens_for(engine, "begin")

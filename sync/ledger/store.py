@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sync.engine.model import Decisions, LedgerState, PayoutStatus
 from sync.ledger import outbox, payouts
+from sync.ledger.checkpoints import checkpointer_for
 from sync.ledger.decisions import record_decisions
 from sync.ledger.engine import ledger_engine
 from sync.ledger.errors import RunStateError, StaleDecisionsError, UnknownRecordError, scrub
@@ -59,6 +60,7 @@ class Ledger:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._clock = clock
         self._local = threading.local()  # the open unit of work, per thread
+        self._checkpointer = checkpointer_for(engine)  # SQLite: the log copied back apart
 
     @classmethod
     def open(cls, url: str, *, clock: Clock = _utc_now) -> Ledger:
@@ -69,6 +71,8 @@ class Ledger:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self._checkpointer is not None:
+            self._checkpointer.close()
 
     def now(self) -> datetime:
         return require_utc(self._clock(), "ledger clock")
@@ -90,6 +94,8 @@ class Ledger:
                 yield session
             finally:
                 self._local.session = None
+        if self._checkpointer is not None:
+            self._checkpointer.committed()
 
     # Engine state (R16, R17, R10a, R22-R24) -------------------------------------------
 
