@@ -16,6 +16,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from sync.engine.model import CommissionLine, Decisions, Payout
+from sync.ledger import payouts
 from sync.ledger.bulk import insert_rows
 from sync.ledger.errors import (
     FrozenAttributionError,
@@ -83,12 +84,9 @@ def _recording_run(session: Session, run_id: int) -> RunRow:
 
 
 def _stored_payouts(session: Session) -> dict[str, tuple[object, ...]]:
-    line_ids: dict[str, list[str]] = defaultdict(list)
-    for payout_id, line_id in session.execute(select(PayoutLineRow.payout_id,
-                                                      PayoutLineRow.line_id)):
-        line_ids[payout_id].append(line_id)
-    return {row.id: (row.partner_id, row.month, row.amount, tuple(sorted(line_ids[row.id])))
-            for row in session.scalars(select(PayoutRow))}
+    """What each stored payout pays, comparable with ``_content`` (R24)."""
+    return {record.id: (record.partner_id, month_label(record.month), record.amount,
+                        record.line_ids) for record in payouts.list_payouts(session)}
 
 
 def _content(payout: Payout) -> tuple[object, ...]:

@@ -240,6 +240,19 @@ def test_a_payout_never_changes(ledger: Ledger) -> None:
         ledger.record_decisions(ledger.start_run("sync", at(MONTH1_AS_OF)), tampered)
 
 
+def test_a_stored_payout_that_differs_from_the_decided_one_is_refused(ledger: Ledger) -> None:
+    # R24: the decisions still pay PAYOUT_7's lines as before, but the stored row says
+    # otherwise (changed behind the ledger's back): nothing is recorded over it.
+    first = month1(ledger.load_state())
+    record(ledger, first, MONTH1_AS_OF)
+    with ledger.transaction() as session:
+        row = session.get(PayoutRow, PAYOUT_7)
+        assert row is not None
+        row.amount += 1
+    with pytest.raises(PayoutConflictError, match=f"payout {PAYOUT_7} exists with other"):
+        ledger.record_decisions(ledger.start_run("sync", at(MONTH1_AS_OF)), first)
+
+
 def test_a_payout_must_match_its_lines(ledger: Ledger) -> None:
     first = month1(ledger.load_state())
     payouts = tuple(replace(p, amount=p.amount - 1) for p in first.ledger.payouts)
