@@ -85,7 +85,7 @@ def inputs_from_mirror(mirror: Mirror, props: PropertyMap,
         stripe_customers=mirror.stream(Mirrored.STRIPE_CUSTOMER),
         stripe_prices=mirror.records(Mirrored.STRIPE_PRICE),
         stripe_subscriptions=mirror.stream(Mirrored.STRIPE_SUBSCRIPTION),
-        stripe_invoices=() if taken else mirror.stream(Mirrored.STRIPE_INVOICE),
+        stripe_invoices=() if taken is not None else mirror.stream(Mirrored.STRIPE_INVOICE),
         props=props,
         mapped_invoices=taken,
     )
