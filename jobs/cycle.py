@@ -19,12 +19,13 @@ import structlog
 from jobs.summary import ApiUsage, RunSummary
 from sync.apply import apply_outbox, enqueue_intents
 from sync.domain import Inputs, Partner
-from sync.engine.model import Decisions, LineChange
+from sync.engine.model import Decisions, LineChange, PayoutStatus
 from sync.engine.run import decide
 from sync.inputs import ListedInvoices, Mirrored, inputs_from_mirror
 from sync.ledger.records import PayoutRecord
 from sync.payments import pay_approved, payout_intents
-from sync.payments_finance import apply_finance_transitions
+from sync.payments_controls import review_destinations
+from sync.payments_finance import read_back_finance
 from sync.pull import pull
 from sync.wiring import Services
 from sync.writeback import Intent, build_intents
@@ -67,7 +68,8 @@ def decide_now(services: Services, as_of: datetime,
 
 def intents_for(services: Services, inputs: Inputs, decisions: Decisions,
                 payouts: list[PayoutRecord], now: datetime) -> list[Intent]:
-    return build_intents(decisions, payouts, customer_metadata(inputs), services.props, now)
+    return build_intents(decisions, payouts, customer_metadata(inputs), services.props, now,
+                         services.ledger.controls())
 
 
 def cycle(services: Services, run_id: int, as_of: datetime, summary: RunSummary, *,
@@ -79,8 +81,9 @@ def cycle(services: Services, run_id: int, as_of: datetime, summary: RunSummary,
                   force_full=force_full, progress=progress, listed=listed,
                   overlap=timedelta(seconds=services.settings.pull_overlap_seconds))
     summary.read, summary.changed = dict(pulled.read), dict(pulled.changed)
-    summary.finance_transitions = len(apply_finance_transitions(
-        ledger, services.mirror.records(Mirrored.HUBSPOT_PAYOUT), services.props))
+    finance = read_back_finance(ledger, services.mirror.records(Mirrored.HUBSPOT_PAYOUT),
+                                services.props, services.finance_controls)
+    summary.finance_transitions, summary.refused = len(finance.applied), dict(finance.refused)
     phase("decide", run_id)
     inputs, decisions = decide_now(services, as_of, listed)
     phase("record", run_id)
@@ -106,18 +109,25 @@ def pay(services: Services, partners_read: Iterable[Partner], run_id: int, now: 
     partners = {partner.id: partner for partner in partners_read}
     phase("pay", run_id)
     try:
+        review = review_destinations(ledger, services.stripe, partners.values(),
+                                     services.finance_controls,
+                                     services.programme.payments.confirm_new_destinations)
+        summary.refused |= review.refused
         # No accounts passed: each is read from Stripe just before its payout is paid.
         paid = pay_approved(ledger, services.stripe, partners, {}, now, props=props)
         summary.transfers = len(paid.paid) + len(paid.adopted)
         summary.paid_cents = sum(ledger.get_payout(payout_id).amount
                                  for payout_id in (*paid.paid, *paid.adopted))
         summary.payment_failures, summary.manual_payouts = len(paid.failed), len(paid.manual)
+        summary.held = {payout.id: payout.hold_reason or ""
+                        for payout in ledger.list_payouts(PayoutStatus.ON_HOLD)}
     finally:
         moved = intents() if intents is not None else payout_intents(ledger, props)
         summary.writes_planned += enqueue_intents(ledger, moved, run_id)
     phase("write", run_id)
     applied = apply_outbox(ledger, services.hubspot, services.stripe, props,
-                           hubspot_payouts=services.mirror.records(Mirrored.HUBSPOT_PAYOUT))
+                           hubspot_payouts=services.mirror.records(Mirrored.HUBSPOT_PAYOUT),
+                           finance=services.finance_controls)
     summary.writes_sent, summary.writes_failed = applied.written, len(applied.failed)
 
 

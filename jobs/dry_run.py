@@ -74,8 +74,8 @@ def after_finance(payouts: list[PayoutRecord], shown: dict[str, str]) -> list[Pa
     back (``sync.payments_finance``: approvals, manual paid marks); recorded nowhere."""
     moved = []
     for payout in payouts:
-        target = next((target for target, source in FINANCE_MOVES.items()
-                       if target.value == shown.get(payout.id) and source is payout.status),
+        target = next((target for target, sources in FINANCE_MOVES.items()
+                       if target.value == shown.get(payout.id) and payout.status in sources),
                       None)
         moved.append(payout if target is None else replace(payout, status=target))
     return moved

@@ -16,7 +16,7 @@ from mappings.hubspot import partners_from_companies
 from sync.engine.run import decide
 from sync.inputs import Mirrored, inputs_from_mirror
 from sync.payments import payout_intents
-from sync.payments_finance import apply_finance_transitions
+from sync.payments_finance import read_back_finance
 from sync.wiring import Services
 from sync.writeback import Intent
 
@@ -39,8 +39,9 @@ def run_pay(services: Services) -> RunSummary:
         return intents_for(services, inputs, decisions, ledger.list_payouts(), now)
 
     def work(run_id: int, summary: RunSummary) -> None:
-        summary.finance_transitions = len(
-            apply_finance_transitions(ledger, services.hubspot.payouts(), props))
+        finance = read_back_finance(ledger, services.hubspot.payouts(), props,
+                                    services.finance_controls)
+        summary.finance_transitions, summary.refused = len(finance.applied), dict(finance.refused)
         found, _ = partners_from_companies(services.mirror.records(Mirrored.HUBSPOT_PARTNER),
                                            props)
         pay(services, found, run_id, now, summary, intents=lambda: intents_after(summary))

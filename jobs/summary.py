@@ -52,6 +52,8 @@ class RunSummary:
     accrued_cents: int = 0  # net change of accrued commission (created, replaced, voided)
     paid_cents: int = 0  # transferred by this run (R26)
     finance_transitions: int = 0
+    refused: dict[str, str] = field(default_factory=dict)  # HubSpot moves refused (R32, R33)
+    held: dict[str, str] = field(default_factory=dict)  # payouts on hold -> why (R32, R35)
     transfers: int = 0
     payment_failures: int = 0
     manual_payouts: int = 0
@@ -88,6 +90,7 @@ class RunSummary:
         fields["as_of"] = self.as_of.isoformat()
         fields["quarantined"] = len(self.quarantined)
         fields["quarantined_by_source"] = dict(Counter(q.source for q in self.quarantined))
+        fields["refused"], fields["held"] = len(self.refused), len(self.held)
         return fields
 
     def render(self, console: Console) -> None:
@@ -107,6 +110,15 @@ class RunSummary:
                                    Text(item.field), Text(item.reason + (
                                        f" (got {item.value!r})" if item.value else "")))
             console.print(quarantine)
+        for title, items in ((f"Payouts on hold ({len(self.held)})", self.held),
+                             (f"Refused HubSpot changes ({len(self.refused)})", self.refused)):
+            if items:
+                listing = Table(title=title)
+                listing.add_column("record")
+                listing.add_column("why")
+                for record_id, why in sorted(items.items()):
+                    listing.add_row(Text(record_id), Text(why))
+                console.print(listing)
         if self.error:
             console.print(Text.assemble(("error:", "bold red"), f" {self.error}"))
 
@@ -118,7 +130,9 @@ class RunSummary:
             ("records read", read),
             ("commission lines", lines),
             ("payouts created", str(self.payouts_created)),
-            ("finance transitions read", str(self.finance_transitions)),
+            ("finance transitions read / refused", f"{self.finance_transitions} / "
+                                                   f"{len(self.refused)}"),
+            ("payouts on hold", str(len(self.held))),
             ("transfers / failed / manual", f"{self.transfers} / {self.payment_failures} / "
                                             f"{self.manual_payouts}"),
             ("writes planned / sent / failed", f"{self.writes_planned} / {self.writes_sent} / "

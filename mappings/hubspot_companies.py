@@ -11,6 +11,7 @@ from mappings.hubspot_records import (
     Record,
     history_of,
     is_archived,
+    latest_change,
     property_value,
     read_record,
     text_property,
@@ -110,6 +111,7 @@ def _partner(
         interview_passed=_flag(company, names.interview_passed, issues, company_id),
         training_completed=_flag(company, names.training_completed, issues, company_id),
         certified=_flag(company, names.certified, issues, company_id),
+        confirmed_account=latest_change(company, names.confirmed_stripe_account_id),
     )
 
 

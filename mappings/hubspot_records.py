@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from mappings.values import EPOCH, BadValueError, Issues, clean_text, parse_instant
+from sync.domain import PropertyChange
 from sync.history import History
 
 T = TypeVar("T")
@@ -140,3 +141,23 @@ def _entry_label(name: str, index: int, entry: object) -> str:
 def _parse_optional(value: object, parse: Callable[[str], T]) -> T | None:
     text = clean_text(value)
     return None if text is None else parse(text)
+
+
+def latest_change(record: Record, name: str) -> PropertyChange | None:
+    """Who set the property's current value: its newest history entry with that value
+    (R32, R33). ``None`` when the property is empty; a value the history does not
+    explain is nobody's (no user), so it is no one's approval."""
+    current = clean_text(property_value(record, name))
+    if current is None:
+        return None
+    for entry in _raw_history(record, name) or ():
+        if not isinstance(entry, Mapping) or clean_text(entry.get("value")) != current:
+            continue
+        try:
+            at = parse_instant(str(entry.get("timestamp")))
+        except BadValueError:
+            break
+        user = entry.get("updatedByUserId")
+        user_id = str(user) if isinstance(user, int | str) and str(user).isdigit() else None
+        return PropertyChange(current, at, str(entry.get("sourceType") or ""), user_id)
+    return PropertyChange(current, EPOCH, "", None)

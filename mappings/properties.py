@@ -126,6 +126,13 @@ class CompanyProperties:
     training_completed: str = _prop("vmc_training_completed", BOOL, "Training completed",
                                     read=True)
     certified: str = _prop("vmc_certified", BOOL, "Certified", read=True)
+    # R32: the confirmed payout destination; written by the worker, and an approver may
+    # set it to confirm a new account (who set it is read from its history)
+    confirmed_stripe_account_id: str = _prop(
+        "vmc_confirmed_stripe_account_id", STRING, "Confirmed Stripe Connect account",
+        read=True, history=True)
+    payout_hold: str = _prop("vmc_payout_hold", STRING, "Payout hold",
+                             field_type="textarea")  # R32, R35: why, empty when none
     # written (R27-R29, ledger totals)
     eligible_tier: str = _prop("vmc_eligible_tier", ENUM, "Eligible tier", options=TIERS)
     tier_review: str = _prop("vmc_tier_review", STRING, "Tier review", field_type="textarea")
@@ -210,6 +217,11 @@ class PayoutProperties:
     method: str = _prop("vmc_method", ENUM, "Method", options=PAYOUT_METHODS)
     stripe_transfer_id: str = _prop("vmc_stripe_transfer_id", STRING, "Stripe transfer")
     line_count: str = _prop("vmc_line_count", NUMBER, "Line count")
+    # R32-R35
+    status_note: str = _prop("vmc_status_note", STRING, "Status note", field_type="textarea")
+    approved_by: str = _prop("vmc_approved_by", STRING, "Approved by")
+    second_approved_by: str = _prop("vmc_second_approved_by", STRING, "Second approval by")
+    hold_reason: str = _prop("vmc_hold_reason", STRING, "Hold reason", field_type="textarea")
 
 
 @dataclass(frozen=True, slots=True)

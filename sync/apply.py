@@ -31,9 +31,15 @@ from sync.errors import RequestRejected
 from sync.ledger import Ledger
 from sync.ledger.mirror import confirm_all, plan_writes
 from sync.ledger.records import OutboxEntry
-from sync.payments_finance import hubspot_statuses, read_back_finance, undoes_finance
+from sync.payments_finance import (
+    FinanceControls,
+    hubspot_statuses,
+    read_back_finance,
+    undoes_finance,
+)
 from sync.writeback import (
     HUBSPOT_COMPANY,
+    HUBSPOT_COMPANY_CONTROLS,
     HUBSPOT_DEAL,
     HUBSPOT_LINE,
     HUBSPOT_PAYOUT,
@@ -77,7 +83,8 @@ def enqueue_intents(ledger: Ledger, intents: Iterable[Intent], run_id: int) -> i
 
 def apply_outbox(ledger: Ledger, hubspot: HubSpotGateway, stripe: StripeGateway,
                  props: PropertyMap, *,
-                 hubspot_payouts: Iterable[Mapping[str, Any]] | None = None) -> ApplySummary:
+                 hubspot_payouts: Iterable[Mapping[str, Any]] | None = None,
+                 finance: FinanceControls | None = None) -> ApplySummary:
     """Send every pending write-back entry. ``hubspot_payouts``: HubSpot's payout
     records if just read (the mirror's copy); otherwise they are read before any payout
     record is written (CONTRACT.md: never overwrite a transition finance made)."""
@@ -90,11 +97,13 @@ def apply_outbox(ledger: Ledger, hubspot: HubSpotGateway, stripe: StripeGateway,
                                   _pending(ledger, STRIPE_CUSTOMER), summary)
         _send_custom(ledger, hubspot, _pending(ledger, HUBSPOT_LINE), lines.object_name,
                      lines.line_id, _line_links(props), summary)
-        payouts = _writable_payouts(ledger, hubspot, props, hubspot_payouts, summary)
+        payouts = _writable_payouts(ledger, hubspot, props, hubspot_payouts, finance, summary)
         _send_custom(ledger, hubspot, payouts, props.payout.object_name,
                      props.payout.payout_id, _payout_links(props), summary)
         _send_updates(ledger, hubspot, DEALS, _pending(ledger, HUBSPOT_DEAL), summary)
         _send_updates(ledger, hubspot, COMPANIES, _pending(ledger, HUBSPOT_COMPANY), summary)
+        _send_updates(ledger, hubspot, COMPANIES, _pending(ledger, HUBSPOT_COMPANY_CONTROLS),
+                      summary)
         stripe_side.result()
     return summary
 
@@ -122,20 +131,24 @@ def _properties(entry: OutboxEntry) -> Properties:
 
 def _writable_payouts(ledger: Ledger, hubspot: HubSpotGateway, props: PropertyMap,
                       records: Iterable[Mapping[str, Any]] | None,
+                      finance: FinanceControls | None,
                       summary: ApplySummary) -> list[OutboxEntry]:
     """Pending payout entries, less those that would write over finance's approval or
     paid mark (CONTRACT.md). Finance's moves go to the ledger first; the entries held
-    stay pending until the next enqueue replaces them with the ledger's new state."""
+    stay pending until the next enqueue replaces them with the ledger's new state. A
+    refused move (R33) is written over: HubSpot then shows the ledger's status and why."""
     entries = _pending(ledger, HUBSPOT_PAYOUT)
     if not entries:
         return []
     listed = list(records) if records is not None else hubspot.payouts()
-    summary.finance_applied += read_back_finance(ledger, listed, props).applied
+    readback = read_back_finance(ledger, listed, props, finance)
+    summary.finance_applied += readback.applied
+    refused = readback.refused
     shown = hubspot_statuses(listed, props)
     writable = []
     for entry in entries:
         written = _properties(entry).get(props.payout.status)
-        if undoes_finance(shown.get(entry.target), written):
+        if entry.target not in refused and undoes_finance(shown.get(entry.target), written):
             summary.held.append(entry.target)
         else:
             writable.append(entry)

@@ -55,6 +55,22 @@ class BillingInterval(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class PropertyChange:
+    """Who set a HubSpot property's current value, from its property history (R32,
+    R33): a person (``user_id``) or an integration (``source_type`` INTEGRATION)."""
+
+    value: str
+    at: datetime
+    source_type: str  # HubSpot's sourceType: CRM_UI, INTEGRATION, API, ...
+    user_id: str | None  # HubSpot's updatedByUserId; None: no person made it
+
+    @property
+    def key(self) -> str:
+        """One change, so it is judged (and audited) once however often it is read."""
+        return f"{self.value}@{self.at.isoformat()}"
+
+
+@dataclass(frozen=True, slots=True)
 class Partner:
     """A HubSpot company that ever had a tier (R1)."""
 
@@ -71,6 +87,7 @@ class Partner:
     interview_passed: bool = False
     training_completed: bool = False
     certified: bool = False
+    confirmed_account: PropertyChange | None = None  # R32: set by an approver in HubSpot
 
 
 @dataclass(frozen=True, slots=True)

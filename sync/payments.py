@@ -31,7 +31,8 @@ from sync.errors import RequestRejected
 from sync.ledger import Ledger
 from sync.ledger.records import OutboxEntry, PayoutRecord
 from sync.months import month_label
-from sync.payments_finance import FinanceReadback, read_back_finance
+from sync.payments_controls import review_destinations
+from sync.payments_finance import FinanceControls, FinanceReadback, read_back_finance
 from sync.writeback import Intent, ledger_intents
 
 STRIPE_TRANSFER = "stripe.transfer"  # outbox kind of a transfer intent
@@ -66,6 +67,7 @@ class _Context:
     accounts: Mapping[str, JSON | None]
     props: PropertyMap
     summary: PaySummary
+    destinations: Mapping[str, str | None]  # R32: partner -> confirmed account
 
 
 def pay_approved(ledger: Ledger, stripe: StripeGateway, partners: Mapping[str, Partner],
@@ -73,7 +75,9 @@ def pay_approved(ledger: Ledger, stripe: StripeGateway, partners: Mapping[str, P
                  props: PropertyMap = DEFAULT_PROPERTY_MAP) -> PaySummary:
     """Pay every approved or failed payout (R26). ``accounts``: Connect accounts by id
     as read this run (None: deleted or disconnected); one not given is read now."""
-    context = _Context(ledger, stripe, accounts, props, PaySummary(at=now))
+    destinations = {partner_id: control.confirmed_account
+                    for partner_id, control in ledger.controls().items()}
+    context = _Context(ledger, stripe, accounts, props, PaySummary(at=now), destinations)
     payable = (ledger.list_payouts(PayoutStatus.APPROVED)
                + ledger.list_payouts(PayoutStatus.FAILED))
     for payout in sorted(payable, key=lambda p: p.id):
@@ -87,16 +91,21 @@ def pay_approved(ledger: Ledger, stripe: StripeGateway, partners: Mapping[str, P
 
 def run_payments(ledger: Ledger, hubspot: HubSpotGateway, stripe: StripeGateway,
                  partners: Mapping[str, Partner], accounts: Mapping[str, JSON | None],
-                 props: PropertyMap, run_id: int, now: datetime) -> PaymentRun:
-    """The payment job: finance's HubSpot moves first, then payments, then HubSpot
-    shows what moved (payout and line records, enqueued even if paying stopped)."""
-    finance = read_back_finance(ledger, hubspot.payouts(), props)
+                 props: PropertyMap, run_id: int, now: datetime, *,
+                 controls: FinanceControls | None = None,
+                 confirm_new: bool = False) -> PaymentRun:
+    """The payment job: finance's HubSpot moves first, then destinations (R32), then
+    payments, then HubSpot shows what moved (payout and line records, enqueued even if
+    paying stopped)."""
+    controls = controls or FinanceControls()
+    finance = read_back_finance(ledger, hubspot.payouts(), props, controls)
     enqueued = 0
     try:
+        review_destinations(ledger, stripe, partners.values(), controls, confirm_new)
         payments = pay_approved(ledger, stripe, partners, accounts, now, props=props)
     finally:
         enqueued = enqueue_intents(ledger, payout_intents(ledger, props), run_id)
-    applied = apply_outbox(ledger, hubspot, stripe, props)
+    applied = apply_outbox(ledger, hubspot, stripe, props, finance=controls)
     return PaymentRun(finance, payments, enqueued, applied)
 
 
@@ -106,7 +115,7 @@ def payout_intents(ledger: Ledger, props: PropertyMap) -> list[Intent]:
     payouts = ledger.list_payouts()
     ids = {payout.id for payout in payouts}
     lines = [line for line in ledger.load_state().lines if line.payout_id in ids]
-    return ledger_intents(lines, (), payouts, props)
+    return ledger_intents(lines, (), payouts, props, ledger.controls())
 
 
 # -- one payout -----------------------------------------------------------------------
@@ -125,6 +134,12 @@ def _pay(context: _Context, payout: PayoutRecord, partner: Partner) -> None:
     elif not account_id:
         context.ledger.mark_manual_pending(payout.id)  # R26: paid outside Stripe
         context.summary.manual.append(payout.id)
+    elif account_id != context.destinations.get(partner.id):
+        # R32: never to an account finance has not confirmed (its payouts are held by
+        # review_destinations; this guards a payout that escaped, whatever the cause)
+        context.summary.skipped[payout.id] = (
+            f"{account_id} is not the partner's confirmed destination "
+            f"({context.destinations.get(partner.id) or 'none'}); no transfer (R32)")
     else:
         _pay_by_transfer(context, payout, partner, account_id)
 
@@ -147,7 +162,7 @@ def _adopt(context: _Context, payout: PayoutRecord, account_id: str | None,
     with ledger.transaction():
         if ledger.get_payout(payout.id).attempts < 1:
             ledger.start_payment_attempt(payout.id)  # record_transfer needs an attempt
-        ledger.record_transfer(payout.id, transfer_id)
+        ledger.record_transfer(payout.id, transfer_id, adopted=True)
         for entry in _pending_transfers(ledger, payout.id):
             ledger.confirm(entry.key, {"transfer_id": transfer_id, "adopted": True})
     context.summary.adopted.append(payout.id)

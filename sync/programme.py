@@ -139,8 +139,27 @@ class Terms(_Strict):
         return self.tiers[tier]
 
 
+def _user_ids(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list | tuple):
+        raise ValueError('expected a list of HubSpot user ids such as ["1001", "1002"]')
+    ids = tuple(str(item).strip() for item in value)
+    if any(isinstance(item, bool) or not str(item).strip().isdigit() for item in value):
+        raise ValueError('expected HubSpot user ids (digits), such as ["1001", "1002"]')
+    return ids
+
+
 class ApprovalTerms(_Strict):
     auto_approve_max: Eur = 0  # R25
+    # R33: HubSpot users whose approvals count; none: approvals from the command line only
+    approvers: Annotated[tuple[str, ...], BeforeValidator(_user_ids)] = ()
+    dual_above: Eur | None = None  # R33: above it, two different people approve
+
+    def needs_two(self, amount: Cents) -> bool:
+        return self.dual_above is not None and amount > self.dual_above
+
+
+class PaymentTerms(_Strict):
+    confirm_new_destinations: StrictBool = False  # R32: even a first account waits
 
 
 class PromotionTerms(_Strict):
@@ -155,11 +174,13 @@ class Programme:
         versions: list[tuple[datetime, Terms]],
         approval: ApprovalTerms,
         promotion: PromotionTerms,
+        payments: PaymentTerms | None = None,
     ) -> None:
         self._versions = sorted(versions, key=lambda version: version[0])
         self._starts = [start for start, _ in self._versions]
         self.approval = approval
         self.promotion = promotion
+        self.payments = payments or PaymentTerms()
 
     def terms_at(self, instant: datetime) -> Terms:
         """The terms in force at ``instant``; the first version also covers the past."""
@@ -227,6 +248,7 @@ def programme_from_mapping(document: dict[str, Any]) -> Programme:
     document = dict(document)
     approval = _section(ApprovalTerms, document.pop("approval", None), "approval")
     promotion = _section(PromotionTerms, document.pop("promotion", None), "promotion")
+    payments = _section(PaymentTerms, document.pop("payments", None), "payments")
     amendments = document.pop("amendments", [])
     base_raw = _merge({"tiers": DEFAULT_TIERS}, document)
     versions = [(_BEGINNING, _terms(base_raw, ""))]
@@ -244,7 +266,7 @@ def programme_from_mapping(document: dict[str, Any]) -> Programme:
     for start, where, changes in sorted(dated, key=lambda item: item[0]):
         current = _merge(current, changes)
         versions.append((start, _terms(current, f"{where}.")))
-    return Programme(versions, approval, promotion)
+    return Programme(versions, approval, promotion, payments)
 
 
 def default_programme() -> Programme:

@@ -227,6 +227,7 @@ def _programme_names(hubspot: HubSpotGateway) -> list[str]:
     properties it still carries (status, option, referral code). HubSpot cannot search
     property history, so this is the best signal it offers; searched with the tier in
     one search (any of at most 5 filter groups)."""
-    tier = hubspot.props.company.tier
-    names = [n for n in hubspot.props.company_properties_with_history() if n != tier]
+    company = hubspot.props.company
+    names = [n for n in hubspot.props.company_properties_with_history()
+             if n not in (company.tier, company.confirmed_stripe_account_id)]
     return names[:MAX_FILTER_GROUPS - 1]

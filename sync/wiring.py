@@ -12,11 +12,13 @@ from functools import cached_property
 
 from mappings.properties import DEFAULT_PROPERTY_MAP, PropertyMap
 from sync.adapters.hubspot_gateway import HubSpotGateway
+from sync.adapters.hubspot_people import HubSpotPeople
 from sync.adapters.pacing import RollingWindowPacer
 from sync.adapters.stripe_gateway import StripeGateway
 from sync.ledger import Ledger
 from sync.ledger.mirror import Mirror
 from sync.logs import configure_logging
+from sync.payments_finance import FinanceControls
 from sync.programme import Programme, load_programme
 from sync.retry import RetryPolicy
 from sync.settings import Settings
@@ -68,6 +70,11 @@ class Services:
         mode = "live" if "_live_" in key else "test"
         pacer = RollingWindowPacer(STRIPE_REQUESTS_PER_SECOND[mode], self._window(1.0))
         return StripeGateway(key, self.settings.stripe_api_base, retry=self.retry, pacer=pacer)
+
+    @cached_property
+    def finance_controls(self) -> FinanceControls:
+        """Who may approve in HubSpot (R33) and how the worker finds out who did."""
+        return FinanceControls(self.programme.approval, HubSpotPeople(self.hubspot))
 
     def _window(self, seconds: float) -> float:
         """A vendor window in the worker's seconds, with the slack; shorter when the

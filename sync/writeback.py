@@ -29,7 +29,7 @@ from sync.engine.model import (
     Promotion,
     TierMetrics,
 )
-from sync.ledger.records import PayoutRecord
+from sync.ledger.records import PartnerControl, PayoutRecord
 from sync.money import eur
 from sync.months import month_end, month_label
 
@@ -37,6 +37,7 @@ HUBSPOT_LINE = "hubspot.line"
 HUBSPOT_PAYOUT = "hubspot.payout"
 HUBSPOT_DEAL = "hubspot.deal"
 HUBSPOT_COMPANY = "hubspot.company"
+HUBSPOT_COMPANY_CONTROLS = "hubspot.company_controls"  # R32, R35: apart from the totals
 STRIPE_CUSTOMER = "stripe.customer_metadata"
 
 
@@ -94,7 +95,17 @@ def payout_properties(payout: PayoutRecord, props: PropertyMap) -> dict[str, str
         names.failure_reason: payout.failure_reason or "", names.method: payout.method or "",
         names.stripe_transfer_id: payout.stripe_transfer_id or "",
         names.line_count: str(len(payout.line_ids)),
+        names.status_note: payout.status_note or "", names.approved_by: payout.approved_by or "",
+        names.second_approved_by: payout.second_approved_by or "",
+        names.hold_reason: payout.hold_reason or "",
     }
+
+
+def control_properties(control: PartnerControl, props: PropertyMap) -> dict[str, str]:
+    """R32, R35 on the partner company: why its payouts hold, its confirmed account."""
+    names = props.company
+    return {names.payout_hold: "; ".join(control.hold_reasons),
+            names.confirmed_stripe_account_id: control.confirmed_account or ""}
 
 
 def commission_ends_on(month: int | None) -> str:
@@ -177,9 +188,11 @@ def customer_metadata(attribution: CustomerAttribution, current: Mapping[str, st
 
 
 def ledger_intents(lines: Iterable[CommissionLine], voided: Iterable[CommissionLine],
-                   payouts: Iterable[PayoutRecord], props: PropertyMap) -> list[Intent]:
-    """Line and payout records: what the ledger holds, for finance in HubSpot. The
-    payment job uses this alone after it moves payouts."""
+                   payouts: Iterable[PayoutRecord], props: PropertyMap,
+                   controls: Mapping[str, PartnerControl] | None = None) -> list[Intent]:
+    """Line and payout records, and the partners' payout controls: what the ledger
+    holds, for finance in HubSpot. The payment job uses this alone after it moves
+    payouts."""
     by_id = {payout.id: payout for payout in payouts}
     intents = [Intent(HUBSPOT_LINE, line.id, line_properties(line, line_status(line, by_id), props))
                for line in lines]
@@ -187,17 +200,20 @@ def ledger_intents(lines: Iterable[CommissionLine], voided: Iterable[CommissionL
                 for line in voided]
     intents += [Intent(HUBSPOT_PAYOUT, payout.id, payout_properties(payout, props))
                 for payout in sorted(by_id.values(), key=lambda p: p.id)]
+    intents += [Intent(HUBSPOT_COMPANY_CONTROLS, partner_id, control_properties(control, props))
+                for partner_id, control in sorted((controls or {}).items())]
     return intents
 
 
 def build_intents(decisions: Decisions, payouts: Iterable[PayoutRecord],
                   customer_metadata_now: Mapping[str, Mapping[str, str]],
-                  props: PropertyMap, synced_at: datetime) -> list[Intent]:
+                  props: PropertyMap, synced_at: datetime,
+                  controls: Mapping[str, PartnerControl] | None = None) -> list[Intent]:
     """Every write this run intends, in a stable order."""
     by_id = {payout.id: payout for payout in payouts}
     lines = decisions.ledger.lines
     voided = [change.line for change in decisions.changes if change.action == "voided"]
-    intents = ledger_intents(lines, voided, by_id.values(), props)
+    intents = ledger_intents(lines, voided, by_id.values(), props, controls)
     per_deal = _totals(lines, by_id, "deal")
     intents += [Intent(HUBSPOT_DEAL, deal.deal_id, deal_properties(
         deal, per_deal.accrued.get(deal.deal_id, 0), per_deal.paid.get(deal.deal_id, 0), props))

@@ -18,6 +18,7 @@ from hubspot.crm.associations.v4 import ApiException as AssociationsApiException
 from hubspot.crm.objects import ApiException as ObjectsApiException
 from hubspot.crm.properties import ApiException as PropertiesApiException
 from hubspot.crm.schemas import ApiException as SchemasApiException
+from hubspot.settings.users import ApiException as UsersApiException
 
 from sync.errors import (
     AuthenticationError,
@@ -40,6 +41,7 @@ SDK_API_EXCEPTIONS: tuple[type[Exception], ...] = (
     AssociationsApiException,
     PropertiesApiException,
     SchemasApiException,
+    UsersApiException,
 )
 
 # Seconds to wait after a 429 without ``Retry-After``: the policy's window.

@@ -81,13 +81,13 @@ class HubSpotGateway:
     def partners(self, ids: Sequence[str]) -> list[JsonObject]:
         """Companies by id with the history of the (h) properties (a batch read: search
         and list answers carry no history)."""
-        return self._batch_read(COMPANIES, unique_ids(ids),
+        return self.batch_read(COMPANIES, unique_ids(ids),
                                 self.props.company_properties_to_read(),
                                 self.props.company_properties_with_history())
 
     def companies(self, ids: Iterable[str]) -> list[JsonObject]:
         """Companies by id (deals' companies, for R8's domain check)."""
-        return self._batch_read(COMPANIES, unique_ids(ids),
+        return self.batch_read(COMPANIES, unique_ids(ids),
                                 self.props.company_properties_to_read(), ())
 
     def changed_companies(self, since: datetime) -> list[JsonObject]:
@@ -228,7 +228,7 @@ class HubSpotGateway:
         written = [d.name for d in property_definitions(self.props.deal)]
         return list(dict.fromkeys([*self.props.deal_properties_to_read(), *written]))
 
-    def _batch_read(self, object_type: str, ids: Sequence[str], properties: Sequence[str],
+    def batch_read(self, object_type: str, ids: Sequence[str], properties: Sequence[str],
                     history: Sequence[str]) -> list[JsonObject]:
         """Records by id, 100 a call; ids HubSpot no longer has are left out."""
         records: list[JsonObject] = []

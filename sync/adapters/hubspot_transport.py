@@ -54,12 +54,14 @@ class SdkApis:
     properties: Any  # crm.properties.core_api
     property_batch: Any  # crm.properties.batch_api
     property_groups: Any  # crm.properties.groups_api
+    users: Any  # settings.users.users_api: who approved (R33)
 
     @classmethod
     def build(cls, access_token: str, base_url: str) -> SdkApis:
         # retry=False reaches urllib3's PoolManager(retries=False): no retries, no
         # redirects followed, the original transport error raised at once.
-        crm = HubSpot(access_token=access_token, host=base_url.rstrip("/"), retry=False).crm
+        client = HubSpot(access_token=access_token, host=base_url.rstrip("/"), retry=False)
+        crm = client.crm
         properties = crm.properties
         return cls(
             objects=crm.objects.basic_api,
@@ -70,6 +72,7 @@ class SdkApis:
             properties=properties.core_api,
             property_batch=properties.batch_api,
             property_groups=properties.groups_api,
+            users=client.settings.users.users_api,
         )
 
 

@@ -37,6 +37,7 @@ class LineKind(StrEnum):
     RECURRING = "recurring"
     FLAT = "flat"
     ADJUSTMENT = "adjustment"
+    MANUAL = "manual"  # R34: finance's own line; no recompute ever changes it
 
 
 class PayoutStatus(StrEnum):
@@ -45,6 +46,8 @@ class PayoutStatus(StrEnum):
     PAID = "paid"
     MANUAL_PENDING = "manual_pending"
     FAILED = "failed"
+    ON_HOLD = "on_hold"  # R32, R35: never paid until every hold is released
+    PENDING_SECOND_APPROVAL = "pending_second_approval"  # R33: above dual_above
 
 
 def line_id(partner_id: str, customer_id: str, month: Month, kind: LineKind,

@@ -64,9 +64,11 @@ def _group(lines: Iterable[CommissionLine]) -> dict[_Key, list[CommissionLine]]:
 def reconcile(desired: Iterable[CommissionLine], prior: Iterable[CommissionLine],
               found_month: Month, held_partners: frozenset[str] = frozenset()) -> Reconciled:
     """``held_partners``: partners with ledger lines that were not read this run; their
-    lines stay exactly as they are until they are read again."""
+    lines stay exactly as they are until they are read again. Manual lines (R34) are
+    finance's, not a recompute's: they too pass through unchanged."""
     prior_by_id = {line.id: line for line in prior}
-    held = {key: line for key, line in prior_by_id.items() if line.partner_id in held_partners}
+    held = {key: line for key, line in prior_by_id.items()
+            if line.partner_id in held_partners or line.kind is LineKind.MANUAL}
     prior_by_id = {key: line for key, line in prior_by_id.items() if key not in held}
     frozen = _group(line for line in prior_by_id.values() if line.frozen)
     open_adjustments = {

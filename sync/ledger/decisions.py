@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from sync.engine.model import CommissionLine, Decisions, Payout
 from sync.ledger import payouts
 from sync.ledger.bulk import insert_rows
+from sync.ledger.controls import WORKER, refresh_holds
 from sync.ledger.errors import (
     FrozenAttributionError,
     PayoutConflictError,
@@ -66,6 +67,8 @@ def record_decisions(session: Session, run_id: int, decisions: Decisions, now: d
         session.execute(insert(table_of(PayoutLineRow)), links)
     _record_frozen(session, decisions, run_id)
     _record_findings(session, decisions, run_id)
+    if new_payouts:  # R32, R35: a held partner's new payout is held from the start
+        refresh_holds(session, now, WORKER, {payout.partner_id for payout in new_payouts})
     run.recorded_at = now
     session.flush()
 

@@ -158,3 +158,11 @@ def _version(writer: LineWriter, row: LineRow, action: str) -> None:
         basis=row.basis, rate=row.rate, explanation=row.explanation, payout_id=row.payout_id,
         run_id=writer.run_id, at=writer.now,
     ))
+
+
+def add_line(session: Session, line: CommissionLine, run_id: int, now: datetime) -> None:
+    """One line outside a run's decisions (R34's manual line), with its first version."""
+    writer = LineWriter(session, run_id, now)
+    _create(writer, line)
+    session.flush()
+    session.add_all(writer.versions)

@@ -152,6 +152,21 @@ def plan_write(ledger: Ledger, kind: str, target: str, content_hash: str,
         return key
 
 
+def forget_write(ledger: Ledger, kind: str, target: str) -> bool:
+    """HubSpot no longer shows what was written (someone edited the record): forget
+    the last intent, so the next plan writes the ledger's values again. False when a
+    write of the record is pending anyway (it will put them back)."""
+    with ledger.transaction() as session:
+        row = session.get(WrittenRow, (kind, target))
+        if row is None:
+            return False
+        previous = outbox.get(session, row.outbox_key)
+        if previous is not None and previous.status == "pending":
+            return False
+        session.delete(row)
+        return True
+
+
 def plan_writes(ledger: Ledger, intents: Iterable[tuple[str, str, str, dict[str, Any]]],
                 run_id: int) -> int:
     """``plan_write`` for many ``(kind, target, content hash, payload)`` at once, a

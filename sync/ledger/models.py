@@ -44,10 +44,11 @@ def one_of(column: str, values: tuple[str, ...], name: str | None = None) -> Che
 
 RUN_STATUSES = ("running", "succeeded", "failed", "stopped")
 LINE_STATUSES = ("accrued", "paid", "void")
-LINE_KINDS = ("recurring", "flat", "adjustment")
+LINE_KINDS = ("recurring", "flat", "adjustment", "manual")
 TIERS = ("referral", "partner", "premier")
 VERSION_ACTIONS = ("created", "replaced", "voided", "assigned")
-PAYOUT_STATUSES = ("pending_approval", "approved", "paid", "manual_pending", "failed")
+PAYOUT_STATUSES = ("pending_approval", "approved", "paid", "manual_pending", "failed",
+                   "on_hold", "pending_second_approval")
 PAYOUT_METHODS = ("stripe_transfer", "manual")
 SOURCES = ("deal_registration", "referral_link")
 OPTIONS = ("recurring", "flat", "reseller")
@@ -110,7 +111,7 @@ class PayoutRow(Base):
     partner_id: Mapped[str] = mapped_column(ID)
     month: Mapped[str] = mapped_column(String(7))
     amount: Mapped[int] = mapped_column(BigInteger)
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(32))
     minimum_waived: Mapped[bool]
     explanation: Mapped[str] = mapped_column(Text)
     method: Mapped[str | None] = mapped_column(String(16))
@@ -125,6 +126,61 @@ class PayoutRow(Base):
     created_run: Mapped[int] = mapped_column(ForeignKey("runs.id"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # R33: the first approver's identities (space-separated), so the second differs
+    approver_keys: Mapped[str | None] = mapped_column(Text)
+    second_approved_by: Mapped[str | None] = mapped_column(ID)
+    second_approved_at: Mapped[datetime | None]
+    # R32, R35: while on_hold, the status to return to and why it is held
+    held_from: Mapped[str | None] = mapped_column(String(32))
+    hold_reason: Mapped[str | None] = mapped_column(Text)
+    # R35: finance's hold on this payout alone
+    finance_hold: Mapped[str | None] = mapped_column(Text)
+    finance_held_by: Mapped[str | None] = mapped_column(ID)
+    # Why HubSpot shows something else than asked (a refused approval, say), and the
+    # HubSpot status change last judged (applied or refused): each is judged only once
+    status_note: Mapped[str | None] = mapped_column(Text)
+    judged_change: Mapped[str | None] = mapped_column(ID)
+
+
+class PartnerControlRow(Base):
+    """R32, R35 per partner: its confirmed payout destination, an account waiting for
+    finance's confirmation, and finance's hold on all of its payouts."""
+
+    __tablename__ = "partner_controls"
+
+    partner_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    confirmed_account: Mapped[str | None] = mapped_column(ID, unique=True)  # R32: one partner
+    confirmed_by: Mapped[str | None] = mapped_column(ID)
+    confirmed_at: Mapped[datetime | None]
+    waiting_account: Mapped[str | None] = mapped_column(ID)  # HubSpot's, not confirmed
+    waiting_reason: Mapped[str | None] = mapped_column(Text)  # None: no destination hold
+    finance_hold: Mapped[str | None] = mapped_column(Text)
+    finance_held_by: Mapped[str | None] = mapped_column(ID)
+    judged_change: Mapped[str | None] = mapped_column(ID)  # HubSpot confirmation judged
+    updated_at: Mapped[datetime]
+
+
+class AuditRow(Base):
+    """Append-only: every money decision and who made it. Database triggers refuse any
+    UPDATE or DELETE (migration 0003); no code path issues one."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_partner_id", "partner_id", "id"),
+        Index("ix_audit_events_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime]
+    action: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(ID)
+    partner_id: Mapped[str | None] = mapped_column(ID)
+    payout_id: Mapped[str | None] = mapped_column(ID)
+    line_id: Mapped[str | None] = mapped_column(ID)
+    account: Mapped[str | None] = mapped_column(ID)
+    amount: Mapped[int | None] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any]]
 
 
 class LineRow(Base):

@@ -9,6 +9,7 @@ transactions begin IMMEDIATE), so two actors never both move the same payout.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -38,6 +39,8 @@ class Actor(StrEnum):
 
 OWNERS: dict[tuple[PayoutStatus, PayoutStatus], Actor] = {
     (S.PENDING_APPROVAL, S.APPROVED): Actor.FINANCE,
+    (S.PENDING_APPROVAL, S.PENDING_SECOND_APPROVAL): Actor.FINANCE,  # R33: first of two
+    (S.PENDING_SECOND_APPROVAL, S.APPROVED): Actor.FINANCE,
     (S.MANUAL_PENDING, S.PAID): Actor.FINANCE,
     **{(source, target): Actor.WORKER
        for source in (S.APPROVED, S.FAILED)
@@ -60,6 +63,10 @@ def transition(session: Session, payout_id: str, target: PayoutStatus, actor: Ac
     row = locked_payout(session, payout_id)
     source = PayoutStatus(row.status)
     owner = OWNERS.get((source, target))
+    if source is S.ON_HOLD:
+        raise IllegalTransitionError(
+            f"payout {payout_id} is on hold ({row.hold_reason}): it moves on only once "
+            "released (R32, R35)")
     if owner is None:
         raise IllegalTransitionError(
             f"payout {payout_id}: {source.value} -> {target.value} is not allowed (CONTRACT.md)")
@@ -77,11 +84,47 @@ def _required(value: str, what: str) -> str:
     return value.strip()
 
 
-def approve(session: Session, payout_id: str, by: str, now: datetime) -> PayoutRow:
-    """R25: finance approves a payout above the auto-approval amount."""
-    who = _required(by, "approved by")
-    row = transition(session, payout_id, S.APPROVED, Actor.FINANCE, now)
-    row.approved_by, row.approved_at = who, now
+@dataclass(frozen=True, slots=True)
+class Approver:
+    """Who approves (R33): ``name`` as recorded, ``keys`` every identity of the person
+    (a HubSpot user id, an email, an operator's name), so one person approving twice,
+    once in HubSpot and once on the command line, still counts once."""
+
+    name: str
+    keys: frozenset[str]
+
+    @classmethod
+    def operator(cls, by: str) -> Approver:
+        name = _required(by, "approved by")
+        return cls(name, frozenset({name.casefold()}))
+
+    @classmethod
+    def hubspot_user(cls, user_id: str, email: str | None) -> Approver:
+        keys = {f"hubspot:{user_id}"} | ({email.casefold()} if email else set())
+        name = f"HubSpot user {user_id}" + (f" ({email})" if email else "")
+        return cls(name, frozenset(keys))
+
+
+def approve(session: Session, payout_id: str, by: Approver, now: datetime,
+            dual_above: int | None) -> PayoutRow:
+    """R25, R33: finance approves a payout above the auto-approval amount; above
+    ``dual_above`` the first approval makes it ``pending_second_approval`` and only a
+    second, different person approves it."""
+    row = locked_payout(session, payout_id)
+    if row.status == S.PENDING_SECOND_APPROVAL.value:
+        first = frozenset((row.approver_keys or "").split("\n"))
+        if by.keys & first:
+            raise IllegalTransitionError(
+                f"payout {payout_id}: {by.name} gave its first approval; above "
+                f"{eur(dual_above or 0)} EUR a second approval comes from another person (R33)")
+        row = transition(session, payout_id, S.APPROVED, Actor.FINANCE, now)
+        row.second_approved_by, row.second_approved_at = by.name, now
+        return row
+    two = dual_above is not None and row.amount > dual_above
+    row = transition(session, payout_id, S.PENDING_SECOND_APPROVAL if two else S.APPROVED,
+                     Actor.FINANCE, now)
+    row.approved_by, row.approved_at = by.name, now
+    row.approver_keys = "\n".join(sorted(by.keys))
     return row
 
 
@@ -112,6 +155,9 @@ def record_transfer(session: Session, payout_id: str, transfer_id: str,
     """R26: a Stripe transfer paid the payout (created now, or adopted by transfer group)."""
     transfer = _required(transfer_id, "transfer id")
     row = locked_payout(session, payout_id)
+    if row.status == S.ON_HOLD.value and row.held_from in PAYABLE:
+        # Held while its transfer was under way: the money moved, so the ledger says so.
+        row.status, row.held_from, row.hold_reason = row.held_from, None, None
     if row.status == S.PAID.value:
         if row.stripe_transfer_id == transfer:
             return row  # the same transfer recorded again: nothing changes
@@ -172,13 +218,23 @@ def list_payouts(session: Session, status: PayoutStatus | None = None,
 
 
 EXPORT_COLUMNS = (
-    "payout_id", "partner_id", "period", "amount", "currency", "status", "method",
-    "line_count", "approved_by", "approved_at", "paid_at", "paid_by", "payment_reference",
+    "payout_id", "partner_id", "partner_name", "period", "amount", "currency", "status",
+    "hold_reason", "destination", "method", "line_count", "approved_by", "approved_at",
+    "second_approved_by", "second_approved_at", "paid_at", "paid_by", "payment_reference",
     "stripe_transfer_id", "failure_reason", "attempts",
 )
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet would evaluate
 
 
-def export_row(record: PayoutRecord) -> dict[str, str]:
+def spreadsheet_safe(text: str) -> str:
+    """A cell a spreadsheet shows as text: a leading formula character is escaped with
+    a quote (OWASP's CSV injection advice), so a partner name like ``=HYPERLINK(..)``
+    set in HubSpot is never evaluated on finance's machine."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def export_row(record: PayoutRecord, partner_name: str = "",
+               destination: str | None = None) -> dict[str, str]:
     """One CSV row for finance: EUR decimal amounts, ISO UTC instants, empty for none."""
     def text(value: object) -> str:
         if value is None:
@@ -186,10 +242,12 @@ def export_row(record: PayoutRecord) -> dict[str, str]:
         return value.isoformat() if isinstance(value, datetime) else str(value)
 
     values = (
-        record.id, record.partner_id, month_label(record.month),
-        eur(record.amount), "EUR", record.status.value, record.method, len(record.line_ids),
-        record.approved_by, record.approved_at, record.paid_at, record.paid_by,
+        record.id, record.partner_id, partner_name, month_label(record.month),
+        eur(record.amount), "EUR", record.status.value, record.hold_reason, destination,
+        record.method, len(record.line_ids), record.approved_by, record.approved_at,
+        record.second_approved_by, record.second_approved_at, record.paid_at, record.paid_by,
         record.payment_reference, record.stripe_transfer_id, record.failure_reason,
         record.attempts,
     )
-    return {column: text(value) for column, value in zip(EXPORT_COLUMNS, values, strict=True)}
+    return {column: spreadsheet_safe(text(value))
+            for column, value in zip(EXPORT_COLUMNS, values, strict=True)}

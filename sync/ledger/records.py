@@ -56,6 +56,12 @@ class PayoutRecord:
     paid_at: datetime | None = None
     paid_by: str | None = None
     created_run: int = 0  # 0: decided by a run not recorded yet (a dry run's plan)
+    second_approved_by: str | None = None  # R33
+    second_approved_at: datetime | None = None
+    held_from: PayoutStatus | None = None  # R32, R35: the status a release returns to
+    hold_reason: str | None = None
+    status_note: str | None = None  # why HubSpot's change was refused, say
+    judged_change: str | None = None  # the HubSpot status change last judged (R33)
 
     @classmethod
     def from_engine(cls, payout: Payout) -> PayoutRecord:
@@ -66,6 +72,43 @@ class PayoutRecord:
     def to_payout(self) -> Payout:
         return Payout(self.id, self.partner_id, self.month, self.amount, self.line_ids,
                       self.status, self.minimum_waived, self.explanation)
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerControl:
+    """R32, R35 for one partner, as the ledger holds them."""
+
+    partner_id: str
+    confirmed_account: str | None = None
+    confirmed_by: str | None = None
+    confirmed_at: datetime | None = None
+    waiting_account: str | None = None  # HubSpot's account, not confirmed yet
+    waiting_reason: str | None = None  # None: no destination hold
+    finance_hold: str | None = None
+    finance_held_by: str | None = None
+
+    @property
+    def hold_reasons(self) -> list[str]:
+        """Why every unpaid payout of the partner is held (empty: none)."""
+        reasons = [self.waiting_reason] if self.waiting_reason else []
+        if self.finance_hold:
+            reasons.append(f"partner held by {self.finance_held_by}: {self.finance_hold} (R35)")
+        return reasons
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    id: int
+    at: datetime
+    action: str
+    actor: str
+    partner_id: str | None
+    payout_id: str | None
+    line_id: str | None
+    account: str | None
+    amount: int | None
+    reason: str
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +178,10 @@ def payout_of(row: PayoutRow, line_ids: tuple[str, ...]) -> PayoutRecord:
         payment_reference=row.payment_reference, attempts=row.attempts,
         approved_by=row.approved_by, approved_at=row.approved_at, paid_at=row.paid_at,
         paid_by=row.paid_by, created_run=row.created_run,
+        second_approved_by=row.second_approved_by, second_approved_at=row.second_approved_at,
+        held_from=None if row.held_from is None else PayoutStatus(row.held_from),
+        hold_reason=row.hold_reason, status_note=row.status_note,
+        judged_change=row.judged_change,
     )
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from sync.engine.model import Decisions, LedgerState, PayoutStatus
+from sync.engine.model import Decisions, LedgerState
 from sync.ledger import outbox, payouts
 from sync.ledger.checkpoints import checkpointer_for
 from sync.ledger.decisions import record_decisions
@@ -31,19 +31,18 @@ from sync.ledger.models import (
     FrozenAttributionRow,
     LineRow,
     LineVersionRow,
-    PayoutRow,
     RunRow,
 )
 from sync.ledger.records import (
     Finding,
     LineVersion,
     OutboxEntry,
-    PayoutRecord,
     RunRecord,
     frozen_of,
     line_of,
     rate_value,
 )
+from sync.ledger.store_payouts import PayoutMethods
 from sync.months import require_utc
 
 Clock = Callable[[], datetime]
@@ -54,7 +53,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class Ledger:
+class Ledger(PayoutMethods):
     def __init__(self, engine: Engine, clock: Clock = _utc_now) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
@@ -207,52 +206,6 @@ class Ledger:
                 session.add(CursorRow(name=name, value=value, updated_at=self.now()))
             else:
                 row.value, row.updated_at = value, self.now()
-
-    # Payouts (CONTRACT.md owners, R25, R26) ------------------------------------------
-
-    def list_payouts(self, status: PayoutStatus | None = None,
-                     partner_id: str | None = None) -> list[PayoutRecord]:
-        with self.transaction(snapshot=True) as session:
-            return payouts.list_payouts(session, status, partner_id)
-
-    def get_payout(self, payout_id: str) -> PayoutRecord:
-        with self.transaction() as session:
-            row = session.get(PayoutRow, payout_id)
-            if row is None:
-                raise UnknownRecordError(f"payout {payout_id} does not exist")
-            return payouts.records(session, [row])[0]
-
-    def approve(self, payout_id: str, by: str) -> PayoutRecord:
-        return self._payout_change(lambda s: payouts.approve(s, payout_id, by, self.now()))
-
-    def mark_paid(self, payout_id: str, by: str, reference: str | None = None) -> PayoutRecord:
-        return self._payout_change(
-            lambda s: payouts.mark_paid(s, payout_id, by, reference, self.now()))
-
-    def start_payment_attempt(self, payout_id: str) -> int:
-        with self.transaction() as session:
-            return payouts.start_payment_attempt(session, payout_id, self.now())
-
-    def record_transfer(self, payout_id: str, transfer_id: str) -> PayoutRecord:
-        return self._payout_change(
-            lambda s: payouts.record_transfer(s, payout_id, transfer_id, self.now()))
-
-    def record_failure(self, payout_id: str, reason: str) -> PayoutRecord:
-        return self._payout_change(
-            lambda s: payouts.record_failure(s, payout_id, reason, self.now()))
-
-    def mark_manual_pending(self, payout_id: str) -> PayoutRecord:
-        return self._payout_change(lambda s: payouts.mark_manual_pending(s, payout_id, self.now()))
-
-    def export_rows(self, status: PayoutStatus | None = None) -> list[dict[str, str]]:
-        """Rows for finance's CSV (columns: ``payouts.EXPORT_COLUMNS``)."""
-        return [payouts.export_row(record) for record in self.list_payouts(status)]
-
-    def _payout_change(self, change: Callable[[Session], PayoutRow]) -> PayoutRecord:
-        with self.transaction() as session:
-            row = change(session)
-            session.flush()
-            return payouts.records(session, [row])[0]
 
     # Outbox and job locks ------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from mappings.properties import DEFAULT_PROPERTY_MAP as PROPS
 from sandbox.core import ConnectionDropped
 from sandbox.hubspot.records import Record, WriteSource
 from sync.adapters.hubspot_gateway import HubSpotGateway
+from sync.adapters.hubspot_people import HubSpotPeople
 from sync.adapters.hubspot_setup import ensure_setup
 from sync.adapters.stripe_gateway import StripeGateway
 from sync.apply import enqueue_intents
@@ -25,7 +26,8 @@ from sync.domain import Inputs, Partner
 from sync.engine.model import Decisions
 from sync.engine.run import decide
 from sync.ledger import Ledger
-from sync.programme import default_programme
+from sync.payments_finance import FinanceControls
+from sync.programme import ApprovalTerms, default_programme
 from sync.writeback import Intent, build_intents
 from tests.adapters.hubspot_support import STAMP, Portal, served_portal
 from tests.adapters.stripe_support import StripeEnv, gateway, stripe_env
@@ -41,6 +43,7 @@ UNCONVERTED = ("204", "cus_RCzJr4i0B3JrTA")
 PAYOUT = {pid: f"vmcpo_{pid}_2025-02" for pid in CUSTOMERS}
 AMOUNT = 25000  # 25% of 1,000.00 (R12, partner tier)
 FINANCE = WriteSource(source_type="CRM_UI", source_id=None, user_id=7)
+APPROVERS = ("7",)  # R33: FINANCE's HubSpot user may approve
 HUBSPOT_WRITES = ("crm.objects.batch.upsert", "crm.objects.batch.update",
                   "crm.associations.batch.default")
 
@@ -81,10 +84,15 @@ class World:
         self.ledger.record_decisions(run_id, decisions)
         return run_id, decisions
 
+    @property
+    def finance(self) -> FinanceControls:
+        """R33: HubSpot user 7 (``FINANCE``) is an approver."""
+        return FinanceControls(ApprovalTerms(approvers=APPROVERS), HubSpotPeople(self.hubspot))
+
     def intents(self, decisions: Decisions) -> list[Intent]:
         metadata_now: dict[str, dict[str, str]] = {cus: {} for cus in CUSTOMERS.values()}
         return build_intents(decisions, self.ledger.list_payouts(), metadata_now, PROPS,
-                             SYNCED)
+                             SYNCED, self.ledger.controls())
 
     def sync(self) -> int:
         """Decide, record and enqueue; returns how many intents are new."""

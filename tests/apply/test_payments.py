@@ -15,6 +15,7 @@ from sync.payments import (
     pay_approved,
     run_payments,
 )
+from sync.payments_controls import review_destinations
 from sync.payments_finance import read_back_finance
 from tests.apply.support import (
     ACTIVE_ACCOUNT,
@@ -39,11 +40,14 @@ def synced(w: World) -> None:
 
 
 def pay(w: World) -> PaySummary:
+    """R32 first (the accounts of 101 and 103 are confirmed on first use), then R26."""
+    review_destinations(w.ledger, w.stripe, partners().values(), w.finance, False)
     return pay_approved(w.ledger, w.stripe, partners(), {}, NOW, props=PROPS)
 
 
 def payment_job(w: World, run_id: int = 99) -> PaymentRun:
-    return run_payments(w.ledger, w.hubspot, w.stripe, partners(), {}, PROPS, run_id, NOW)
+    return run_payments(w.ledger, w.hubspot, w.stripe, partners(), {}, PROPS, run_id, NOW,
+                        controls=w.finance)
 
 
 def hubspot_line_status(w: World, line_id: str) -> str:
@@ -73,7 +77,8 @@ def test_r26_an_approved_payout_is_paid_by_exactly_one_transfer(w: World) -> Non
     assert entry is not None and (entry.status, entry.result) == (
         "sent", {"transfer_id": transfer["id"]})
     # HubSpot shows what moved, and only that
-    assert run.applied.failed == {} and run.enqueued == 2  # the payout and its line
+    # the payout and its line; the destinations of 101 and 103, confirmed on first use (R32)
+    assert run.applied.failed == {} and run.enqueued == 4
     assert w.hubspot_status(P101) == "paid"
     payouts = w.records(PROPS.payout.object_name, PROPS.payout.payout_id)
     assert payouts[P101][PROPS.payout.stripe_transfer_id] == transfer["id"]
@@ -192,7 +197,7 @@ def test_r26_a_partner_without_connect_account_is_paid_by_hand(w: World) -> None
     assert second.finance.applied == [P102]
     payout = w.ledger.get_payout(P102)
     assert (payout.status, payout.method, payout.paid_by) == (
-        PayoutStatus.PAID, "manual", "hubspot")
+        PayoutStatus.PAID, "manual", "HubSpot user 7")  # R33: an approver
     assert w.ledger.line_status(LINE_102) == "paid"
     assert w.hubspot_status(P102) == "paid"
     assert hubspot_line_status(w, LINE_102) == "paid"
@@ -219,7 +224,7 @@ def test_r25_finance_approval_in_hubspot_is_read_back_then_paid(w: World) -> Non
 
     assert run.finance.applied == [P101] and run.payments.paid == [P101]
     payout = w.ledger.get_payout(P101)
-    assert (payout.status, payout.approved_by) == (PayoutStatus.PAID, "hubspot")
+    assert (payout.status, payout.approved_by) == (PayoutStatus.PAID, "HubSpot user 7")
     assert w.hubspot_status(P101) == "paid" and len(w.transfers()) == 1
 
 
@@ -230,7 +235,7 @@ def test_the_worker_never_writes_over_finance_approval(w: World) -> None:
     w.hubspot.upsert_records(PROPS.payout.object_name, PROPS.payout.payout_id, records)
     w.finance_sets(P101, "approved")
 
-    summary = apply_outbox(w.ledger, w.hubspot, w.stripe, PROPS)
+    summary = apply_outbox(w.ledger, w.hubspot, w.stripe, PROPS, finance=w.finance)
 
     assert summary.held == [P101] and summary.finance_applied == [P101]
     assert w.hubspot_status(P101) == "approved"  # not pending_approval again
@@ -247,7 +252,7 @@ def test_a_paid_mark_on_a_stripe_payout_is_reported_not_applied(w: World) -> Non
     synced(w)
     w.finance_sets(P101, "paid")
 
-    readback = read_back_finance(w.ledger, w.hubspot.payouts(), PROPS)
+    readback = read_back_finance(w.ledger, w.hubspot.payouts(), PROPS, w.finance)
 
     assert readback.applied == [] and "pending_approval" in readback.refused[P101]
     assert w.ledger.get_payout(P101).status is PayoutStatus.PENDING_APPROVAL

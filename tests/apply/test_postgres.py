@@ -22,7 +22,7 @@ def test_sync_pay_and_rerun_on_postgresql(postgres_schema_url: str) -> None:
         w.ledger.approve(PAYOUT["102"], by="finance@example.com")
 
         run = run_payments(w.ledger, w.hubspot, w.stripe, partners(), {}, PROPS, 9,
-                           at("2025-03-02"))
+                           at("2025-03-02"), controls=w.finance)
 
         assert (run.payments.paid, run.payments.manual) == ([PAYOUT["101"]], [PAYOUT["102"]])
         assert w.ledger.get_payout(PAYOUT["101"]).status is PayoutStatus.PAID
@@ -35,6 +35,6 @@ def test_sync_pay_and_rerun_on_postgresql(postgres_schema_url: str) -> None:
         w.reset_calls()
         assert w.sync() == 0
         again = run_payments(w.ledger, w.hubspot, w.stripe, partners(), {}, PROPS, 10,
-                             at("2025-03-03"))
+                             at("2025-03-03"), controls=w.finance)
         assert again.enqueued == 0 and again.applied.written == 0
         assert (w.hubspot_writes(), w.stripe_writes()) == (0, 0)

@@ -30,10 +30,11 @@ def test_properties_to_request() -> None:
         "name", "domain", "vmc_partner_tier", "vmc_partner_status", "vmc_commission_option",
         "vmc_referral_code", "vmc_stripe_account_id", "vmc_stripe_customer_id",
         "vmc_partner_since", "vmc_interview_passed", "vmc_training_completed",
-        "vmc_certified",
+        "vmc_certified", "vmc_confirmed_stripe_account_id",
     )
     assert props.company_properties_with_history() == (
         "vmc_partner_tier", "vmc_partner_status", "vmc_commission_option", "vmc_referral_code",
+        "vmc_confirmed_stripe_account_id",  # R32: who confirmed it
     )
     assert props.deal_properties_to_read() == (
         "dealname", "vmc_stripe_customer_id", "vmc_referral_code", "vmc_referral_at",
@@ -99,7 +100,8 @@ def test_setup_plan_custom_objects() -> None:
     assert len(line.properties) == 14
     status = next(p for p in payout.properties if p.name == "vmc_status")
     assert [option.value for option in status.options] == [
-        "pending_approval", "approved", "paid", "manual_pending", "failed"]
+        "pending_approval", "approved", "paid", "manual_pending", "failed",
+        "on_hold", "pending_second_approval"]  # R32, R33, R35
     assert [p.name for p in payout.properties if p.unique] == ["vmc_payout_id"]
 
 

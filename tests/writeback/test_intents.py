@@ -55,7 +55,9 @@ def test_payout_and_paid_line_statuses_follow_the_ledger() -> None:
     assert dict(payout_record.payload) == {
         "vmc_payout_id": "vmcpo_7_2025-06", "vmc_partner_id": "7", "vmc_period": "2025-06",
         "vmc_amount": "200.00", "vmc_currency": "EUR", "vmc_status": "paid", "vmc_failure_reason": "",
-        "vmc_method": "stripe_transfer", "vmc_stripe_transfer_id": "tr_1", "vmc_line_count": "5"}
+        "vmc_method": "stripe_transfer", "vmc_stripe_transfer_id": "tr_1", "vmc_line_count": "5",
+        "vmc_status_note": "", "vmc_approved_by": "", "vmc_second_approved_by": "",
+        "vmc_hold_reason": ""}
     company = next(i for i in intents if i.kind == HUBSPOT_COMPANY)
     assert company.payload["vmc_commission_paid_total"] == "200.00"
     assert company.payload["vmc_commission_balance"] == "0.00"

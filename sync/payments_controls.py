@@ -1,0 +1,121 @@
+"""R32 before any payment: each partner's Connect account against its confirmed
+destination, and destinations confirmed in HubSpot by an approver.
+
+Runs at the start of every payment step, over the partners as HubSpot shows them. The
+decision is the pure ``sync.engine.destinations``; this module gathers what it needs
+(the ledger's destinations, the account's Stripe metadata for an account never seen)
+and records the outcome, every hold and confirmation audited in the ledger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import structlog
+
+from sync.adapters.stripe_gateway import StripeGateway
+from sync.domain import Partner
+from sync.engine.destinations import (
+    AccountFacts,
+    DestinationAction,
+    decide_destination,
+    needs_decision,
+)
+from sync.ledger import Ledger
+from sync.ledger.errors import IllegalTransitionError
+from sync.ledger.mirror import forget_write
+from sync.ledger.payouts import Approver
+from sync.ledger.records import PartnerControl
+from sync.payments_finance import FinanceControls
+
+HUBSPOT_COMPANY_CONTROLS = "hubspot.company_controls"  # sync.writeback's kind
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(slots=True)
+class DestinationReview:
+    confirmed: dict[str, str] = field(default_factory=dict)  # partner -> account confirmed
+    waiting: dict[str, str] = field(default_factory=dict)  # partner -> why its payouts hold
+    refused: dict[str, str] = field(default_factory=dict)  # partner -> HubSpot change refused
+
+
+def review_destinations(ledger: Ledger, stripe: StripeGateway, partners: Iterable[Partner],
+                        controls: FinanceControls, confirm_new: bool) -> DestinationReview:
+    review = DestinationReview()
+    known = ledger.controls()  # read once; a partner's is read again after it changes
+    for partner in sorted(partners, key=lambda p: p.id):
+        if _hubspot_confirmation(ledger, partner, _control(known, partner.id), controls,
+                                 review):
+            known = ledger.controls()
+        _seen_account(ledger, stripe, partner, _control(known, partner.id), confirm_new,
+                      review)
+    for partner_id, why in review.waiting.items():
+        log.warning("partner.destination_held", partner_id=partner_id, reason=why)
+    return review
+
+
+def _control(known: dict[str, PartnerControl], partner_id: str) -> PartnerControl:
+    return known.get(partner_id) or PartnerControl(partner_id)
+
+
+def _seen_account(ledger: Ledger, stripe: StripeGateway, partner: Partner,
+                  control: PartnerControl, confirm_new: bool,
+                  review: DestinationReview) -> None:
+    shown = partner.stripe_account_id
+    confirmed, waiting = control.confirmed_account, control.waiting_account
+    if not needs_decision(shown, confirmed, waiting):
+        return
+    assert shown is not None
+    facts = _facts(ledger, stripe, shown) if confirmed is None else None
+    decision = decide_destination(partner.id, shown, confirmed, waiting, facts, confirm_new)
+    if decision.action is DestinationAction.CONFIRM:
+        ledger.confirm_destination(partner.id, shown, "worker (first use)", decision.reason)
+        review.confirmed[partner.id] = shown
+    elif decision.action is DestinationAction.WAIT:
+        ledger.wait_for_confirmation(partner.id, shown, decision.reason, decision.audit_action)
+        review.waiting[partner.id] = decision.reason
+
+
+def _facts(ledger: Ledger, stripe: StripeGateway, account_id: str) -> AccountFacts:
+    account = stripe.account(account_id)
+    metadata = (account or {}).get("metadata") or {}
+    company = metadata.get("hubspot_company_id") if isinstance(metadata, dict) else None
+    return AccountFacts(ledger.account_owner(account_id),
+                        str(company) if company not in (None, "") else None)
+
+
+def _hubspot_confirmation(ledger: Ledger, partner: Partner, control: PartnerControl,
+                          controls: FinanceControls, review: DestinationReview) -> bool:
+    """An approver confirms a destination by setting ``vmc_confirmed_stripe_account_id``
+    on the company; anyone else's value is refused, audited and written back. True when
+    the ledger changed."""
+    change = partner.confirmed_account
+    if change is None or change.value == control.confirmed_account:
+        return False
+    approvers = controls.approval.approvers
+    if change.user_id is None or change.user_id not in approvers:
+        who = f"HubSpot user {change.user_id}" if change.user_id else "an integration"
+        note = (f"{change.value} set as confirmed destination by {who}, who is not among the "
+                "approvers ([approval] approvers): refused (R32, R33)")
+        return _refuse(ledger, partner.id, change.key, note, who, review)
+    email = controls.people.email(change.user_id) if controls.people is not None else None
+    approver = Approver.hubspot_user(change.user_id, email)
+    try:
+        ledger.confirm_destination(partner.id, change.value, approver.name,
+                                   "confirmed in HubSpot by an approver (R32)")
+    except IllegalTransitionError as error:
+        return _refuse(ledger, partner.id, change.key, str(error), approver.name, review)
+    review.confirmed[partner.id] = change.value
+    return True
+
+
+def _refuse(ledger: Ledger, partner_id: str, change_key: str, note: str, who: str,
+            review: DestinationReview) -> bool:
+    """Audited once per change; HubSpot gets the confirmed destination written back."""
+    if not ledger.refuse_confirmation(partner_id, change_key, note, who):
+        return False
+    forget_write(ledger, HUBSPOT_COMPANY_CONTROLS, partner_id)
+    review.refused[partner_id] = note
+    return True
