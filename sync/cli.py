@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from sync.commands import demo, explain, payouts, report, run
+from sync.commands import audit, demo, explain, partners, payouts, report, run
 from sync.errors import (
     ConfigurationError,
     DailyLimitReached,
@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.register(commands)
     run.register(commands)
     payouts.register(commands)
+    partners.register(commands)
+    audit.register(commands)
     explain.register(commands)
     report.register(commands)
     return parser

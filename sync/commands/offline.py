@@ -8,7 +8,7 @@ exactly as that run did, against the ledger as it stands now.
 from __future__ import annotations
 
 from mappings.hubspot import partners_from_companies
-from sync.domain import Inputs
+from sync.domain import Inputs, Partner
 from sync.engine.model import Decisions
 from sync.engine.run import decide
 from sync.errors import PartnerSyncError
@@ -45,9 +45,14 @@ def require_decisions(services: Services) -> tuple[Inputs, Decisions]:
     return found
 
 
-def partner_names(services: Services) -> dict[str, str]:
-    """Partner names by id from the mirror's companies (no invoices read)."""
+def known_partners(services: Services) -> dict[str, Partner]:
+    """Partners by id from the mirror's companies, as the last run read them."""
     mirror = services.mirror
     companies = mirror.records(Mirrored.HUBSPOT_PARTNER) + mirror.records(Mirrored.HUBSPOT_COMPANY)
     partners, _ = partners_from_companies(companies, services.props)
-    return {partner.id: partner.name for partner in partners}
+    return {partner.id: partner for partner in partners}
+
+
+def partner_names(services: Services) -> dict[str, str]:
+    """Partner names by id from the mirror's companies (no invoices read)."""
+    return {partner_id: partner.name for partner_id, partner in known_partners(services).items()}

@@ -51,7 +51,7 @@ def payouts_table(records: list[PayoutRecord], names: dict[str, str]) -> Table:
     table.add_column("lines", justify="right")
     table.add_column("status", no_wrap=True)
     table.add_column("method")
-    table.add_column("failure reason")
+    table.add_column("hold / failure / note")
     table.add_column("transfer id")
     for record in records:
         name = names.get(record.partner_id)
@@ -59,8 +59,13 @@ def payouts_table(records: list[PayoutRecord], names: dict[str, str]) -> Table:
         table.add_row(
             cell(record.id), cell(partner), cell(month_label(record.month)),
             cell(eur(record.amount)), cell(len(record.line_ids)), cell(record.status.value),
-            cell(record.method), cell(record.failure_reason), cell(record.stripe_transfer_id))
+            cell(record.method), cell(_why(record)), cell(record.stripe_transfer_id))
     return table
+
+
+def _why(record: PayoutRecord) -> str:
+    """What finance should read first: a hold, else a failure, else a refusal's note."""
+    return record.hold_reason or record.failure_reason or record.status_note or ""
 
 
 def _status(args: argparse.Namespace) -> PayoutStatus | None:
@@ -84,10 +89,39 @@ def _show_change(record: PayoutRecord, what: str) -> None:
 def _approve(args: argparse.Namespace) -> int:
     with open_services() as services:
         try:
-            record = services.ledger.approve(args.payout_id, args.by)
+            record = services.ledger.approve(
+                args.payout_id, args.by, dual_above=services.programme.approval.dual_above)
         except LedgerError as error:
             return refused(error)
-    _show_change(record, f"approved by {record.approved_by} (R25)")
+    if record.status is PayoutStatus.PENDING_SECOND_APPROVAL:
+        _show_change(record, f"first approval by {record.approved_by}; above the dual "
+                             "approval amount a second, different approver is needed (R33)")
+    elif record.second_approved_by:
+        _show_change(record, f"approved by {record.approved_by} and "
+                             f"{record.second_approved_by} (R33)")
+    else:
+        _show_change(record, f"approved by {record.approved_by} (R25)")
+    return EXIT_OK
+
+
+def _hold(args: argparse.Namespace) -> int:
+    with open_services() as services:
+        try:
+            record = services.ledger.hold_payout(args.payout_id, args.reason, args.by)
+        except LedgerError as error:
+            return refused(error)
+    _show_change(record, f"held by {args.by}: {args.reason} (R35)")
+    return EXIT_OK
+
+
+def _release(args: argparse.Namespace) -> int:
+    with open_services() as services:
+        try:
+            record = services.ledger.release_payout(args.payout_id, args.by)
+        except LedgerError as error:
+            return refused(error)
+    still = f"; still held: {record.hold_reason}" if record.hold_reason else ""
+    _show_change(record, f"finance's hold released by {args.by}{still} (R35)")
     return EXIT_OK
 
 
@@ -110,7 +144,7 @@ def write_csv(rows: list[dict[str, str]], target: TextIO) -> None:
 
 def _export(args: argparse.Namespace) -> int:
     with open_services() as services:
-        rows = services.ledger.export_rows(_status(args))
+        rows = services.ledger.export_rows(_status(args), partner_names(services))
     if args.output is None:
         write_csv(rows, sys.stdout)
         return EXIT_OK
@@ -132,6 +166,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     approve.add_argument("payout_id", metavar="ID")
     approve.add_argument("--by", default=default_actor(), metavar="NAME")
     approve.set_defaults(handler=_approve)
+    hold = actions.add_parser("hold", help="hold one payout until released (R35)")
+    hold.add_argument("payout_id", metavar="ID")
+    hold.add_argument("--reason", required=True, metavar="TEXT", help="why, for the audit trail")
+    hold.add_argument("--by", required=True, metavar="NAME", help="who holds it")
+    hold.set_defaults(handler=_hold)
+    release = actions.add_parser("release", help="release finance's hold on a payout (R35)")
+    release.add_argument("payout_id", metavar="ID")
+    release.add_argument("--by", required=True, metavar="NAME", help="who releases it")
+    release.set_defaults(handler=_release)
     paid = actions.add_parser("mark-paid", help="manual_pending -> paid, paid outside Stripe")
     paid.add_argument("payout_id", metavar="ID")
     paid.add_argument("--by", default=default_actor(), metavar="NAME")
