@@ -17,6 +17,7 @@ import structlog
 from sync.adapters.stripe_gateway import StripeGateway
 from sync.domain import Partner
 from sync.engine.destinations import (
+    MISMATCH,
     AccountFacts,
     DestinationAction,
     decide_destination,
@@ -69,9 +70,14 @@ def _seen_account(ledger: Ledger, stripe: StripeGateway, partner: Partner,
         return
     assert shown is not None
     facts = _facts(ledger, stripe, shown) if confirmed is None else None
-    decision = decide_destination(partner.id, shown, confirmed, waiting, facts, confirm_new)
-    if decision.action is DestinationAction.CONFIRM:
-        ledger.confirm_destination(partner.id, shown, "worker (first use)", decision.reason)
+    mismatch = (control.waiting_reason or "").startswith(MISMATCH)
+    decision = decide_destination(partner.id, shown, confirmed, waiting, facts, confirm_new,
+                                  mismatch=mismatch)
+    if decision.action is DestinationAction.AGREE:
+        ledger.end_destination_hold(partner.id, decision.reason)
+    elif decision.action is DestinationAction.CONFIRM:
+        ledger.confirm_destination(partner.id, shown, "worker (first use)", shown=shown,
+                                   reason=decision.reason)
         review.confirmed[partner.id] = shown
     elif decision.action is DestinationAction.WAIT:
         ledger.wait_for_confirmation(partner.id, shown, decision.reason, decision.audit_action)
@@ -104,7 +110,8 @@ def _hubspot_confirmation(ledger: Ledger, partner: Partner, control: PartnerCont
     approver = Approver.hubspot_user(change.user_id, email)
     try:
         ledger.confirm_destination(partner.id, change.value, approver.name,
-                                   "confirmed in HubSpot by an approver (R32)")
+                                   shown=partner.stripe_account_id,
+                                   reason="confirmed in HubSpot by an approver (R32)")
     except IllegalTransitionError as error:
         return _refuse(ledger, partner.id, change.key, str(error), approver.name, review)
     review.confirmed[partner.id] = change.value

@@ -23,6 +23,7 @@ from pydantic import (
     StrictBool,
     StrictInt,
     ValidationError,
+    model_validator,
 )
 
 from sync.domain import Tier
@@ -154,6 +155,13 @@ class ApprovalTerms(_Strict):
     approvers: Annotated[tuple[str, ...], BeforeValidator(_user_ids)] = ()
     dual_above: Eur | None = None  # R33: above it, two different people approve
 
+    @model_validator(mode="after")
+    def _dual_not_below_auto(self) -> ApprovalTerms:
+        if self.dual_above is not None and self.dual_above < self.auto_approve_max:
+            raise ValueError("dual_above must be at least auto_approve_max: a payout "
+                             "approved at once would skip both approvals (R25, R33)")
+        return self
+
     def needs_two(self, amount: Cents) -> bool:
         return self.dual_above is not None and amount > self.dual_above
 
@@ -217,7 +225,7 @@ def _describe(error: ValidationError, prefix: str) -> str:
         key = ".".join(str(part) for part in item["loc"]
                        if not str(part).startswith("function-") and part != "[key]")
         message = item["msg"].removeprefix("Value error, ")
-        problems.append(f"{prefix}{key}: {message}")
+        problems.append(f"{prefix}{key}: {message}" if key else f"{prefix.rstrip('.')}: {message}")
     return "; ".join(problems)
 
 

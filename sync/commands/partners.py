@@ -54,15 +54,16 @@ def _confirm(args: argparse.Namespace) -> int:
         if partner is None:
             return _unknown(args.partner)
         try:
-            control = services.ledger.confirm_destination(args.partner, args.account, args.by)
+            control = services.ledger.confirm_destination(
+                args.partner, args.account, args.by, shown=partner.stripe_account_id)
         except LedgerError as error:
             return refused(error)
     out = console()
     plain(out, f"partner {args.partner}: {args.account} is its confirmed destination, "
                f"confirmed by {control.confirmed_by} (R32)")
-    if partner.stripe_account_id != args.account:
-        plain(out, f"HubSpot shows {partner.stripe_account_id or 'no account'}: its payouts "
-                   "stay on hold until HubSpot shows the confirmed account")
+    if control.waiting_reason is not None:
+        plain(out, f"HubSpot shows {partner.stripe_account_id}: its payouts stay on hold "
+                   "until HubSpot shows the confirmed account (or you confirm that one)")
     elif control.waiting_reason is None and control.finance_hold is None:
         plain(out, "its held payouts are released; the next run pays the approved ones")
     return EXIT_OK

@@ -16,12 +16,14 @@ from enum import StrEnum
 
 UNCONFIRMED = "destination_unconfirmed"
 CHANGED = "destination_changed"
+MISMATCH = "destination_mismatch"  # finance confirmed another account than HubSpot's
 
 
 class DestinationAction(StrEnum):
     KEEP = "keep"  # nothing changes
     CONFIRM = "confirm"  # trust on first use
     WAIT = "wait"  # held until finance confirms
+    AGREE = "agree"  # HubSpot now shows what finance confirmed: the hold ends
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +55,18 @@ def needs_decision(shown: str | None, confirmed: str | None, waiting: str | None
 
 def decide_destination(partner_id: str, shown: str | None, confirmed: str | None,
                        waiting: str | None, facts: AccountFacts | None,
-                       confirm_new: bool) -> DestinationDecision:
+                       confirm_new: bool, *, mismatch: bool = False) -> DestinationDecision:
     """``shown``: the partner's ``vmc_stripe_account_id`` now; ``confirmed`` and
-    ``waiting``: the ledger's. An empty ``shown`` decides nothing: without an account
+    ``waiting``: the ledger's; ``mismatch``: finance confirmed ``confirmed`` while
+    HubSpot showed ``waiting``. An empty ``shown`` decides nothing: without an account
     the partner is paid outside Stripe, by finance (R26)."""
     if not needs_decision(shown, confirmed, waiting):
         return KEEP
     assert shown is not None
+    if shown == confirmed and mismatch:
+        return DestinationDecision(
+            DestinationAction.AGREE, shown, audit_action="destination_agreed",
+            reason=f"HubSpot now shows {shown}, the destination finance confirmed (R32)")
     if shown == confirmed:
         return DestinationDecision(
             DestinationAction.WAIT, shown, audit_action=CHANGED,

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sync.engine.destinations import MISMATCH
 from sync.engine.model import PayoutStatus
 from sync.ledger.errors import IllegalTransitionError, LedgerError
 from sync.ledger.models import AuditRow, PartnerControlRow, PayoutRow
@@ -80,9 +81,10 @@ def owner_of_account(session: Session, account: str) -> str | None:
 
 
 def confirm(session: Session, partner_id: str, account: str, by: str, now: datetime,
-            reason: str) -> PartnerControlRow:
-    """R32: ``account`` becomes the partner's confirmed destination; a destination hold
-    for it ends. Refused when it is another partner's."""
+            reason: str, shown: str | None) -> PartnerControlRow:
+    """R32: ``account`` becomes the partner's confirmed destination. The destination hold
+    ends unless HubSpot shows another account (``shown``), which then waits in its
+    place. Refused when ``account`` is another partner's."""
     owner = owner_of_account(session, account)
     if owner is not None and owner != partner_id:
         raise IllegalTransitionError(
@@ -91,7 +93,12 @@ def confirm(session: Session, partner_id: str, account: str, by: str, now: datet
     row = control_row(session, partner_id, now)
     previous = row.confirmed_account
     row.confirmed_account, row.confirmed_by, row.confirmed_at = account, by, now
-    if row.waiting_account in (None, account):
+    if shown and shown != account:
+        row.waiting_account = shown
+        row.waiting_reason = (f"{MISMATCH}: HubSpot shows {shown}, the confirmed "
+                              f"destination is {account}; no transfer to either until they "
+                              "agree (R32)")
+    else:
         row.waiting_account, row.waiting_reason = None, None
     row.updated_at = now
     audit(session, now, "destination_confirmed", by, reason, partner_id=partner_id,
@@ -107,6 +114,16 @@ def wait_for_confirmation(session: Session, partner_id: str, account: str, reaso
     row.waiting_account, row.waiting_reason, row.updated_at = account, reason, now
     audit(session, now, action, WORKER, reason, partner_id=partner_id, account=account,
           data={"confirmed": row.confirmed_account})
+    refresh_holds(session, now, WORKER, [partner_id])
+
+
+def end_destination_hold(session: Session, partner_id: str, reason: str,
+                         now: datetime) -> None:
+    """R32: HubSpot came to show the destination finance confirmed."""
+    row = control_row(session, partner_id, now)
+    row.waiting_account, row.waiting_reason, row.updated_at = None, None, now
+    audit(session, now, "destination_agreed", WORKER, reason, partner_id=partner_id,
+          account=row.confirmed_account)
     refresh_holds(session, now, WORKER, [partner_id])
 
 

@@ -83,7 +83,11 @@ class PayoutMethods:
                 return payouts.records(session, [row])[0]
         except IllegalTransitionError as error:
             if audit_refusal:
-                self.audit("approval_refused", who.name, str(error), payout_id=payout_id)
+                with self.transaction() as session:
+                    partner = session.scalar(select(PayoutRow.partner_id)
+                                             .where(PayoutRow.id == payout_id))
+                    audit(session, self.now(), "approval_refused", who.name, str(error),
+                          payout_id=payout_id, partner_id=partner)
             raise
 
     def mark_paid(self, payout_id: str, by: str, reference: str | None = None, *,
@@ -137,11 +141,13 @@ class PayoutMethods:
         with self.transaction() as session:
             controls.release_partner(session, partner_id, _text(by, "by"), self.now())
 
-    def confirm_destination(self, partner_id: str, account: str, by: str,
-                            reason: str = "confirmed by finance (R32)") -> PartnerControl:
+    def confirm_destination(self, partner_id: str, account: str, by: str, *,
+                            shown: str | None, reason: str = "confirmed by finance (R32)"
+                            ) -> PartnerControl:
+        """R32; ``shown``: the account HubSpot shows for the partner now."""
         with self.transaction() as session:
             row = controls.confirm(session, partner_id, _text(account, "account"),
-                                   _text(by, "by"), self.now(), reason)
+                                   _text(by, "by"), self.now(), reason, shown)
             return controls.control_of(row)
 
     def wait_for_confirmation(self, partner_id: str, account: str, reason: str,
@@ -149,6 +155,10 @@ class PayoutMethods:
         with self.transaction() as session:
             controls.wait_for_confirmation(session, partner_id, account, reason, action,
                                            self.now())
+
+    def end_destination_hold(self, partner_id: str, reason: str) -> None:
+        with self.transaction() as session:
+            controls.end_destination_hold(session, partner_id, reason, self.now())
 
     def refuse_confirmation(self, partner_id: str, change_key: str, note: str,
                             actor: str) -> bool:

@@ -59,6 +59,16 @@ def test_r32_changed_back_still_holds_until_finance_confirms() -> None:
     assert "showed acct_evil, now the confirmed acct_old again" in decision.reason
 
 
+def test_r32_hubspot_agreeing_with_finances_choice_ends_the_hold() -> None:
+    # finance confirmed acct_old while HubSpot showed acct_new; HubSpot is set back
+    agreed = decide_destination("501", "acct_old", "acct_old", "acct_new", None, False,
+                                mismatch=True)
+    assert (agreed.action, agreed.account) == (A.AGREE, "acct_old")
+    # the same sequence without finance's word is a change back: it holds
+    assert decide_destination("501", "acct_old", "acct_old", "acct_new", None,
+                              False).action is A.WAIT
+
+
 def test_r32_no_second_first_use_while_an_account_waits() -> None:
     decision = decide_destination("501", "acct_fresh", None, "acct_doubtful", OWN, False)
     assert decision.action is A.WAIT
@@ -79,14 +89,18 @@ partners = st.sampled_from(["501", "502"])
 
 
 @given(shown=maybe, confirmed=maybe, waiting=maybe, owner=st.none() | partners,
-       company=st.none() | partners, confirm_new=st.booleans())
+       company=st.none() | partners, confirm_new=st.booleans(), mismatch=st.booleans())
 def test_r32_never_a_new_destination_without_finance_once_one_is_confirmed(
         shown: str | None, confirmed: str | None, waiting: str | None, owner: str | None,
-        company: str | None, confirm_new: bool) -> None:
+        company: str | None, confirm_new: bool, mismatch: bool) -> None:
     """Money goes only to a confirmed account: the worker itself confirms nothing but a
-    partner's very first account, free of every doubt."""
+    partner's very first account, free of every doubt, and ends a hold only when HubSpot
+    comes to show the account finance confirmed."""
     facts = AccountFacts(owner, company)
-    decision = decide_destination("501", shown, confirmed, waiting, facts, confirm_new)
+    decision = decide_destination("501", shown, confirmed, waiting, facts, confirm_new,
+                                  mismatch=mismatch)
+    if decision.action is A.AGREE:
+        assert mismatch and shown == confirmed and decision.account == confirmed
     if decision.action is A.CONFIRM:
         assert confirmed is None and waiting is None and not confirm_new
         assert owner in (None, "501") and company in (None, "501")

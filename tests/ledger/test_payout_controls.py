@@ -67,7 +67,8 @@ def test_r35_a_held_payout_cannot_be_approved_until_released(month1_ledger: Ledg
     with pytest.raises(IllegalTransitionError, match="on hold"):
         month1_ledger.approve(PAYOUT_7, by="ana")
     assert month1_ledger.get_payout(PAYOUT_7).status is S.ON_HOLD
-    assert actions(month1_ledger)[-1] == "approval_refused"
+    [refusal] = [e for e in month1_ledger.audit_events("7") if e.action == "approval_refused"]
+    assert (refusal.actor, refusal.payout_id) == ("ana", PAYOUT_7)
 
 
 def test_r35_a_partner_hold_holds_the_payouts_it_gets_later(month1_ledger: Ledger) -> None:
@@ -141,21 +142,21 @@ def test_r33_at_dual_above_exactly_one_approval_is_enough(month1_ledger: Ledger)
 
 
 def test_r32_an_account_is_never_the_destination_of_two_partners(ledger: Ledger) -> None:
-    ledger.confirm_destination("7", "acct_1", "worker (first use)")
+    ledger.confirm_destination("7", "acct_1", "worker (first use)", shown="acct_1")
     with pytest.raises(IllegalTransitionError, match="already the confirmed destination"):
-        ledger.confirm_destination("8", "acct_1", "ana")
+        ledger.confirm_destination("8", "acct_1", "ana", shown="acct_1")
     assert ledger.account_owner("acct_1") == "7"
     assert "8" not in ledger.controls() or ledger.controls()["8"].confirmed_account is None
 
 
 def test_r32_a_waiting_destination_holds_until_confirmed(month1_ledger: Ledger) -> None:
     ledger = month1_ledger
-    ledger.confirm_destination("7", "acct_old", "worker (first use)")
+    ledger.confirm_destination("7", "acct_old", "worker (first use)", shown="acct_old")
     ledger.wait_for_confirmation("7", "acct_new", "destination_changed: test", "destination_changed")
     assert ledger.get_payout(PAYOUT_7).status is S.ON_HOLD
     assert ledger.get_payout(PAYOUT_7).hold_reason == "destination_changed: test"
 
-    control = ledger.confirm_destination("7", "acct_new", "ana")
+    control = ledger.confirm_destination("7", "acct_new", "ana", shown="acct_new")
 
     assert (control.confirmed_account, control.waiting_account) == ("acct_new", None)
     assert ledger.get_payout(PAYOUT_7).status is S.PENDING_APPROVAL
@@ -164,6 +165,20 @@ def test_r32_a_waiting_destination_holds_until_confirmed(month1_ledger: Ledger) 
         ("destination_confirmed", "worker (first use)", "acct_old"),
         ("destination_changed", "worker", "acct_new"),
         ("destination_confirmed", "ana", "acct_new")]
+
+
+def test_r32_confirming_another_account_than_hubspot_shows_keeps_the_hold(
+        month1_ledger: Ledger) -> None:
+    ledger = month1_ledger
+    control = ledger.confirm_destination("7", "acct_finance", "ana", shown="acct_hubspot")
+    assert (control.confirmed_account, control.waiting_account) == ("acct_finance",
+                                                                    "acct_hubspot")
+    assert ledger.get_payout(PAYOUT_7).status is S.ON_HOLD
+    assert ledger.get_payout(PAYOUT_7).hold_reason == (
+        "destination_mismatch: HubSpot shows acct_hubspot, the confirmed destination is "
+        "acct_finance; no transfer to either until they agree (R32)")
+    ledger.end_destination_hold("7", "HubSpot now shows acct_finance")
+    assert ledger.get_payout(PAYOUT_7).status is S.PENDING_APPROVAL
 
 
 # R34 manual lines --------------------------------------------------------------------------
@@ -221,7 +236,7 @@ def test_the_audit_trail_refuses_updates_and_deletes(month1_ledger: Ledger) -> N
 def test_the_export_names_the_partner_destination_hold_and_approvers(
         month1_ledger: Ledger) -> None:
     ledger = month1_ledger
-    ledger.confirm_destination("7", "acct_7", "worker (first use)")
+    ledger.confirm_destination("7", "acct_7", "worker (first use)", shown="acct_7")
     ledger.approve(PAYOUT_7, by="ana", dual_above=20000)
     ledger.approve(PAYOUT_7, by="bob", dual_above=20000)
     ledger.hold_payout(PAYOUT_7, "=HYPERLINK(\"http://x\")", "carol")
