@@ -15,6 +15,7 @@ from sandbox.hubspot.http import (
     bool_param,
     json_body,
     list_param,
+    write_source,
 )
 from sandbox.hubspot.records import Record
 from sandbox.hubspot.render import render_record, render_snapshot
@@ -69,7 +70,7 @@ def list_objects(state: HubSpotState, request: Request, object_type: str) -> Res
 def create_object(state: HubSpotState, request: Request, object_type: str) -> Response:
     otype = state.resolve_type(object_type)
     body = json_body(request)
-    record = state.create(otype, body.get("properties") or {})
+    record = state.create(otype, body.get("properties") or {}, write_source(request))
     _associate_new(state, otype, record, body.get("associations") or [])
     return json_response(render_record(state, otype, record, properties=list(record.properties)),
                          201)
@@ -79,7 +80,8 @@ def update_object(state: HubSpotState, request: Request, object_type: str, objec
                   ) -> Response:
     otype = state.resolve_type(object_type)
     record = state.find(otype, object_id, id_property=request.args.get("idProperty"))
-    state.update(otype, record, json_body(request).get("properties") or {})
+    state.update(otype, record, json_body(request).get("properties") or {},
+                 write_source(request))
     return json_response(render_record(state, otype, record, properties=list(record.properties)))
 
 
@@ -121,9 +123,9 @@ def _missing_error(otype: ObjectType, missing: list[str]) -> list[JsonObject]:
 
 def batch_create(state: HubSpotState, request: Request, object_type: str) -> Response:
     otype, body, started = state.resolve_type(object_type), json_body(request), state.now()
-    results = []
+    results, source = [], write_source(request)
     for item in batch_inputs(body):
-        record = state.create(otype, item.get("properties") or {})
+        record = state.create(otype, item.get("properties") or {}, source)
         _associate_new(state, otype, record, item.get("associations") or [])
         results.append(_written(state, otype, record))
     return batch_response(results, [], started, state.now(), ok_status=201)
@@ -134,13 +136,13 @@ def batch_update(state: HubSpotState, request: Request, object_type: str) -> Res
     inputs = batch_inputs(body)
     for item in inputs:
         state.check_properties(otype, item.get("properties") or {})
-    results, missing = [], []
+    results, missing, source = [], [], write_source(request)
     for item in inputs:
         record = state.lookup(otype, str(item.get("id")), item.get("idProperty"))
         if record is None or record.archived:
             missing.append(str(item.get("id")))
             continue
-        state.update(otype, record, item.get("properties") or {})
+        state.update(otype, record, item.get("properties") or {}, source)
         results.append(_written(state, otype, record))
     return batch_response(results, _missing_error(otype, missing), started, state.now())
 
@@ -155,15 +157,15 @@ def batch_upsert(state: HubSpotState, request: Request, object_type: str) -> Res
             raise invalid(f"idProperty {id_property!r} is not a unique property of "
                           f"{otype.name}", idProperty=[id_property])
         state.check_properties(otype, item.get("properties") or {})
-    results = []
+    results, source = [], write_source(request)
     for item in inputs:
         key, values = str(item["id"]), dict(item.get("properties") or {})
         record = state.lookup(otype, key, str(item["idProperty"]))
         new = record is None
         if record is None:
-            record = state.create(otype, {**values, str(item["idProperty"]): key})
+            record = state.create(otype, {**values, str(item["idProperty"]): key}, source)
         else:
-            state.update(otype, record, values)
+            state.update(otype, record, values, source)
         results.append({**_written(state, otype, record), "new": new})
     return batch_response(results, [], started, state.now())
 

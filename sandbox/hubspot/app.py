@@ -14,8 +14,12 @@ from sandbox.hubspot import api_associations as assoc
 from sandbox.hubspot import api_groups as groups
 from sandbox.hubspot import api_meta as meta
 from sandbox.hubspot import api_objects as objects
+from sandbox.hubspot import api_users as users
 from sandbox.hubspot.errors import HubSpotError
-from sandbox.hubspot.state import HubSpotState
+from sandbox.hubspot.http import SOURCE_KEY
+from sandbox.hubspot.records import WriteSource
+from sandbox.hubspot.state import API_SOURCE, HubSpotState
+from sandbox.hubspot.users import token_user, user_source
 
 if TYPE_CHECKING:
     from sandbox.core.wsgi import StartResponse, WSGIEnvironment
@@ -27,6 +31,7 @@ PROPS = "/crm/v3/properties/<object_type>"
 SCHEMAS = "/crm-object-schemas/v3/schemas"
 V4_BATCH = "/crm/v4/associations/<from_type>/<to_type>/batch"
 V4_OBJ = "/crm/v4/objects/<from_type>/<from_id>/associations"
+USERS = "/settings/v3/users"
 
 ROUTES: list[tuple[str, str, str, Handler]] = [
     ("crm.objects.list", OBJ, "GET", objects.list_objects),
@@ -63,15 +68,22 @@ ROUTES: list[tuple[str, str, str, Handler]] = [
     ("crm.associations.create", f"{V4_OBJ}/<to_type>/<to_id>", "PUT", assoc.create_labeled),
     ("crm.associations.archive", f"{V4_OBJ}/<to_type>/<to_id>", "DELETE", assoc.archive_pair),
     ("crm.associations.list", f"{V4_OBJ}/<to_type>", "GET", assoc.list_associations),
+    ("settings.users.list", USERS, "GET", users.list_users),
+    ("settings.users.get", f"{USERS}/<user_id>", "GET", users.get_user),
 ]
+# The SDK lists users at `/settings/v3/users/`; a hand-typed URL has no trailing slash.
+LOOSE_SLASHES = {"settings.users.list"}
 
-URL_MAP = Map([Rule(path, endpoint=name, methods=[method])
+URL_MAP = Map([Rule(path, endpoint=name, methods=[method],
+                    strict_slashes=name not in LOOSE_SLASHES)
                for name, path, method, _ in ROUTES])
 HANDLERS: dict[str, Handler] = {name: handler for name, _, _, handler in ROUTES}
 
 
 class HubSpotApp:
-    """Answers the CRM paths. `token` None accepts any bearer token (still required)."""
+    """Answers the CRM and users paths. `token` None accepts any bearer token (still
+    required); either way a user token `pat-user-<digits>` is accepted, once users are
+    loaded only for a known user."""
 
     def __init__(self, state: HubSpotState, token: str | None) -> None:
         self.state = state
@@ -84,7 +96,7 @@ class HubSpotApp:
 
     def respond(self, request: Request) -> Response:
         try:
-            self.authenticate(request)
+            request.environ[SOURCE_KEY] = self.authenticate(request)
             endpoint, args = URL_MAP.bind_to_environ(request.environ).match()
             with self.state.lock:
                 return HANDLERS[str(endpoint)](self.state, request, **args)
@@ -99,7 +111,8 @@ class HubSpotApp:
             return HubSpotError(400, f"Invalid input: {type(exc).__name__} {exc}"
                                 ).response()
 
-    def authenticate(self, request: Request) -> None:
+    def authenticate(self, request: Request) -> WriteSource:
+        """Check the bearer token; returns who the request's writes are by."""
         header = request.headers.get("Authorization", "")
         scheme, _, presented = header.partition(" ")
         if scheme.lower() != "bearer" or not presented:
@@ -107,9 +120,15 @@ class HubSpotApp:
                                "OAuth 2.0 authentication and you can find more details at "
                                "https://developers.hubspot.com/docs/methods/auth/oauth-overview",
                                "INVALID_AUTHENTICATION")
-        if self.token is not None and not hmac.compare_digest(presented, self.token):
-            raise HubSpotError(401, "The access token provided is invalid or expired.",
-                               "INVALID_AUTHENTICATION")
+        user_id = token_user(presented)
+        if user_id is not None:
+            with self.state.lock:
+                if self.state.users.accepts(user_id):
+                    return user_source(user_id)
+        elif self.token is None or hmac.compare_digest(presented, self.token):
+            return API_SOURCE
+        raise HubSpotError(401, "The access token provided is invalid or expired.",
+                           "INVALID_AUTHENTICATION")
 
 
 def routes_json() -> list[dict[str, Any]]:

@@ -1,4 +1,5 @@
-"""Seed the stand-in from a fixture set (CONTRACT.md): objects served back verbatim."""
+"""Seed the stand-in from a fixture set (CONTRACT.md): objects served back verbatim,
+and the portal's users from `users.json` (Settings users API shape)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sandbox.hubspot.associations import AssociationType, Edge
 from sandbox.hubspot.records import Record
 from sandbox.hubspot.state import HubSpotState
 from sandbox.hubspot.types import ObjectType
+from sandbox.hubspot.users import USERS_FILE
 
 JsonObject = dict[str, Any]
 Link = tuple[Edge, Edge, AssociationType]
@@ -42,7 +44,8 @@ def record_from_fixture(obj: JsonObject) -> Record:
 
 def _fixture_files(directory: Path) -> list[Path]:
     standard = [directory / f for f in STANDARD_FILES if (directory / f).is_file()]
-    others = sorted(p for p in directory.glob("*.json") if p.name not in STANDARD_FILES)
+    others = sorted(p for p in directory.glob("*.json")
+                    if p.name not in {*STANDARD_FILES, USERS_FILE})
     return standard + others
 
 
@@ -60,14 +63,27 @@ def _links(state: HubSpotState, otype: ObjectType, obj: JsonObject) -> list[Link
     return links
 
 
+def _load_users(state: HubSpotState, directory: Path) -> int | None:
+    file = directory / USERS_FILE
+    if not file.is_file():
+        return None
+    users = json.loads(file.read_text(encoding="utf-8"))
+    if not isinstance(users, list):
+        raise ValueError(f"{file}: expected a JSON array of users")
+    state.users.load(users)
+    return len(users)
+
+
 def load_fixtures(state: HubSpotState, path: Path) -> dict[str, int]:
-    """Load every HubSpot fixture file under `path`; returns records loaded per type."""
+    """Load every HubSpot fixture file under `path`; returns records loaded per type
+    (and `users`, when the set has a users file)."""
     directory = hubspot_dir(path)
     if not directory.is_dir():
         raise FileNotFoundError(f"no fixture directory at {path}")
     loaded: dict[str, int] = {}
     links: list[Link] = []
     with state.lock:
+        users = _load_users(state, directory)
         for file in _fixture_files(directory):
             otype = state.resolve_type(file.stem)
             objects = json.loads(file.read_text(encoding="utf-8"))
@@ -77,4 +93,4 @@ def load_fixtures(state: HubSpotState, path: Path) -> dict[str, int]:
             state.properties_changed(otype)
             loaded[otype.name] = loaded.get(otype.name, 0) + len(objects)
         state.associations.seed(links)
-    return loaded
+    return loaded if users is None else {**loaded, "users": users}

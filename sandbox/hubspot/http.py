@@ -8,10 +8,19 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox.core.wsgi import json_response
 from sandbox.hubspot.errors import invalid
+from sandbox.hubspot.records import WriteSource
+from sandbox.hubspot.state import API_SOURCE
 
 JsonObject = dict[str, Any]
 
 MAX_BATCH_INPUTS = 100
+SOURCE_KEY = "sandbox.hubspot.source"  # environ key: who the request's token acts as
+
+
+def write_source(request: Request) -> WriteSource:
+    """Who the request's writes are by, as the app authenticated it."""
+    source = request.environ.get(SOURCE_KEY)
+    return source if isinstance(source, WriteSource) else API_SOURCE
 
 
 def list_param(request: Request, name: str) -> list[str] | None:

@@ -17,6 +17,7 @@ from sandbox.hubspot.errors import HubSpotError, invalid, not_found
 from sandbox.hubspot.records import Record, RecordStore, WriteSource, hubspot_timestamp
 from sandbox.hubspot.search import SearchIndex
 from sandbox.hubspot.types import ObjectType, property_json, standard_types
+from sandbox.hubspot.users import UserDirectory
 
 JsonObject = dict[str, Any]
 
@@ -35,6 +36,7 @@ class HubSpotState:
         self.stores: dict[str, RecordStore] = {}
         self.associations = AssociationStore()
         self.index = SearchIndex(clock, index_lag_seconds)
+        self.users = UserDirectory()
         self._next_id = FIRST_ID
         self._next_custom = 1
         for otype in standard_types():

@@ -43,6 +43,21 @@ def test_fixtures_loaded_while_serving_record_created_events(tmp_path: Path) -> 
         assert event.type == "customer.created" and event.data.object["id"] == customer["id"]
 
 
+def test_fixture_account_metadata_is_served_exactly_as_given(tmp_path: Path) -> None:
+    """The worker finds a partner's Connect account by `metadata.hubspot_company_id`."""
+    folder = tmp_path / "stripe"
+    folder.mkdir()
+    metadata = {"hubspot_company_id": "501"}
+    account = dict(fixture_objects("accounts")[0], id="acct_Partner501", metadata=metadata)
+    (folder / "accounts.json").write_text(json.dumps([account]))
+    with stripe_env(tmp_path) as env:
+        retrieved = env.client.v1.accounts.retrieve("acct_Partner501")
+        assert raw(retrieved)["metadata"] == metadata and raw(retrieved) == account
+        assert retrieved.metadata.to_dict() == metadata
+        listed = raw(env.client.v1.accounts.list())["data"]
+        assert [a["metadata"] for a in listed] == [metadata]
+
+
 def test_decode_nested_lists_and_appends() -> None:
     pairs = [
         ("metadata[a]", "1"), ("metadata[b]", ""), ("expand[0]", "customer"),
