@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sandbox.synthetic.catalog import COUPONS, PRICES, PRODUCTS
 from sandbox.synthetic.hubspot_objects import deal, partner_company, plain_company
+from sandbox.synthetic.hubspot_users import PORTAL_USERS
 from sandbox.synthetic.portal import Portal
 from sandbox.synthetic.specs import (
     CompanySpec,
@@ -30,13 +31,14 @@ class Scenario:
 
 
 def render_hubspot(scenario: Scenario, portal: Portal) -> None:
+    portal.users.extend(dict(user) for user in PORTAL_USERS)
     portal.companies.extend(partner_company(spec) for spec in scenario.partners)
     portal.companies.extend(plain_company(spec) for spec in scenario.companies)
     portal.deals.extend(deal(spec) for spec in scenario.deals)
     portal.accounts.extend(
         account(spec.account_id, spec.name, f"compta@{spec.domain or 'example.fr'}",
                 f"https://{spec.domain}" if spec.domain else None, spec.joined,
-                spec.transfers_active)
+                spec.transfers_active, spec.account_company_id or spec.company_id)
         for spec in scenario.partners if spec.account_id is not None
     )
 

@@ -21,7 +21,7 @@ def _partner(sequence: int, name: str, domain: str | None, city: str, tier: Time
              code: str, *, status: Timeline | None = None, option: str = "recurring",
              account: bool = True, transfers: bool = True, own_customer: str | None = None,
              qualified: bool = True, certified: bool = False,
-             joined: datetime = JOINED) -> PartnerSpec:
+             joined: datetime = JOINED, account_company: int | None = None) -> PartnerSpec:
     return PartnerSpec(
         company_id=company_id(sequence), name=name, domain=domain, city=city, joined=joined,
         tier=tier, status=status or _one("active", joined), option=_one(option, joined),
@@ -29,6 +29,7 @@ def _partner(sequence: int, name: str, domain: str | None, city: str, tier: Time
         account_id=stripe_id("acct", f"demo/{name}") if account else None,
         transfers_active=transfers, own_customer_id=own_customer, interview=qualified,
         training=qualified, certified=certified,
+        account_company_id=None if account_company is None else company_id(account_company),
     )
 
 
@@ -52,10 +53,12 @@ def demo_partners() -> dict[str, PartnerSpec]:
         ("cloudistrib", _partner(4, "Cloudistrib Europe", "cloudistrib.eu", "Bruxelles",
                                  _one("premier"), "CLOUDISTRIB", option="reseller",
                                  own_customer=CLOUDISTRIB_OWN_CUSTOMER, qualified=False)),
-        # R1 promoted referral -> partner during the period; R13 window extended
+        # R1 promoted referral -> partner during the period; R13 window extended;
+        # R32 its Connect account was onboarded for Cloudistrib's company: it waits for
+        # finance's confirmation, and every payout of Pixel's is on hold until then
         ("pixel", _partner(5, "Studio Pixel Nantes", "studiopixel.fr", "Nantes",
                            ((JOINED, "referral"), (instant("2025-12-01T10:00"), "partner")),
-                           "PIXEL")),
+                           "PIXEL", account_company=4)),
         # R15 flat option on the referral tier
         ("camille", _partner(6, "Camille Durand", None, "Bordeaux", _one("referral"),
                              "CAMILLE", option="flat", qualified=False)),

@@ -26,6 +26,7 @@ FILES = {
     "invoices": "stripe/invoices.json",
     "accounts": "stripe/accounts.json",
     "coupons": "stripe/coupons.json",
+    "users": "hubspot/users.json",
 }
 INDENT = 1
 
@@ -43,6 +44,7 @@ class Portal:
     invoices: list[JsonObject] = field(default_factory=list)
     accounts: list[JsonObject] = field(default_factory=list)
     coupons: list[JsonObject] = field(default_factory=list)
+    users: list[JsonObject] = field(default_factory=list)  # HubSpot's users API shape
 
     def extend(self, other: Portal) -> None:
         for name in FILES:

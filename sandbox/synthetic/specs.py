@@ -29,6 +29,7 @@ class PartnerSpec:
     option: Timeline
     code: Timeline
     account_id: str | None = None  # Stripe Connect account (R26)
+    account_company_id: str | None = None  # its metadata.hubspot_company_id; None: its own
     transfers_active: bool = True
     own_customer_id: str | None = None  # the partner's own Stripe customer (R8)
     interview: bool = False

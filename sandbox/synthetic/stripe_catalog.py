@@ -68,11 +68,14 @@ def discount_id(coupon_id: str, subscription_id: str) -> str:
 
 
 def account(account_id: str, name: str, email: str, url: str | None, created: datetime,
-            transfers_active: bool) -> JsonObject:
+            transfers_active: bool, company_id: str) -> JsonObject:
     """An Express Connect account; one whose transfers capability is inactive has
-    requirements past due and cannot receive transfers (R26)."""
+    requirements past due and cannot receive transfers (R26). Its metadata names the
+    HubSpot company it was onboarded for, as the platform's onboarding records it (R32
+    reads it)."""
     obj = reference("account")
     obj.update(
+        metadata={"hubspot_company_id": company_id},
         id=account_id, email=email, created=epoch(created), country="FR",
         default_currency="eur", type="express", business_type="company",
         charges_enabled=transfers_active, payouts_enabled=transfers_active,

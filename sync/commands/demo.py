@@ -18,6 +18,7 @@ from sandbox.hubspot import HubSpotSandbox
 from sandbox.stripe import StripeSandbox
 from sync.adapters.hubspot_setup import ensure_setup
 from sync.commands import EXIT_OK, console, plain
+from sync.commands.demo_finance import finance_hour, finance_next_steps
 from sync.commands.run import ProgressBars, parse_as_of, stop_on_signals
 from sync.errors import ConfigurationError
 from sync.settings import Settings
@@ -59,15 +60,16 @@ def _demo(args: argparse.Namespace) -> int:
             with bars.progress:
                 summary = run_sync(services, parse_as_of(args.as_of), progress=bars)
             summary.render(out)
+            finance = finance_next_steps(finance_hour(services, hubspot.url, out))
         finally:
             services.close()
-        _next_steps(out, database)
+        _next_steps(out, database, finance)
         if args.serve:
             _keep_serving(out, hubspot.url, stripe.url, database)
     return EXIT_OK
 
 
-def _next_steps(out: Console, database: Path) -> None:
+def _next_steps(out: Console, database: Path, finance: list[str]) -> None:
     for text in [
         "", "Where to look next (the demo's ledger is " + str(database) + "):",
         f"  export PARTNERSYNC_DATABASE_URL=sqlite:///{database}",
@@ -76,6 +78,7 @@ def _next_steps(out: Console, database: Path) -> None:
         "  partnersync payouts list                 # finance's view",
         "  partnersync explain --deal 40000000009   # R9: a registration protects a deal",
         "  partnersync explain --deal 40000000058   # a quarantined touch, and why",
+        *finance,
         "Run `partnersync demo --serve` to keep the stand-ins up and sync again.",
     ]:
         plain(out, text)

@@ -103,6 +103,7 @@ class Planter:
             account_id = f"acct_{slug}"
             account = copy.deepcopy(self.portal.accounts[0])
             account["id"] = account_id
+            account["metadata"] = {"hubspot_company_id": company_id}  # onboarded for it (R32)
             self.portal.accounts.append(account)
         histories: dict[str, Timeline] = {
             COMPANY.tier: ((SINCE, tier),), COMPANY.status: ((SINCE, "active"),),
