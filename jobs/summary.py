@@ -20,6 +20,19 @@ from sync.domain import Quarantined
 from sync.metrics import AMOUNT_EUR, API_RETRIES, LINES, PAYOUTS, QUARANTINED, RATE_LIMITED
 
 
+def _by_reason(title: str, items: dict[str, str]) -> Table:
+    """Records grouped by why: a partner's ten held payouts share one reason."""
+    grouped: dict[str, list[str]] = {}
+    for record_id, why in sorted(items.items()):
+        grouped.setdefault(why, []).append(record_id)
+    listing = Table(title=title)
+    listing.add_column("records")
+    listing.add_column("why")
+    for why, record_ids in grouped.items():
+        listing.add_row(Text("\n".join(record_ids)), Text(why))
+    return listing
+
+
 def counter_total(counter: Counter_) -> float:
     """The sum of a labelled prometheus counter over all its labels."""
     return float(sum(sample.value for metric in counter.collect() for sample in metric.samples
@@ -113,12 +126,7 @@ class RunSummary:
         for title, items in ((f"Payouts on hold ({len(self.held)})", self.held),
                              (f"Refused HubSpot changes ({len(self.refused)})", self.refused)):
             if items:
-                listing = Table(title=title)
-                listing.add_column("record")
-                listing.add_column("why")
-                for record_id, why in sorted(items.items()):
-                    listing.add_row(Text(record_id), Text(why))
-                console.print(listing)
+                console.print(_by_reason(title, items))
         if self.error:
             console.print(Text.assemble(("error:", "bold red"), f" {self.error}"))
 

@@ -133,22 +133,23 @@ def _writable_payouts(ledger: Ledger, hubspot: HubSpotGateway, props: PropertyMa
                       records: Iterable[Mapping[str, Any]] | None,
                       finance: FinanceControls | None,
                       summary: ApplySummary) -> list[OutboxEntry]:
-    """Pending payout entries, less those that would write over finance's approval or
-    paid mark (CONTRACT.md). Finance's moves go to the ledger first; the entries held
-    stay pending until the next enqueue replaces them with the ledger's new state. A
-    refused move (R33) is written over: HubSpot then shows the ledger's status and why."""
+    """Pending payout entries, less the stale ones that would write over finance's
+    approval or paid mark (CONTRACT.md). Finance's moves go to the ledger first; an
+    entry older than the ledger's status is held, pending until the next enqueue
+    replaces it with the ledger's new state. An entry that is the ledger's status is
+    written, over a move the ledger refused (R33) or took as the first of two."""
     entries = _pending(ledger, HUBSPOT_PAYOUT)
     if not entries:
         return []
     listed = list(records) if records is not None else hubspot.payouts()
-    readback = read_back_finance(ledger, listed, props, finance)
-    summary.finance_applied += readback.applied
-    refused = readback.refused
+    summary.finance_applied += read_back_finance(ledger, listed, props, finance).applied
+    current = {payout.id: payout.status.value for payout in ledger.list_payouts()}
     shown = hubspot_statuses(listed, props)
     writable = []
     for entry in entries:
         written = _properties(entry).get(props.payout.status)
-        if entry.target not in refused and undoes_finance(shown.get(entry.target), written):
+        stale = written != current.get(entry.target)
+        if stale and undoes_finance(shown.get(entry.target), written):
             summary.held.append(entry.target)
         else:
             writable.append(entry)

@@ -64,8 +64,11 @@ def payouts_table(records: list[PayoutRecord], names: dict[str, str]) -> Table:
 
 
 def _why(record: PayoutRecord) -> str:
-    """What finance should read first: a hold, else a failure, else a refusal's note."""
-    return record.hold_reason or record.failure_reason or record.status_note or ""
+    """What finance should read first: a hold, else a failure, else a refusal's note,
+    else who gave the first of two approvals."""
+    first = (f"first approval by {record.approved_by}; a second approver is needed (R33)"
+             if record.status is PayoutStatus.PENDING_SECOND_APPROVAL else "")
+    return record.hold_reason or record.failure_reason or record.status_note or first
 
 
 def _status(args: argparse.Namespace) -> PayoutStatus | None:

@@ -71,6 +71,11 @@ rate = "0.22"
     ('[attribution]\nwindow_dayz = 30', "attribution.window_dayz: Extra inputs are not permitted"),
     ("[[amendments]]\n[amendments.tiers.partner]\nrate = \"0.3\"", "amendments[0].effective_from: expected a date"),
     ("rate = ", "is not valid TOML"),
+    ('[approval]\napprovers = ["alice"]', "approval.approvers: expected HubSpot user ids (digits)"),
+    ('[approval]\napprovers = "1001"', "approval.approvers: expected a list of HubSpot user ids"),
+    ('[approval]\nauto_approve_max = "300.00"\ndual_above = "200.00"',
+     "approval: dual_above must be at least auto_approve_max"),
+    ("[payments]\nconfirm_new_destinations = 1", "payments.confirm_new_destinations: Input should be a valid boolean"),
 ])
 def test_invalid_files_name_the_key_and_what_was_expected(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(ProgrammeError) as caught:
@@ -105,3 +110,22 @@ def test_a_bad_programme_file_is_a_configuration_error(tmp_path: Path) -> None:
     from sync.errors import ConfigurationError
     with pytest.raises(ConfigurationError):
         load_programme(write(tmp_path, '[tiers.partner]\nrate = "x"'))
+
+
+def test_payout_controls_keys(tmp_path: Path) -> None:
+    """R32, R33: approvers, the two-approval amount, confirming new destinations."""
+    programme = load_programme(write(tmp_path, """
+[approval]
+approvers = ["1001", "1002"]
+dual_above = "5000.00"
+
+[payments]
+confirm_new_destinations = true
+"""))
+    assert programme.approval.approvers == ("1001", "1002")
+    assert programme.approval.dual_above == 500000
+    assert programme.approval.needs_two(500001) and not programme.approval.needs_two(500000)
+    assert programme.payments.confirm_new_destinations is True
+    defaults = load_programme(None)
+    assert (defaults.approval.approvers, defaults.approval.dual_above) == ((), None)
+    assert defaults.payments.confirm_new_destinations is False

@@ -81,12 +81,14 @@ def test_dry_run_plan_lists_the_writes_the_next_run_makes(
 
 
 def finance_approves_in_hubspot(world: World) -> str:
-    """Finance moves the largest pending payout to approved in HubSpot's UI (R25)."""
+    """An approver (HubSpot user 1001, R33) moves the largest pending payout that one
+    approval settles (at most the demo programme's dual_above, 900.00) to approved in
+    HubSpot's UI (R25)."""
     waiting = [p for p in world.ledger().list_payouts()
-               if p.status is PayoutStatus.PENDING_APPROVAL]
+               if p.status is PayoutStatus.PENDING_APPROVAL and p.amount <= 90000]
     payout = max(waiting, key=lambda p: p.amount)
     record_id = world.payout_records()[payout.id]["hs_object_id"]
-    world.hubspot.change_records({"object_type": PAYOUT.object_name, "user_id": 7, "update": [
+    world.hubspot.change_records({"object_type": PAYOUT.object_name, "user_id": 1001, "update": [
         {"id": record_id, "properties": {PAYOUT.status: "approved"}}]})
     return payout.id
 
