@@ -46,6 +46,24 @@ def get_property(state: HubSpotState, request: Request, object_type: str, name: 
     return json_response(otype.properties[name])
 
 
+UPDATE_KEYS = {"label", "description", "options", "displayOrder", "formField", "hidden",
+               "groupName", "fieldType"}
+
+
+def update_property(state: HubSpotState, request: Request, object_type: str, name: str
+                    ) -> Response:
+    """PATCH: HubSpot replaces the given keys (an enumeration's ``options`` whole)."""
+    otype = state.resolve_type(object_type)
+    if name not in otype.properties:
+        raise HubSpotError(404, f"Unable to find property {name} on {otype.name}",
+                           "OBJECT_NOT_FOUND", context={"name": [name]})
+    prop = otype.properties[name]
+    prop.update({k: v for k, v in json_body(request).items() if k in UPDATE_KEYS})
+    prop["updatedAt"] = state.now()
+    state.properties_changed(otype)
+    return json_response(prop)
+
+
 def create_property(state: HubSpotState, request: Request, object_type: str) -> Response:
     otype = state.resolve_type(object_type)
     return json_response(_new_property(state, otype, json_body(request)), 201)

@@ -53,6 +53,7 @@ ROUTES: list[tuple[str, str, str, Handler]] = [
     ("crm.properties.groups.list", f"{PROPS}/groups", "GET", groups.list_groups),
     ("crm.properties.groups.create", f"{PROPS}/groups", "POST", groups.create_group),
     ("crm.properties.get", f"{PROPS}/<name>", "GET", meta.get_property),
+    ("crm.properties.update", f"{PROPS}/<name>", "PATCH", meta.update_property),
     ("crm.schemas.list", SCHEMAS, "GET", meta.list_schemas),
     ("crm.schemas.create", SCHEMAS, "POST", meta.create_schema),
     ("crm.schemas.get", f"{SCHEMAS}/<object_type>", "GET", meta.get_schema),

@@ -81,6 +81,7 @@ class _Steps:
                    label: str | None = None) -> None:
         listed = self.transport.call("properties.list", self.api.properties.get_all,
                                      object_type).body
+        self.options(object_type, definitions, listed, label)
         missing = [d for d in definitions if d.name not in _names(listed)]
         if not missing:
             return
@@ -91,14 +92,36 @@ class _Steps:
         for name in _names(answer.body):
             self.created.append(f"property {label or object_type}.{name}")
 
+    def options(self, object_type: str, definitions: Sequence[PropertyDefinition],
+                listed: JsonObject, label: str | None) -> None:
+        """An existing enumeration lacking values the worker writes (a portal set up
+        before ``on_hold`` or ``manual`` existed) gets them, its own values kept."""
+        existing = {str(p.get("name")): p for p in json_objects(listed.get("results"))}
+        for definition in definitions:
+            current = existing.get(definition.name)
+            if current is None or not definition.options:
+                continue
+            have = json_objects(current.get("options"))
+            values = {str(option.get("value")) for option in have}
+            added = [o for o in definition.options if o.value not in values]
+            if not added:
+                continue
+            options = have + [{"label": o.label, "value": o.value, "hidden": False,
+                               "displayOrder": len(have) + i} for i, o in enumerate(added)]
+            self.transport.call("properties.update", self.api.properties.update, object_type,
+                                definition.name, {"options": options})
+            self.created.append(f"options {label or object_type}.{definition.name}: "
+                                + ", ".join(o.value for o in added))
+
     def custom_object(self, definition: CustomObjectDefinition) -> None:
         self.transport.call("schemas.create", self.api.schemas.create, schema_body(definition))
         self.created.append(f"custom object {definition.name}")
 
     def complete_custom_object(self, type_id: str, schema: JsonObject,
                                definition: CustomObjectDefinition) -> None:
-        present = _names({"results": schema.get("properties")})
-        if any(d.name not in present for d in definition.properties):
+        present = {str(p.get("name")): p for p in json_objects(schema.get("properties"))}
+        if any(d.name not in present or _lacks_options(present[d.name], d)
+               for d in definition.properties):
             self.group(type_id, definition.properties[0].group_name, label=definition.name)
             self.properties(type_id, definition.properties, label=definition.name)
         linked = {str(a.get("toObjectTypeId")) for a in json_objects(schema.get("associations"))
@@ -146,6 +169,11 @@ def schema_body(definition: CustomObjectDefinition) -> JsonObject:
         "properties": properties,
         "associatedObjects": list(definition.associated_objects),
     }
+
+
+def _lacks_options(existing: JsonObject, definition: PropertyDefinition) -> bool:
+    values = {str(option.get("value")) for option in json_objects(existing.get("options"))}
+    return any(option.value not in values for option in definition.options)
 
 
 def _names(listing: JsonObject) -> set[str]:

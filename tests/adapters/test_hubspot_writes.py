@@ -81,6 +81,36 @@ def test_setup_completes_a_custom_object_missing_a_property_and_an_association(
     assert "vmc_explanation" in line.properties
 
 
+def test_setup_adds_the_enumeration_values_a_portal_set_up_earlier_lacks(
+        portal: Portal) -> None:
+    """A portal set up before R32-R35: payout statuses without on_hold and
+    pending_second_approval, line kinds without manual; a value the portal added itself
+    is kept."""
+    gateway = portal.gateway()
+    ensure_setup(gateway, gateway.props)
+    state = portal.sandbox.state
+    status = state.resolve_type("vmc_payout").properties["vmc_status"]
+    status["options"] = [o for o in status["options"]
+                         if o["value"] not in ("on_hold", "pending_second_approval")]
+    status["options"].append({"label": "Disputed", "value": "disputed", "hidden": False,
+                              "displayOrder": 9})
+    kind = state.resolve_type(LINE).properties["vmc_kind"]
+    kind["options"] = [o for o in kind["options"] if o["value"] != "manual"]
+    portal.reset_calls()
+
+    report = ensure_setup(gateway, gateway.props)
+
+    assert report.created == (
+        "options vmc_commission_line.vmc_kind: manual",
+        "options vmc_payout.vmc_status: on_hold, pending_second_approval")
+    assert [o["value"] for o in status["options"]] == [
+        "pending_approval", "approved", "paid", "manual_pending", "failed", "disputed",
+        "on_hold", "pending_second_approval"]
+    assert [o["value"] for o in kind["options"]][-1] == "manual"
+    assert portal.count("crm.properties.update") == 2
+    assert ensure_setup(gateway, gateway.props).created == ()  # once
+
+
 def test_upsert_250_lines_in_3_calls_then_update_them(portal: Portal,
                                                       gateway: HubSpotGateway) -> None:
     lines = [_line(n) for n in range(250)]
