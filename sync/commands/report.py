@@ -20,6 +20,7 @@ from sync.commands import EXIT_OK, cell, console, fail, open_services, plain
 from sync.commands.offline import require_decisions
 from sync.commands.report_data import ReportData, build_report, kpi_rows
 from sync.commands.report_html import render_html
+from sync.engine.model import PayoutStatus
 from sync.ledger import Finding
 from sync.months import Month, month_label, parse_month_label
 
@@ -60,6 +61,7 @@ def render_terminal(out: Console, data: ReportData) -> None:
               "none, every record read was usable")
     _findings(out, "Review items (R10a, R29, R1)", data.reviews, "none")
     _findings(out, "Unrecovered differences (R17)", data.unrecovered, "none")
+    _findings(out, "Payouts on hold (R32, R35)", data.holds, "none")
     excluded = data.excluded_invoices
     plain(out, f"Invoices excluded by R19 (not in EUR): {len(excluded) or 'none'}")
     if excluded:
@@ -75,7 +77,8 @@ def _report(args: argparse.Namespace) -> int:
                         f"{decisions.as_of.isoformat()}); the latest closed month is "
                         f"{month_label(decisions.last_closed_month)}")
         data = build_report(inputs, decisions, services.ledger.findings(), month,
-                            services.programme)
+                            services.programme,
+                            services.ledger.list_payouts(PayoutStatus.ON_HOLD))
     render_terminal(console(), data)
     if args.html is not None:
         path = Path(args.html)

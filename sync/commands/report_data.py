@@ -10,7 +10,7 @@ from decimal import Decimal
 from sync.domain import Inputs
 from sync.engine.kpis import Kpis, programme_kpis
 from sync.engine.model import Decisions, PayoutStatus
-from sync.ledger import Finding
+from sync.ledger import Finding, PayoutRecord
 from sync.money import Cents, eur, percent
 from sync.months import Month
 from sync.programme import Programme
@@ -52,6 +52,7 @@ class ReportData:
     reviews: tuple[Finding, ...]
     unrecovered: tuple[Finding, ...]
     excluded_invoices: tuple[str, ...]
+    holds: tuple[Finding, ...] = ()  # payouts on hold now, and why (R32, R35)
 
 
 def _month_rows(decisions: Decisions, month: Month) -> tuple[MonthRow, ...]:
@@ -89,8 +90,18 @@ def _partner_payouts(inputs: Inputs, decisions: Decisions,
                  for key in ids)
 
 
+def held_payouts(inputs: Inputs, held: list[PayoutRecord]) -> tuple[Finding, ...]:
+    """Payouts on hold, as the report lists its other findings (R32, R35)."""
+    names = {partner.id: partner.name for partner in inputs.partners}
+    return tuple(
+        Finding(0, "hold", f"{payout.id} ({names.get(payout.partner_id, payout.partner_id)}, "
+                f"{eur(payout.amount)} EUR)",
+                "R32" if (payout.hold_reason or "").startswith("destination") else "R35",
+                payout.hold_reason or "") for payout in held)
+
+
 def build_report(inputs: Inputs, decisions: Decisions, findings: list[Finding], month: Month,
-                 programme: Programme) -> ReportData:
+                 programme: Programme, held: list[PayoutRecord] | None = None) -> ReportData:
     def of_kind(kind: str) -> tuple[Finding, ...]:
         return tuple(item for item in findings if item.kind == kind)
 
@@ -101,6 +112,7 @@ def build_report(inputs: Inputs, decisions: Decisions, findings: list[Finding], 
         payouts=_partner_payouts(inputs, decisions, month),
         quarantined=of_kind("quarantined"), reviews=of_kind("review"),
         unrecovered=of_kind("unrecovered"), excluded_invoices=decisions.excluded_invoices,
+        holds=held_payouts(inputs, held or []),
     )
 
 

@@ -93,6 +93,7 @@ def render_html(data: ReportData) -> str:
                   "none: every record read was usable"),
         _findings("Review items (R10a, R29, R1)", data.reviews, "none"),
         _findings("Unrecovered differences (R17)", data.unrecovered, "none"),
+        _findings("Payouts on hold (R32, R35)", data.holds, "none"),
         f"<h2>Invoices excluded by R19 ({len(data.excluded_invoices)})</h2>",
         f'<p class="muted">{escape(excluded)}</p>',
     ]

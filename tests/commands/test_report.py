@@ -105,3 +105,20 @@ def test_configuration_errors_exit_2(cli: Cli, ledger: Ledger,
     monkeypatch.setenv("PARTNERSYNC_SERVE_PORT", "not-a-port")
     result = cli("payouts", "list")
     assert result.code == 2 and "PARTNERSYNC_SERVE_PORT" in result.err
+
+
+def test_report_lists_the_payouts_on_hold_and_why(cli: Cli, synced: Synced, ledger: Ledger,
+                                                  tmp_path: Path) -> None:
+    assert "Payouts on hold (R32, R35): none" in cli("report").out
+    payout = next(p for p in synced.decisions.ledger.payouts if p.partner_id == "30000000001")
+    ledger.hold_payout(payout.id, "customer <disputes> March", "claire")
+    page = tmp_path / "report.html"
+
+    result = cli("report", "--html", str(page))
+
+    row = next(line for line in result.out.splitlines() if payout.id in line)
+    assert "R35" in row and "Agence Lumière" in row and eur(payout.amount) in row
+    assert "held by claire: customer <disputes> March (R35)" in result.out
+    html = page.read_text(encoding="utf-8")
+    assert "Payouts on hold (R32, R35) (1)" in html
+    assert escape("held by claire: customer <disputes> March (R35)") in html
