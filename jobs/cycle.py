@@ -84,6 +84,7 @@ def cycle(services: Services, run_id: int, as_of: datetime, summary: RunSummary,
     finance = read_back_finance(ledger, services.mirror.records(Mirrored.HUBSPOT_PAYOUT),
                                 services.props, services.finance_controls)
     summary.finance_transitions, summary.refused = len(finance.applied), dict(finance.refused)
+    summary.edited = dict(finance.edited)
     phase("decide", run_id)
     inputs, decisions = decide_now(services, as_of, listed)
     phase("record", run_id)

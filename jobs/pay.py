@@ -8,22 +8,41 @@ decisions of the last sync recomputed over the mirror (no pull, no new decision)
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from jobs.cycle import intents_for, pay, run_job
 from jobs.summary import RunSummary
 from mappings.hubspot import partners_from_companies
+from sync.adapters.hubspot_lines import LineRecords
 from sync.engine.run import decide
+from sync.hubspot_edits import revert_line_edits, since_last_look
 from sync.inputs import Mirrored, inputs_from_mirror
 from sync.payments import payout_intents
 from sync.payments_finance import read_back_finance
 from sync.wiring import Services
-from sync.writeback import Intent
+from sync.writeback import Intent, ledger_intents
 
 
 def _moved(summary: RunSummary) -> bool:
     return bool(summary.transfers or summary.payment_failures or summary.manual_payouts
                 or summary.finance_transitions)
+
+
+def _line_edits(services: Services, now: datetime) -> dict[str, str]:
+    """Line records edited in HubSpot since the last look: line id -> what it showed."""
+    ledger = services.ledger
+    overlap = timedelta(seconds=services.settings.pull_overlap_seconds)
+    records = LineRecords(services.hubspot).changed(since_last_look(ledger, overlap))
+    return revert_line_edits(ledger, records, services.props.commission_line, now)
+
+
+def _rewrites(services: Services, edited: dict[str, str]) -> list[Intent]:
+    """The ledger's values of the edited line records, written back now."""
+    if not edited:
+        return []
+    ledger = services.ledger
+    lines = [line for line in ledger.load_state().lines if line.id in edited]
+    return ledger_intents(lines, (), ledger.list_payouts(), services.props)
 
 
 def run_pay(services: Services) -> RunSummary:
@@ -42,8 +61,10 @@ def run_pay(services: Services) -> RunSummary:
         finance = read_back_finance(ledger, services.hubspot.payouts(), props,
                                     services.finance_controls)
         summary.finance_transitions, summary.refused = len(finance.applied), dict(finance.refused)
+        summary.edited = finance.edited | _line_edits(services, now)
         found, _ = partners_from_companies(services.mirror.records(Mirrored.HUBSPOT_PARTNER),
                                            props)
-        pay(services, found, run_id, now, summary, intents=lambda: intents_after(summary))
+        pay(services, found, run_id, now, summary,
+            intents=lambda: intents_after(summary) + _rewrites(services, summary.edited))
 
     return run_job(services, "pay", now, work)

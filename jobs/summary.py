@@ -67,6 +67,7 @@ class RunSummary:
     finance_transitions: int = 0
     refused: dict[str, str] = field(default_factory=dict)  # HubSpot moves refused (R32, R33)
     held: dict[str, str] = field(default_factory=dict)  # payouts on hold -> why (R32, R35)
+    edited: dict[str, str] = field(default_factory=dict)  # records edited in HubSpot, reverted
     transfers: int = 0
     payment_failures: int = 0
     manual_payouts: int = 0
@@ -104,6 +105,7 @@ class RunSummary:
         fields["quarantined"] = len(self.quarantined)
         fields["quarantined_by_source"] = dict(Counter(q.source for q in self.quarantined))
         fields["refused"], fields["held"] = len(self.refused), len(self.held)
+        fields["edited"] = len(self.edited)
         return fields
 
     def render(self, console: Console) -> None:
@@ -124,7 +126,9 @@ class RunSummary:
                                        f" (got {item.value!r})" if item.value else "")))
             console.print(quarantine)
         for title, items in ((f"Payouts on hold ({len(self.held)})", self.held),
-                             (f"Refused HubSpot changes ({len(self.refused)})", self.refused)):
+                             (f"Refused HubSpot changes ({len(self.refused)})", self.refused),
+                             (f"Edited in HubSpot, written back ({len(self.edited)})",
+                              self.edited)):
             if items:
                 console.print(_by_reason(title, items))
         if self.error:

@@ -204,7 +204,7 @@ def _check_amounts(ledger: Ledger, record: PayoutRecord, item: Shown, props: Pro
     """HubSpot is not the source of amounts: an edited record is written back."""
     names = props.payout
     edits = []
-    if _cents(item.properties.get(names.amount)) != record.amount:
+    if cents_or_none(item.properties.get(names.amount)) != record.amount:
         edits.append(f"{names.amount} {item.properties.get(names.amount)!s} "
                      f"(ledger {eur(record.amount)})")
     for name, value in ((names.partner_id, record.partner_id),
@@ -222,7 +222,9 @@ def _check_amounts(ledger: Ledger, record: PayoutRecord, item: Shown, props: Pro
                      payout_id=record.id, amount=record.amount)
 
 
-def _cents(value: object) -> int | None:
+def cents_or_none(value: object) -> int | None:
+    """An EUR amount as HubSpot shows it (``"480"`` or ``"480.00"``) in cents; None
+    when it is no amount at all."""
     try:
         return cents_from_eur(str(Decimal(str(value)).quantize(Decimal("0.01"))))
     except (InvalidOperation, ValueError):

@@ -99,12 +99,12 @@ class HubSpotGateway:
     def archived_companies(self) -> list[str]:
         """Ids of the archived companies (one page, usually): known partners among them
         are reported missing without reading every partner (R1)."""
-        return [str(record["id"]) for record in self._pages(
+        return [str(record["id"]) for record in self.pages(
             COMPANIES, ["hs_object_id"], "companies.list_archived", archived=True)]
 
     def all_deals(self) -> Iterator[JsonObject]:
         """Every deal with its companies in ``associations``, streamed a page at a time."""
-        return self._pages(DEALS, self._deal_properties(), "deals.list",
+        return self.pages(DEALS, self._deal_properties(), "deals.list",
                            associations=[self.props.associations.deal_companies])
 
     def deals_modified_since(self, since: datetime | None) -> list[JsonObject]:
@@ -244,9 +244,9 @@ class HubSpotGateway:
 
     def _list(self, object_type: str, properties: Sequence[str], operation: str
               ) -> list[JsonObject]:
-        return list(self._pages(object_type, properties, operation))
+        return list(self.pages(object_type, properties, operation))
 
-    def _pages(self, object_type: str, properties: Sequence[str], operation: str, *,
+    def pages(self, object_type: str, properties: Sequence[str], operation: str, *,
                associations: Sequence[str] = (), archived: bool = False
                ) -> Iterator[JsonObject]:
         after: str | None = None

@@ -23,10 +23,12 @@ from hubspot import HubSpot
 from hubspot.crm.companies import SimplePublicObjectInput as CompanyInput
 from hubspot.crm.objects import BatchInputSimplePublicObjectBatchInput
 
+from jobs.pay import run_pay
 from mappings.properties import DEFAULT_PROPERTY_MAP as PROPS
 from sync.cli import main
 from sync.engine.model import PayoutStatus
 from sync.ledger.records import PayoutRecord
+from sync.money import eur
 from tests.e2e.support import DEMO_AS_OF, World, open_world, sqlite_url
 
 S = PayoutStatus
@@ -336,3 +338,26 @@ def test_a_formula_in_a_partner_name_is_text_in_the_export(
         cli(world, capsys, monkeypatch, "payouts", "export")))}
 
     assert rows[payout.id]["partner_name"] == '\'=HYPERLINK("http://evil.example","Invoice")'
+
+
+def test_a_line_edited_in_hubspot_is_written_back_by_the_payment_job(world: World) -> None:
+    first = run_pay(world.services())  # the first look reads every line record
+    assert first.outcome == "succeeded" and first.edited == {}
+    line = next(line for line in world.ledger().load_state().lines if line.amount > 0)
+    names = PROPS.commission_line
+    record_id = world.line_records()[line.id]["hs_object_id"]
+    type_id = world.services().hubspot.object_type_id(names.object_name)
+    as_user(world, SALES).crm.objects.batch_api.update(
+        type_id, BatchInputSimplePublicObjectBatchInput(inputs=[{
+            "id": record_id, "properties": {names.amount: "99999.00", names.partner_id: "666"}}]))
+
+    summary = run_pay(world.services())
+
+    assert summary.edited == {line.id: (
+        f"{names.amount} 99999.00 (ledger {eur(line.amount)}), "
+        f"{names.partner_id} 666 (ledger {line.partner_id})")}
+    shown = world.line_records()[line.id]
+    assert (shown[names.amount], shown[names.partner_id]) == (eur(line.amount), line.partner_id)
+    [reverted] = audit(world, "hubspot_edit_reverted")
+    assert (reverted.line_id, reverted.amount) == (line.id, line.amount)
+    assert run_pay(world.services()).edited == {}  # written back: nothing more to see
