@@ -24,7 +24,7 @@ from sync.engine.run import decide
 from sync.inputs import ListedInvoices, Mirrored, inputs_from_mirror
 from sync.ledger.records import PayoutRecord
 from sync.payments import pay_approved, payout_intents
-from sync.payments_controls import review_destinations
+from sync.payments_controls import review_destinations, stripe_accounts
 from sync.payments_finance import read_back_finance
 from sync.pull import pull
 from sync.wiring import Services
@@ -110,7 +110,9 @@ def pay(services: Services, partners_read: Iterable[Partner], run_id: int, now: 
     partners = {partner.id: partner for partner in partners_read}
     phase("pay", run_id)
     try:
-        review = review_destinations(ledger, services.stripe, partners.values(),
+        accounts = stripe_accounts(services.stripe,
+                                   lambda: services.mirror.records(Mirrored.STRIPE_ACCOUNT))
+        review = review_destinations(ledger, accounts, partners.values(),
                                      services.finance_controls,
                                      services.programme.payments.confirm_new_destinations)
         summary.refused |= review.refused

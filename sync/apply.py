@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from mappings.properties import PropertyMap
 from sync.adapters.hubspot_batch import BatchOutcome, chunked
@@ -48,6 +48,7 @@ from sync.writeback import (
 )
 
 SENDERS = 2  # HubSpot chunks in flight at once (see in_parallel)
+T = TypeVar("T")
 Properties = dict[str, str]
 Link = tuple[str, str]  # (object type to associate with, its record id)
 
@@ -101,9 +102,9 @@ def apply_outbox(ledger: Ledger, hubspot: HubSpotGateway, stripe: StripeGateway,
         _send_custom(ledger, hubspot, payouts, props.payout.object_name,
                      props.payout.payout_id, _payout_links(props), summary)
         _send_updates(ledger, hubspot, DEALS, _pending(ledger, HUBSPOT_DEAL), summary)
-        _send_updates(ledger, hubspot, COMPANIES, _pending(ledger, HUBSPOT_COMPANY), summary)
-        _send_updates(ledger, hubspot, COMPANIES, _pending(ledger, HUBSPOT_COMPANY_CONTROLS),
-                      summary)
+        # A partner's totals and its payout controls (R32, R35) go in one update.
+        _send_updates(ledger, hubspot, COMPANIES, _pending(ledger, HUBSPOT_COMPANY)
+                      + _pending(ledger, HUBSPOT_COMPANY_CONTROLS), summary)
         stripe_side.result()
     return summary
 
@@ -176,8 +177,7 @@ def _payout_links(props: PropertyMap) -> Callable[[Properties], list[Link]]:
 # -- sending --------------------------------------------------------------------------
 
 
-def in_parallel(chunks: Iterable[Sequence[OutboxEntry]],
-                send: Callable[[Sequence[OutboxEntry]], None]) -> None:
+def in_parallel(chunks: Iterable[Sequence[T]], send: Callable[[Sequence[T]], None]) -> None:
     """``send`` each chunk, ``SENDERS`` at a time: a chunk is a few calls in a row (an
     upsert, then its associations), and one at a time a run waits on every call's round
     trip instead of the rate limit (the pacer is shared). The first failure stops what
@@ -227,14 +227,21 @@ def _associate(hubspot: HubSpotGateway, object_name: str, records: list[tuple[st
 
 def _send_updates(ledger: Ledger, hubspot: HubSpotGateway, object_type: str,
                   entries: Sequence[OutboxEntry], summary: ApplySummary) -> None:
-    """Batch update by HubSpot record id, 100 at a time (deals, companies)."""
-    def send(chunk: Sequence[OutboxEntry]) -> None:
-        outcome = hubspot.update_records(
-            object_type, [(entry.target, _properties(entry)) for entry in chunk])
+    """Batch update by HubSpot record id, 100 records at a time (deals, companies); the
+    entries of one record (a company's totals and controls) are one input."""
+    by_target: dict[str, list[OutboxEntry]] = defaultdict(list)
+    for entry in entries:
+        by_target[entry.target].append(entry)
+
+    def send(targets: Sequence[str]) -> None:
+        chunk = [entry for target in targets for entry in by_target[target]]
+        outcome = hubspot.update_records(object_type, [
+            (target, {k: v for entry in by_target[target] for k, v in _properties(entry).items()})
+            for target in targets])
         failed = {key: failure.message for key, failure in outcome.failed.items()}
         _settle(ledger, chunk, outcome.succeeded, failed, summary)
 
-    in_parallel(chunked(entries), send)
+    in_parallel(chunked(list(by_target)), send)
 
 
 def _send_metadata(ledger: Ledger, stripe: StripeGateway, entries: Sequence[OutboxEntry],

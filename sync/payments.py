@@ -31,7 +31,7 @@ from sync.errors import RequestRejected
 from sync.ledger import Ledger
 from sync.ledger.records import OutboxEntry, PayoutRecord
 from sync.months import month_label
-from sync.payments_controls import review_destinations
+from sync.payments_controls import review_destinations, stripe_accounts
 from sync.payments_finance import FinanceControls, FinanceReadback, read_back_finance
 from sync.writeback import Intent, ledger_intents
 
@@ -101,7 +101,8 @@ def run_payments(ledger: Ledger, hubspot: HubSpotGateway, stripe: StripeGateway,
     finance = read_back_finance(ledger, hubspot.payouts(), props, controls)
     enqueued = 0
     try:
-        review_destinations(ledger, stripe, partners.values(), controls, confirm_new)
+        review_destinations(ledger, stripe_accounts(stripe), partners.values(), controls,
+                            confirm_new)
         payments = pay_approved(ledger, stripe, partners, accounts, now, props=props)
     finally:
         enqueued = enqueue_intents(ledger, payout_intents(ledger, props), run_id)

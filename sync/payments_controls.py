@@ -3,14 +3,16 @@ destination, and destinations confirmed in HubSpot by an approver.
 
 Runs at the start of every payment step, over the partners as HubSpot shows them. The
 decision is the pure ``sync.engine.destinations``; this module gathers what it needs
-(the ledger's destinations, the account's Stripe metadata for an account never seen)
+(the ledger's destinations, the account's Stripe metadata for an account never seen,
+from the mirror the pull filled, so a first sync costs no call per partner)
 and records the outcome, every hold and confirmation audited in the ledger.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import structlog
 
@@ -42,7 +44,24 @@ class DestinationReview:
     refused: dict[str, str] = field(default_factory=dict)  # partner -> HubSpot change refused
 
 
-def review_destinations(ledger: Ledger, stripe: StripeGateway, partners: Iterable[Partner],
+AccountOf = Callable[[str], Mapping[str, Any] | None]
+
+
+def stripe_accounts(stripe: StripeGateway,
+                    known: Callable[[], Iterable[Mapping[str, Any]]] = tuple) -> AccountOf:
+    """Connect accounts by id: from ``known`` (the mirror, read this run) when there,
+    else from Stripe (None: deleted). ``known`` is read once, on first need."""
+    cache: dict[str, Mapping[str, Any]] | None = None
+
+    def account_of(account_id: str) -> Mapping[str, Any] | None:
+        nonlocal cache
+        if cache is None:
+            cache = {str(account.get("id")): account for account in known()}
+        return cache[account_id] if account_id in cache else stripe.account(account_id)
+    return account_of
+
+
+def review_destinations(ledger: Ledger, account_of: AccountOf, partners: Iterable[Partner],
                         controls: FinanceControls, confirm_new: bool) -> DestinationReview:
     review = DestinationReview()
     known = ledger.controls()  # read once; a partner's is read again after it changes
@@ -50,7 +69,7 @@ def review_destinations(ledger: Ledger, stripe: StripeGateway, partners: Iterabl
         if _hubspot_confirmation(ledger, partner, _control(known, partner.id), controls,
                                  review):
             known = ledger.controls()
-        _seen_account(ledger, stripe, partner, _control(known, partner.id), confirm_new,
+        _seen_account(ledger, account_of, partner, _control(known, partner.id), confirm_new,
                       review)
     for partner_id, why in review.waiting.items():
         log.warning("partner.destination_held", partner_id=partner_id, reason=why)
@@ -61,7 +80,7 @@ def _control(known: dict[str, PartnerControl], partner_id: str) -> PartnerContro
     return known.get(partner_id) or PartnerControl(partner_id)
 
 
-def _seen_account(ledger: Ledger, stripe: StripeGateway, partner: Partner,
+def _seen_account(ledger: Ledger, account_of: AccountOf, partner: Partner,
                   control: PartnerControl, confirm_new: bool,
                   review: DestinationReview) -> None:
     shown = partner.stripe_account_id
@@ -69,7 +88,7 @@ def _seen_account(ledger: Ledger, stripe: StripeGateway, partner: Partner,
     if not needs_decision(shown, confirmed, waiting):
         return
     assert shown is not None
-    facts = _facts(ledger, stripe, shown) if confirmed is None else None
+    facts = _facts(ledger, account_of, shown) if confirmed is None else None
     mismatch = (control.waiting_reason or "").startswith(MISMATCH)
     decision = decide_destination(partner.id, shown, confirmed, waiting, facts, confirm_new,
                                   mismatch=mismatch)
@@ -84,10 +103,9 @@ def _seen_account(ledger: Ledger, stripe: StripeGateway, partner: Partner,
         review.waiting[partner.id] = decision.reason
 
 
-def _facts(ledger: Ledger, stripe: StripeGateway, account_id: str) -> AccountFacts:
-    account = stripe.account(account_id)
-    metadata = (account or {}).get("metadata") or {}
-    company = metadata.get("hubspot_company_id") if isinstance(metadata, dict) else None
+def _facts(ledger: Ledger, account_of: AccountOf, account_id: str) -> AccountFacts:
+    metadata = (account_of(account_id) or {}).get("metadata") or {}
+    company = metadata.get("hubspot_company_id") if isinstance(metadata, Mapping) else None
     return AccountFacts(ledger.account_owner(account_id),
                         str(company) if company not in (None, "") else None)
 

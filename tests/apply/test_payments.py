@@ -15,7 +15,7 @@ from sync.payments import (
     pay_approved,
     run_payments,
 )
-from sync.payments_controls import review_destinations
+from sync.payments_controls import review_destinations, stripe_accounts
 from sync.payments_finance import read_back_finance
 from tests.apply.support import (
     ACTIVE_ACCOUNT,
@@ -41,7 +41,8 @@ def synced(w: World) -> None:
 
 def pay(w: World) -> PaySummary:
     """R32 first (the accounts of 101 and 103 are confirmed on first use), then R26."""
-    review_destinations(w.ledger, w.stripe, partners().values(), w.finance, False)
+    review_destinations(w.ledger, stripe_accounts(w.stripe), partners().values(), w.finance,
+                        False)
     return pay_approved(w.ledger, w.stripe, partners(), {}, NOW, props=PROPS)
 
 
