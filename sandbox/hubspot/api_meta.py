@@ -37,13 +37,18 @@ def list_properties(state: HubSpotState, request: Request, object_type: str) -> 
     return json_response({"results": list(otype.properties.values())})
 
 
-def get_property(state: HubSpotState, request: Request, object_type: str, name: str
-                 ) -> Response:
+def _property(state: HubSpotState, object_type: str, name: str) -> JsonObject:
     otype = state.resolve_type(object_type)
     if name not in otype.properties:
         raise HubSpotError(404, f"Unable to find property {name} on {otype.name}",
                            "OBJECT_NOT_FOUND", context={"name": [name]})
-    return json_response(otype.properties[name])
+    prop: JsonObject = otype.properties[name]
+    return prop
+
+
+def get_property(state: HubSpotState, request: Request, object_type: str, name: str
+                 ) -> Response:
+    return json_response(_property(state, object_type, name))
 
 
 UPDATE_KEYS = {"label", "description", "options", "displayOrder", "formField", "hidden",
@@ -53,14 +58,10 @@ UPDATE_KEYS = {"label", "description", "options", "displayOrder", "formField", "
 def update_property(state: HubSpotState, request: Request, object_type: str, name: str
                     ) -> Response:
     """PATCH: HubSpot replaces the given keys (an enumeration's ``options`` whole)."""
-    otype = state.resolve_type(object_type)
-    if name not in otype.properties:
-        raise HubSpotError(404, f"Unable to find property {name} on {otype.name}",
-                           "OBJECT_NOT_FOUND", context={"name": [name]})
-    prop = otype.properties[name]
+    prop = _property(state, object_type, name)
     prop.update({k: v for k, v in json_body(request).items() if k in UPDATE_KEYS})
     prop["updatedAt"] = state.now()
-    state.properties_changed(otype)
+    state.properties_changed(state.resolve_type(object_type))
     return json_response(prop)
 
 

@@ -12,6 +12,7 @@ import argparse
 import csv
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -32,6 +33,7 @@ from sync.ledger import EXPORT_COLUMNS, PayoutRecord
 from sync.ledger.errors import LedgerError
 from sync.money import eur
 from sync.months import month_label
+from sync.wiring import Services
 
 STATUSES = [status.value for status in PayoutStatus]
 
@@ -89,54 +91,53 @@ def _show_change(record: PayoutRecord, what: str) -> None:
     out.print(payouts_table([record], {}))
 
 
-def _approve(args: argparse.Namespace) -> int:
+def _move(move: Callable[[Services], PayoutRecord],
+          describe: Callable[[PayoutRecord], str]) -> int:
+    """One of finance's moves; the ledger refuses what it may not do (exit 1)."""
     with open_services() as services:
         try:
-            record = services.ledger.approve(
-                args.payout_id, args.by, dual_above=services.programme.approval.dual_above)
+            record = move(services)
         except LedgerError as error:
             return refused(error)
-    if record.status is PayoutStatus.PENDING_SECOND_APPROVAL:
-        _show_change(record, f"first approval by {record.approved_by}; above the dual "
-                             "approval amount a second, different approver is needed (R33)")
-    elif record.second_approved_by:
-        _show_change(record, f"approved by {record.approved_by} and "
-                             f"{record.second_approved_by} (R33)")
-    else:
-        _show_change(record, f"approved by {record.approved_by} (R25)")
+    _show_change(record, describe(record))
     return EXIT_OK
+
+
+def _approved(record: PayoutRecord) -> str:
+    if record.status is PayoutStatus.PENDING_SECOND_APPROVAL:
+        return (f"first approval by {record.approved_by}; above the dual approval amount a "
+                "second, different approver is needed (R33)")
+    if record.second_approved_by:
+        return f"approved by {record.approved_by} and {record.second_approved_by} (R33)"
+    return f"approved by {record.approved_by} (R25)"
+
+
+def _approve(args: argparse.Namespace) -> int:
+    return _move(lambda services: services.ledger.approve(
+        args.payout_id, args.by, dual_above=services.programme.approval.dual_above), _approved)
 
 
 def _hold(args: argparse.Namespace) -> int:
-    with open_services() as services:
-        try:
-            record = services.ledger.hold_payout(args.payout_id, args.reason, args.by)
-        except LedgerError as error:
-            return refused(error)
-    _show_change(record, f"held by {args.by}: {args.reason} (R35)")
-    return EXIT_OK
+    return _move(lambda services: services.ledger.hold_payout(args.payout_id, args.reason,
+                                                              args.by),
+                 lambda _: f"held by {args.by}: {args.reason} (R35)")
 
 
 def _release(args: argparse.Namespace) -> int:
-    with open_services() as services:
-        try:
-            record = services.ledger.release_payout(args.payout_id, args.by)
-        except LedgerError as error:
-            return refused(error)
-    still = f"; still held: {record.hold_reason}" if record.hold_reason else ""
-    _show_change(record, f"finance's hold released by {args.by}{still} (R35)")
-    return EXIT_OK
+    def released(record: PayoutRecord) -> str:
+        still = f"; still held: {record.hold_reason}" if record.hold_reason else ""
+        return f"finance's hold released by {args.by}{still} (R35)"
+    return _move(lambda services: services.ledger.release_payout(args.payout_id, args.by),
+                 released)
 
 
 def _mark_paid(args: argparse.Namespace) -> int:
-    with open_services() as services:
-        try:
-            record = services.ledger.mark_paid(args.payout_id, args.by, args.reference)
-        except LedgerError as error:
-            return refused(error)
-    reference = f", reference {record.payment_reference}" if record.payment_reference else ""
-    _show_change(record, f"marked paid by {record.paid_by}{reference} (R26 manual payment)")
-    return EXIT_OK
+    def paid(record: PayoutRecord) -> str:
+        reference = (f", reference {record.payment_reference}"
+                     if record.payment_reference else "")
+        return f"marked paid by {record.paid_by}{reference} (R26 manual payment)"
+    return _move(lambda services: services.ledger.mark_paid(args.payout_id, args.by,
+                                                            args.reference), paid)
 
 
 def write_csv(rows: list[dict[str, str]], target: TextIO) -> None:
