@@ -15,11 +15,13 @@ from pathlib import Path
 
 from jobs.cycle import customer_metadata
 from sync.domain import Inputs
+from sync.engine.destinations import CHANGED, needs_decision
 from sync.engine.model import Decisions, PayoutStatus
 from sync.engine.run import decide
 from sync.inputs import ListedInvoices, Mirrored, inputs_from_mirror
 from sync.ledger import Ledger, PayoutRecord
 from sync.ledger.mirror import Mirror, copy_mirror, new_writes
+from sync.ledger.records import PartnerControl
 from sync.payments_finance import FINANCE_MOVES, hubspot_statuses
 from sync.pull import pull
 from sync.wiring import Services
@@ -36,6 +38,7 @@ class Plan:
     writes: list[Intent] = field(default_factory=list)
     payable: list[PayoutRecord] = field(default_factory=list)
     newly_frozen: list[str] = field(default_factory=list)  # R10a, customers
+    held: dict[str, str] = field(default_factory=dict)  # payout -> why no transfer (R32)
 
 
 def plan_run(services: Services, as_of: datetime) -> Plan:
@@ -65,8 +68,26 @@ def plan_run(services: Services, as_of: datetime) -> Plan:
     intents = build_intents(decisions, payouts, customer_metadata(inputs), services.props, now)
     changed = new_writes(services.ledger, [(i.kind, i.target, i.content_hash) for i in intents])
     writes = [intent for intent in intents if (intent.kind, intent.target) in changed]
-    payable = [payout for payout in payouts if payout.status in PAYABLE]
-    return Plan(as_of, decisions, inputs, writes, payable, newly_frozen)
+    payable, held = destination_check([p for p in payouts if p.status in PAYABLE], inputs,
+                                      services.ledger.controls())
+    return Plan(as_of, decisions, inputs, writes, payable, newly_frozen, held)
+
+
+def destination_check(payable: list[PayoutRecord], inputs: Inputs,
+                      controls: dict[str, PartnerControl]
+                      ) -> tuple[list[PayoutRecord], dict[str, str]]:
+    """R32 as a run would apply it before paying: a payout whose partner shows an account
+    other than its confirmed destination (or one already waiting) makes no transfer."""
+    accounts = {partner.id: partner.stripe_account_id for partner in inputs.partners}
+    paid, held = [], {}
+    for payout in payable:
+        control = controls.get(payout.partner_id) or PartnerControl(payout.partner_id)
+        why = _destination_hold(control, accounts.get(payout.partner_id))
+        if why is None:
+            paid.append(payout)
+        else:
+            held[payout.id] = why
+    return paid, held
 
 
 def after_finance(payouts: list[PayoutRecord], shown: dict[str, str]) -> list[PayoutRecord]:
@@ -79,6 +100,15 @@ def after_finance(payouts: list[PayoutRecord], shown: dict[str, str]) -> list[Pa
                       None)
         moved.append(payout if target is None else replace(payout, status=target))
     return moved
+
+
+def _destination_hold(control: PartnerControl, shown: str | None) -> str | None:
+    if control.waiting_reason:
+        return control.waiting_reason
+    confirmed = control.confirmed_account
+    if confirmed is not None and needs_decision(shown, confirmed, control.waiting_account):
+        return f"{CHANGED}: HubSpot shows {shown}, the confirmed destination is {confirmed}"
+    return None
 
 
 def plan_lines(plan: Plan) -> list[str]:
@@ -102,6 +132,8 @@ def plan_lines(plan: Plan) -> list[str]:
             if i.kind.startswith("stripe.")]
     out += [f"  transfer for {payout.id}: {payout.amount / 100:.2f} EUR to partner "
             f"{payout.partner_id} (R26, if it has a Connect account)" for payout in plan.payable]
+    out += [f"  no transfer for {payout_id}: held, {why} (R32)"
+            for payout_id, why in sorted(plan.held.items())]
     out += ["", f"Quarantined records: {len(decisions.quarantined)}"]
     out += [f"  {item.message}" for item in decisions.quarantined]
     return out

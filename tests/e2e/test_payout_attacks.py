@@ -23,6 +23,7 @@ from hubspot import HubSpot
 from hubspot.crm.companies import SimplePublicObjectInput as CompanyInput
 from hubspot.crm.objects import BatchInputSimplePublicObjectBatchInput
 
+from jobs.dry_run import plan_run
 from jobs.pay import run_pay
 from mappings.properties import DEFAULT_PROPERTY_MAP as PROPS
 from sync.cli import main
@@ -120,6 +121,9 @@ def test_r32_account_changed_to_another_partners_holds_and_pays_no_one(
     payout, own, others = approved_payout_of_another_partner(world)
     set_company(world, as_user(world, SALES), payout.partner_id,
                 **{PROPS.company.stripe_account_id: others})
+    plan = plan_run(world.services(), DEMO_AS_OF)  # the dry run says so first
+    assert payout.id not in [p.id for p in plan.payable]
+    assert plan.held[payout.id].startswith(f"destination_changed: HubSpot shows {others}")
 
     world.run(DEMO_AS_OF)
 
