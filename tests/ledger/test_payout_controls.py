@@ -8,6 +8,9 @@ vmcpo_7_2025-02 of 250.00 (one line, pending approval); partner 8 waits with 100
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -257,3 +260,28 @@ def test_the_export_names_the_partner_destination_hold_and_approvers(
     ("\tx", "'\tx"), ("\rx", "'\rx"), ("Agence", "Agence"), ("", "")])
 def test_a_cell_a_spreadsheet_would_evaluate_is_neutralised(cell: str, shown: str) -> None:
     assert spreadsheet_safe(cell) == shown
+
+
+def test_no_code_path_changes_the_audit_trail() -> None:
+    """Besides the triggers: the worker's code only adds audit rows and reads them. The
+    one module that names the table's model inserts with ``session.add`` and reads with
+    ``select``, and no SQL text anywhere updates, deletes or truncates the table."""
+    root = Path(__file__).resolve().parents[2]
+    uses: dict[str, set[str]] = {}
+    sql_changes = []
+    for package in ("sync", "jobs", "mappings"):
+        for source in sorted((root / package).rglob("*.py")):
+            relative = str(source.relative_to(root))
+            if "migrations" in relative or relative.endswith("models.py"):
+                continue
+            text = source.read_text(encoding="utf-8")
+            if found := set(re.findall(r"[\w.]*\(?AuditRow[\w.(]*", text)):
+                uses[relative] = found
+            sql_changes += re.findall(r"(?i)(?:update|delete\s+from|truncate)\s+audit_events",
+                                      text)
+    assert uses == {"sync/ledger/controls.py": {
+        "AuditRow",  # the import
+        "session.add(AuditRow(at",  # the one insert
+        "select(AuditRow", ".order_by(AuditRow.id", "query.where(AuditRow.partner_id",
+        "query.where(AuditRow.at"}}  # the one read
+    assert sql_changes == []
