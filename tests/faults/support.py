@@ -1,16 +1,19 @@
 """The fault suites' harness: both stand-ins served from the test process, the worker
 as a REAL process (``python -m sync.cli sync``) that a test can SIGKILL.
 
-``serve_world(fixtures, database_url)`` starts the HubSpot and Stripe stand-ins on
-127.0.0.1 (rate limits off: these suites test faults, not pacing), runs ``hubspot
-setup`` and yields a ``FaultWorld`` -- the e2e ``World`` (its readers of the ledger and
-both sandboxes, ``tests.e2e.support.outcome``) plus:
+``serve_world(fixtures, database_url, programme)`` starts the HubSpot and Stripe
+stand-ins on 127.0.0.1 (rate limits off: these suites test faults, not pacing), runs
+``hubspot setup`` and yields a ``FaultWorld`` -- the e2e ``World`` (its readers of the
+ledger and both sandboxes, ``tests.e2e.support.outcome``) on that programme file (the
+demo's by default) plus:
 
 - ``env()``: the ``PARTNERSYNC_*`` environment pointing a worker process at it (JSON
   logs at debug level, so stdout carries the ``run.phase`` lines of ``jobs.cycle``);
 - ``tap``: a wrapper in front of the Stripe stand-in that, once Stripe has MADE the
   Nth transfer, SIGKILLs the worker before the answer leaves, or drops the answer;
-- ``services()`` for in-process runs with a chosen retry policy.
+- ``services()`` for in-process runs with a chosen retry policy;
+- ``approve_in_hubspot`` (an approver's status change, R33) and ``ledger_ahead`` (a
+  payout status the ledger recorded that HubSpot does not show yet).
 
 ``run_worker`` runs a worker to completion; ``kill_worker`` starts one and SIGKILLs it
 at a ``KillAt`` (after a phase's line plus a delay, or at a transfer). Every process
@@ -35,6 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mappings.properties import DEFAULT_PROPERTY_MAP
 from sandbox.core import SandboxClock, SandboxServer
 from sandbox.core.faults import ConnectionDropped
 from sandbox.hubspot import HubSpotSandbox
@@ -58,6 +62,7 @@ STRIPE_KEY = "sk_live_faults"
 WORKER_TIMEOUT = 120.0  # seconds a worker process may take before the test gives up
 AMPLE = 10**10  # cents: more than any test pays out
 AS_OF = datetime(2026, 11, 1, tzinfo=UTC)  # closes October 2026: every billed month
+PAYOUT = DEFAULT_PROPERTY_MAP.payout
 
 
 def worker_command(as_of: datetime) -> list[str]:
@@ -134,13 +139,14 @@ class FaultWorld(World):
 
     tap: TransferTap | None = None
     retry: RetryPolicy = FAST_RETRY
+    programme: Path = PROGRAMME_FILE
     ledgers: list[Ledger] = field(default_factory=list)
 
     def settings(self) -> Settings:
         return Settings(
             hubspot_access_token=HUBSPOT_TOKEN, hubspot_base_url=self.hubspot_url,
             stripe_api_key=STRIPE_KEY, stripe_api_base=self.stripe_url,
-            database_url=self.database_url, programme_file=PROGRAMME_FILE,
+            database_url=self.database_url, programme_file=self.programme,
             hubspot_rate_limit_per_10s=100_000)
 
     def services(self) -> Services:
@@ -160,7 +166,7 @@ class FaultWorld(World):
             "PARTNERSYNC_STRIPE_API_KEY": STRIPE_KEY,
             "PARTNERSYNC_STRIPE_API_BASE": self.stripe_url,
             "PARTNERSYNC_DATABASE_URL": self.database_url,
-            "PARTNERSYNC_PROGRAMME_FILE": str(PROGRAMME_FILE),
+            "PARTNERSYNC_PROGRAMME_FILE": str(self.programme),
             "PARTNERSYNC_HUBSPOT_RATE_LIMIT_PER_10S": str(settings.hubspot_rate_limit_per_10s),
             "PARTNERSYNC_LOG_FORMAT": "json",
             "PARTNERSYNC_LOG_LEVEL": "debug",
@@ -183,7 +189,8 @@ class FaultWorld(World):
 
 
 @contextmanager
-def serve_world(fixtures: Path, database_url: str) -> Iterator[FaultWorld]:
+def serve_world(fixtures: Path, database_url: str, programme: Path = PROGRAMME_FILE
+                ) -> Iterator[FaultWorld]:
     clock = SandboxClock()
     hubspot = HubSpotSandbox.from_fixtures(fixtures, clock=clock, token=None, enabled=False)
     stripe = StripeSandbox.from_fixtures(fixtures, clock=clock, api_key=None)
@@ -193,7 +200,7 @@ def serve_world(fixtures: Path, database_url: str) -> Iterator[FaultWorld]:
         hubspot_server = stack.enter_context(SandboxServer(hubspot.wsgi_app))
         stripe_server = stack.enter_context(SandboxServer(tap))
         world = FaultWorld(fixtures, database_url, hubspot, stripe, hubspot_server.url,
-                           stripe_server.url, tap=tap)
+                           stripe_server.url, tap=tap, programme=programme)
         try:
             setup = world.services()
             ensure_setup(setup.hubspot, setup.props)
@@ -409,6 +416,24 @@ def unrecorded_transfers(world: World) -> int:
     ledger = world.ledger()
     recorded = {p.stripe_transfer_id for p in ledger.list_payouts()}
     return sum(1 for transfer in world.transfers() if transfer["id"] not in recorded)
+
+
+def approve_in_hubspot(world: World, payout_id: str, user_id: int) -> None:
+    """HubSpot user ``user_id`` sets the payout record's status to approved in the UI
+    (the property history names the user, R33)."""
+    record_id = world.payout_records()[payout_id]["hs_object_id"]
+    world.hubspot.change_records({"object_type": PAYOUT.object_name, "user_id": user_id,
+                                  "update": [{"id": record_id,
+                                              "properties": {PAYOUT.status: "approved"}}]})
+
+
+def ledger_ahead(world: World, payout_id: str, status: str) -> bool:
+    """The ledger has recorded ``status`` for the payout, and HubSpot's payout record
+    does not show it yet (or does not exist): a kill now falls between a decision and
+    its HubSpot write. A payout not in the ledger yet has recorded nothing."""
+    recorded = {p.id: p.status.value for p in world.ledger().list_payouts()}.get(payout_id)
+    shown = world.payout_records().get(payout_id, {}).get(PAYOUT.status)
+    return recorded == status and shown != status
 
 
 @dataclass

@@ -10,6 +10,13 @@ run; a few more kill the worker the moment Stripe has made a transfer and before
 worker hears of it. Each trial has fresh stand-ins and its own SQLite ledger; the
 rerun is an ordinary ``partnersync sync`` on the same ledger, which must not wait for
 the dead worker's job lease (``sync.ledger.locks``: a dead holder on this machine).
+
+The portal holds one partner's payout (R32, see conftest): the pay phase records the
+hold, the write phase shows it in HubSpot. Right after each kill the test looks whether
+the ledger had the payout ``on_hold`` while HubSpot did not show it yet, and requires
+some trials to have died in that gap, so the rerun's write of a hold decided by a dead
+run is exercised, not assumed. ``test_crash_approvals`` does the same for R33's two
+approvals.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ from tests.faults.support import (
     differences,
     duplicate_transfers,
     kill_worker,
+    ledger_ahead,
     run_worker,
     serve_world,
     sqlite_file_url,
@@ -54,6 +62,7 @@ class Trial:
     died_in: str | None = None  # the last phase the killed process announced
     left_pending: int = 0  # outbox intents the dead run left unconfirmed
     left_unrecorded: int = 0  # transfers Stripe made that the ledger did not record
+    hold_unwritten: bool = False  # died with a hold recorded, not yet shown in HubSpot
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -82,6 +91,8 @@ def run_trial(trial: Trial, fixtures: Path, directory: Path, reference: Referenc
         if trial.killed:
             trial.left_pending = len(world.ledger().pending())
             trial.left_unrecorded = unrecorded_transfers(world)
+            trial.hold_unwritten = any(ledger_ahead(world, payout_id, "on_hold")
+                                       for payout_id in held(reference))
         rerun = run_worker(world, AS_OF)
         if rerun.returncode != 0:
             trial.problems.append(f"the rerun failed: {rerun.describe()}")
@@ -93,6 +104,11 @@ def run_trial(trial: Trial, fixtures: Path, directory: Path, reference: Referenc
             trial.problems.append("intents still pending after the rerun")
     trial.seconds = time.monotonic() - started
     return trial
+
+
+def held(reference: Reference) -> list[str]:
+    return [pid for pid, (_, status, _) in reference.outcome.payouts.items()
+            if status == "on_hold"]
 
 
 def report(trials: list[Trial], reference: Reference, seconds: float) -> None:
@@ -110,6 +126,10 @@ def report(trials: list[Trial], reference: Reference, seconds: float) -> None:
     print(f"killed {len(killed)}/{len(trials)}; left intents pending in "
           f"{sum(1 for t in killed if t.left_pending)}, a transfer unrecorded in "
           f"{sum(1 for t in killed if t.left_unrecorded)}")
+    gap = Counter(t.died_in for t in killed if t.hold_unwritten)
+    print(f"died with the hold recorded, not yet in HubSpot: {gap.total()} (" +
+          ", ".join(f"in {where} {count}" for where, count in sorted(gap.items(), key=str))
+          + ")")
 
 
 def test_sigkill_at_random_instants_then_rerun_ends_as_an_uninterrupted_run(
@@ -136,3 +156,5 @@ def test_sigkill_at_random_instants_then_rerun_ends_as_an_uninterrupted_run(
     assert all(died_in[name] >= 3 for name in PHASES), died_in
     assert died_in[FINISHED] + sum(died_in[name] for name in PHASES) == len(killed)
     assert all(t.left_unrecorded == 1 for t in done if t.at.transfer)
+    # and between a hold decision (R32) and its HubSpot write, then the rerun wrote it
+    assert any(t.hold_unwritten for t in killed), "no kill between a hold and its write"
