@@ -57,9 +57,13 @@ def control_of(row: PartnerControlRow) -> PartnerControl:
                           row.finance_hold, row.finance_held_by)
 
 
-def controls(session: Session) -> dict[str, PartnerControl]:
-    rows = session.scalars(select(PartnerControlRow).order_by(PartnerControlRow.partner_id))
-    return {row.partner_id: control_of(row) for row in rows}
+def controls(session: Session, partner_ids: list[str] | None = None
+             ) -> dict[str, PartnerControl]:
+    """Every partner's controls, or those of ``partner_ids``."""
+    query = select(PartnerControlRow).order_by(PartnerControlRow.partner_id)
+    if partner_ids is not None:
+        query = query.where(PartnerControlRow.partner_id.in_(partner_ids))
+    return {row.partner_id: control_of(row) for row in session.scalars(query)}
 
 
 def control_row(session: Session, partner_id: str, now: datetime) -> PartnerControlRow:
@@ -185,7 +189,7 @@ def refresh_holds(session: Session, now: datetime, actor: str,
     wanted = None if partner_ids is None else sorted(set(partner_ids))
     if wanted is not None:
         query = query.where(PayoutRow.partner_id.in_(wanted))
-    by_partner = controls(session)
+    by_partner = controls(session, wanted)  # one partner's, as a rule: not all of them
     moved = []
     for row in session.scalars(query.with_for_update()):
         reasons = hold_reasons(row, by_partner.get(row.partner_id))
