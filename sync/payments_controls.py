@@ -51,26 +51,32 @@ def stripe_accounts(stripe: StripeGateway,
                     known: Callable[[], Iterable[Mapping[str, Any]]] = tuple) -> AccountOf:
     """Connect accounts by id: from ``known`` (the mirror, read this run) when there,
     else from Stripe (None: deleted). ``known`` is read once, on first need."""
-    cache: dict[str, Mapping[str, Any]] | None = None
+    cache: dict[str, Mapping[str, Any] | None] | None = None
 
     def account_of(account_id: str) -> Mapping[str, Any] | None:
         nonlocal cache
         if cache is None:
             cache = {str(account.get("id")): account for account in known()}
-        return cache[account_id] if account_id in cache else stripe.account(account_id)
+        if account_id not in cache:
+            cache[account_id] = stripe.account(account_id)
+        return cache[account_id]
     return account_of
 
 
 def review_destinations(ledger: Ledger, account_of: AccountOf, partners: Iterable[Partner],
                         controls: FinanceControls, confirm_new: bool) -> DestinationReview:
     review = DestinationReview()
-    known = ledger.controls()  # read once; a partner's is read again after it changes
-    for partner in sorted(partners, key=lambda p: p.id):
-        if _hubspot_confirmation(ledger, partner, _control(known, partner.id), controls,
-                                 review):
-            known = ledger.controls()
-        _seen_account(ledger, account_of, partner, _control(known, partner.id), confirm_new,
-                      review)
+    known = ledger.controls()
+    todo = [partner for partner in sorted(partners, key=lambda p: p.id)
+            if _news(partner, _control(known, partner.id))]
+    for partner in todo:  # the network first: no transaction waits on Stripe or HubSpot
+        _prefetch(partner, _control(known, partner.id), account_of, controls)
+    with ledger.transaction():  # one commit for a first sync's thousands of first uses
+        for partner in todo:
+            current = _control(ledger.controls([partner.id]), partner.id)
+            if _hubspot_confirmation(ledger, partner, current, controls, review):
+                current = _control(ledger.controls([partner.id]), partner.id)
+            _seen_account(ledger, account_of, partner, current, confirm_new, review)
     for partner_id, why in review.waiting.items():
         log.warning("partner.destination_held", partner_id=partner_id, reason=why)
     return review
@@ -78,6 +84,25 @@ def review_destinations(ledger: Ledger, account_of: AccountOf, partners: Iterabl
 
 def _control(known: dict[str, PartnerControl], partner_id: str) -> PartnerControl:
     return known.get(partner_id) or PartnerControl(partner_id)
+
+
+def _news(partner: Partner, control: PartnerControl) -> bool:
+    """Anything to review: a confirmation set in HubSpot, or an account not confirmed."""
+    change = partner.confirmed_account
+    return bool(change is not None and change.value != control.confirmed_account) or (
+        needs_decision(partner.stripe_account_id, control.confirmed_account,
+                       control.waiting_account))
+
+
+def _prefetch(partner: Partner, control: PartnerControl, account_of: AccountOf,
+              controls: FinanceControls) -> None:
+    """What the review will ask the APIs, asked now (both answers are cached)."""
+    change = partner.confirmed_account
+    if (change is not None and change.user_id in controls.approval.approvers
+            and controls.people is not None):
+        controls.people.email(change.user_id)
+    if partner.stripe_account_id and control.confirmed_account is None:
+        account_of(partner.stripe_account_id)
 
 
 def _seen_account(ledger: Ledger, account_of: AccountOf, partner: Partner,

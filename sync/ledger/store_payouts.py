@@ -172,9 +172,10 @@ class PayoutMethods:
                   partner_id=partner_id)
             return True
 
-    def controls(self) -> dict[str, PartnerControl]:
+    def controls(self, partner_ids: list[str] | None = None) -> dict[str, PartnerControl]:
+        """Every partner's payout controls (R32, R35), or those of ``partner_ids``."""
         with self.transaction() as session:
-            return controls.controls(session)
+            return controls.controls(session, partner_ids)
 
     def account_owner(self, account: str) -> str | None:
         with self.transaction() as session:
