@@ -135,7 +135,7 @@ def _writable_payouts(ledger: Ledger, hubspot: HubSpotGateway, props: PropertyMa
                       finance: FinanceControls | None,
                       summary: ApplySummary) -> list[OutboxEntry]:
     """Pending payout entries, less the stale ones that would write over finance's
-    approval or paid mark (CONTRACT.md). Finance's moves go to the ledger first; an
+    approval or paid mark (docs/rules.md, R26). Finance's moves go to the ledger first; an
     entry older than the ledger's status is held, pending until the next enqueue
     replaces it with the ledger's new state. An entry that is the ledger's status is
     written, over a move the ledger refused (R33) or took as the first of two."""

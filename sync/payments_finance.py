@@ -40,7 +40,7 @@ from sync.programme import ApprovalTerms
 
 S = PayoutStatus
 HUBSPOT_PAYOUT = "hubspot.payout"  # sync.writeback's kind, named here to avoid a cycle
-# Finance's transitions, target -> the sources it may come from (CONTRACT.md).
+# Finance's transitions, target -> the sources it may come from (docs/rules.md, R26, R33).
 FINANCE_MOVES: dict[PayoutStatus, tuple[PayoutStatus, ...]] = {
     S.APPROVED: (S.PENDING_APPROVAL, S.PENDING_SECOND_APPROVAL),
     S.PAID: (S.MANUAL_PENDING,),

@@ -1,4 +1,4 @@
-"""Seed the stand-in from a fixture set (CONTRACT.md): objects served back verbatim,
+"""Seed the stand-in from a fixture set (docs/sandbox.md): objects served back verbatim,
 and the portal's users from `users.json` (Settings users API shape)."""
 
 from __future__ import annotations
