@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -25,11 +26,26 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Upgrade in one transaction; idempotent. On PostgreSQL, replicas starting together
-    wait for each other on a transaction-scoped advisory lock."""
-    with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(select(func.pg_advisory_xact_lock(lock_key("migrate"))))
-        command.upgrade(alembic_config(connection), revision)
+    wait for each other on a transaction-scoped advisory lock. On SQLite, foreign keys
+    are off while it runs (SQLite's own procedure for a table copied to change a
+    constraint: a dropped parent's rows would otherwise count as violations forever) and
+    checked before the commit."""
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        raw: Any = connection.connection.driver_connection
+        if sqlite:  # outside any transaction, where SQLite honours it
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                if connection.dialect.name == "postgresql":
+                    connection.execute(select(func.pg_advisory_xact_lock(lock_key("migrate"))))
+                command.upgrade(alembic_config(connection), revision)
+                if sqlite and (broken := connection.exec_driver_sql(
+                        "PRAGMA foreign_key_check").all()):
+                    raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                raw.execute("PRAGMA foreign_keys=ON")
 
 
 def head_revision() -> str | None:

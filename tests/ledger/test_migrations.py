@@ -6,10 +6,11 @@ from collections.abc import Callable
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from sync.ledger import Ledger
-from sync.ledger.migrate import MIGRATIONS, current_revision, head_revision
+from sync.ledger.engine import ledger_engine
+from sync.ledger.migrate import MIGRATIONS, current_revision, head_revision, upgrade
 from sync.ledger.models import Base
 
 
@@ -34,3 +35,40 @@ def test_migrations_ship_inside_the_package() -> None:
     assert MIGRATIONS.parent.name == "ledger"
     assert (MIGRATIONS / "env.py").is_file()
     assert (MIGRATIONS / "versions" / "0001_initial.py").is_file()
+
+
+def test_0003_upgrades_a_ledger_holding_payouts_and_lines(ledger_url: str) -> None:
+    """Payout controls (0003) on a ledger already in use: its payouts, lines and links
+    stay, and the new statuses are accepted (SQLite copies the payouts table to change
+    its CHECK, with the lines still pointing at it)."""
+    engine = ledger_engine(ledger_url)  # as in production: SQLite with foreign keys on
+    try:
+        upgrade(engine, "0002")
+        now = "2026-11-01 00:00:00+00:00"
+        with engine.begin() as db:
+            db.execute(text("INSERT INTO runs (id, kind, as_of, dry_run, status, started_at, "
+                            "summary) VALUES (1, 'sync', :now, false, 'succeeded', :now, "
+                            "'{}')"), {"now": now})
+            db.execute(text("INSERT INTO payouts (id, partner_id, month, amount, status, "
+                            "minimum_waived, explanation, attempts, created_run, created_at, "
+                            "updated_at) VALUES ('vmcpo_7_2026-10', '7', '2026-10', 25000, "
+                            "'approved', false, 'x', 0, 1, :now, :now)"), {"now": now})
+            db.execute(text("INSERT INTO commission_lines (id, partner_id, customer_id, month, "
+                            "kind, tier, basis, amount, explanation, payout_id, status, version, "
+                            "created_run, updated_run, updated_at) VALUES ('l1', '7', 'cus_a', "
+                            "'2026-10', 'recurring', 'partner', 100000, 25000, 'x', "
+                            "'vmcpo_7_2026-10', 'accrued', 1, 1, 1, :now)"), {"now": now})
+            db.execute(text("INSERT INTO payout_lines VALUES ('vmcpo_7_2026-10', 'l1')"))
+
+        upgrade(engine)
+
+        with engine.begin() as db:
+            assert db.execute(text("SELECT id, status, amount FROM payouts")).all() == [
+                ("vmcpo_7_2026-10", "approved", 25000)]
+            assert db.execute(text("SELECT payout_id FROM commission_lines")).scalar() == (
+                "vmcpo_7_2026-10")
+            db.execute(text("UPDATE payouts SET status = 'pending_second_approval'"))
+            db.execute(text("UPDATE commission_lines SET kind = 'manual'"))
+        assert current_revision(engine) == "0003"
+    finally:
+        engine.dispose()

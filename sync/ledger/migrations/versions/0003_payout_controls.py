@@ -42,10 +42,8 @@ def _instant(name: str, nullable: bool = False) -> sa.Column[object]:
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        # Batch mode copies a table to change a CHECK; the rows pointing at it are
-        # checked at commit, when the copy holds them again.
-        op.execute("PRAGMA defer_foreign_keys=ON")
+    # SQLite: batch mode copies a table to change a CHECK; sync.ledger.migrate runs
+    # migrations with foreign keys off and checks them before the commit.
     _payouts()
     with op.batch_alter_table("commission_lines") as batch:
         batch.drop_constraint("kind", type_="check")
