@@ -1,4 +1,4 @@
-"""The sync cycle: gather, decide, apply, commit (CONTRACT.md ``partnersync sync``).
+"""The sync cycle: gather, decide, apply, commit (docs/configuration.md ``partnersync sync``).
 
 1. pull what changed into the mirror (HubSpot and Stripe concurrently);
 2. read finance's transitions made in HubSpot back into the ledger;

@@ -34,7 +34,7 @@ def deals_from_hubspot(
     known_companies: Collection[str] | None = None,
 ) -> tuple[list[Deal], list[Quarantined]]:
     """Map deals; ``customers_by_deal_id`` links a deal without its own
-    ``vmc_stripe_customer_id`` to the customer whose metadata names it (CONTRACT.md).
+    ``vmc_stripe_customer_id`` to the customer whose metadata names it (docs/configuration.md).
 
     A touch with a code or partner but no usable instant, or an instant with neither,
     is quarantined and arrives with both fields ``None`` (R4: not guessed).

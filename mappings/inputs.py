@@ -1,7 +1,7 @@
 """Vendor objects to one :class:`sync.domain.Inputs`, and the fixture directory reader.
 
 ``build_inputs`` is pure; ``load_fixture_dir`` is the only function of ``mappings``
-that reads files (CONTRACT.md, Fixtures).
+that reads files (docs/sandbox.md, Fixtures).
 """
 
 from __future__ import annotations

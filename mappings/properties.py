@@ -1,6 +1,6 @@
-"""Every HubSpot property and object name, and every Stripe metadata key (CONTRACT.md).
+"""Every HubSpot property and object name, and every Stripe metadata key (docs/configuration.md).
 
-This module is the one place those names live: defaults are CONTRACT.md's, and a portal
+This module is the one place those names live: defaults are docs/configuration.md's, and a portal
 whose names differ overrides them with :meth:`PropertyMap.from_overrides`. Each custom
 property also carries what ``hubspot setup`` needs to create it (type, field type,
 label, options, uniqueness), so creating and reading share one declaration.

@@ -85,7 +85,7 @@ def _metadata(obj: StripeObject, customer_id: str, issues: Issues) -> dict[str, 
 def customer_ids_by_deal(
     customers: Iterable[Customer], props: PropertyMap = DEFAULT_PROPERTY_MAP
 ) -> tuple[dict[str, str], list[Quarantined]]:
-    """Deal id to the customer whose ``metadata.hubspot_deal_id`` names it (CONTRACT.md).
+    """Deal id to the customer whose ``metadata.hubspot_deal_id`` names it (docs/configuration.md).
 
     Two customers naming one deal is ambiguous: neither is linked through metadata
     (not guessed), each is reported, and the deal's own property still links it.

@@ -1,4 +1,4 @@
-"""Write-back: a run's intents into the outbox, then every pending one out (CONTRACT.md).
+"""Write-back: a run's intents into the outbox, then every pending one out (docs/configuration.md).
 
 ``enqueue_intents`` records intents through ``plan_write`` (a record whose content did
 not change enqueues nothing, so an identical rerun writes nothing). ``apply_outbox``
@@ -88,7 +88,7 @@ def apply_outbox(ledger: Ledger, hubspot: HubSpotGateway, stripe: StripeGateway,
                  finance: FinanceControls | None = None) -> ApplySummary:
     """Send every pending write-back entry. ``hubspot_payouts``: HubSpot's payout
     records if just read (the mirror's copy); otherwise they are read before any payout
-    record is written (CONTRACT.md: never overwrite a transition finance made)."""
+    record is written (docs/rules.md, R26: never overwrite a transition finance made)."""
     summary = ApplySummary()
     lines = props.commission_line
     # Stripe's writes (one call per customer) go out meanwhile, in their own thread:

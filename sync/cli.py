@@ -1,4 +1,4 @@
-"""``partnersync``: the command line of CONTRACT.md.
+"""``partnersync``: the command line of docs/configuration.md.
 
 Exit status: 0 done (quarantined records are reported, not failures); 2 configuration
 error; 3 an upstream API stayed unavailable after retries (or HubSpot's daily limit);

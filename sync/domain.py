@@ -41,7 +41,7 @@ class CommissionOption(StrEnum):
 
 
 class TouchKind(StrEnum):
-    """The source written with an attributed deal (R10, CONTRACT.md)."""
+    """The source written with an attributed deal (R10, docs/configuration.md)."""
 
     DEAL_REGISTRATION = "deal_registration"
     REFERRAL_LINK = "referral_link"
@@ -92,10 +92,10 @@ class Partner:
 
 @dataclass(frozen=True, slots=True)
 class Deal:
-    """A HubSpot deal with its touches (PROGRAMME.md, Attribution).
+    """A HubSpot deal with its touches (docs/rules.md, Attribution).
 
     ``stripe_customer_id`` is already resolved: the deal's own property, or else the
-    customer whose ``metadata.hubspot_deal_id`` names this deal (CONTRACT.md).
+    customer whose ``metadata.hubspot_deal_id`` names this deal (docs/configuration.md).
     ``company_domain`` is the domain of the deal's primary associated company (R8).
     A touch whose instant was missing or unparseable was quarantined by the mapping,
     and arrives here with both its fields ``None``.

@@ -1,6 +1,6 @@
 """Money: integer cents, exact rationals in between, one rounding rule.
 
-PROGRAMME.md: amounts are integer minor units, intermediate arithmetic is exact
+docs/rules.md: amounts are integer minor units, intermediate arithmetic is exact
 (fractions), and rounding is ROUND_HALF_UP to a whole cent only where a rule says so.
 """
 

@@ -2,7 +2,7 @@
 
 A month is the integer ``year * 12 + (month - 1)``: consecutive months are consecutive
 integers, so windows (R13) and trailing sums (R27) are plain arithmetic. ``t_m`` is
-"just before the first instant of month m+1" (PROGRAMME.md, preamble), so a rule
+"just before the first instant of month m+1" (docs/rules.md, preamble), so a rule
 evaluated at ``t_m`` compares against ``month_end(m)``, the first instant of m+1.
 """
 
@@ -30,7 +30,7 @@ def month_end(month: Month) -> datetime:
 
 
 def month_label(month: Month) -> str:
-    """``YYYY-MM``, the format CONTRACT.md writes months in."""
+    """``YYYY-MM``, the format docs/configuration.md writes months in."""
     year, index = divmod(month, 12)
     return f"{year:04d}-{index + 1:02d}"
 
@@ -47,7 +47,7 @@ def parse_month_label(label: str) -> Month:
 
 
 def last_closed_month(as_of: datetime) -> Month:
-    """The latest month whose end is at or before ``as_of`` (CONTRACT.md ``--as-of``).
+    """The latest month whose end is at or before ``as_of`` (docs/rules.md ``--as-of``).
 
     ``--as-of 2026-03-01`` (its first instant) closes February 2026.
     """

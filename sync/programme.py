@@ -1,6 +1,6 @@
-"""Programme configuration: every number of PROGRAMME.md, overridable by a TOML file.
+"""Programme configuration: every number of docs/rules.md, overridable by a TOML file.
 
-The defaults below are PROGRAMME.md's. The file (``PARTNERSYNC_PROGRAMME_FILE``) may
+The defaults below are docs/rules.md's. The file (``PARTNERSYNC_PROGRAMME_FILE``) may
 override any key, and may add ``[[amendments]]``, each with an ``effective_from``
 date and the keys it changes: month m uses the terms in force at ``t_m``, so a new
 rate never rewrites the past. Validation names the key and what was expected.
@@ -282,7 +282,7 @@ def default_programme() -> Programme:
 
 
 def load_programme(path: Path | None) -> Programme:
-    """The programme in force: PROGRAMME.md's defaults, overridden by ``path``."""
+    """The programme in force: docs/rules.md's defaults, overridden by ``path``."""
     if path is None:
         return default_programme()
     try:

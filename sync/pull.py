@@ -1,4 +1,4 @@
-"""Pull: bring the read mirror up to date with HubSpot and Stripe (R1, CONTRACT.md).
+"""Pull: bring the read mirror up to date with HubSpot and Stripe (R1, docs/configuration.md).
 
 HubSpot and Stripe are read concurrently, one thread each (the ledger's unit of work is
 per thread). Each side commits every step with the cursor that covers it in one

@@ -172,7 +172,7 @@ def _store_changes(ledger: Ledger, mirror: Mirror, run_id: int, changes: Changes
 
 def newest_states(events: list[JSON], stripe: StripeGateway) -> Changes:
     """Events oldest first -> each object's last state; an invoice whose embedded lines
-    say ``has_more`` is read again whole (CONTRACT.md: all its lines)."""
+    say ``has_more`` is read again whole (docs/configuration.md: all its lines)."""
     last: dict[tuple[str, str], JSON] = {}
     for event in events:
         obj = event["data"]["object"]

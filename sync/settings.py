@@ -1,6 +1,6 @@
 """The worker's configuration: ``PARTNERSYNC_*`` environment variables, read once.
 
-CONTRACT.md lists the variables. A missing or malformed setting stops the worker at
+docs/configuration.md lists the variables. A missing or malformed setting stops the worker at
 start with one message naming the setting (exit status 2). Secrets are ``SecretStr``
 so they never print, in logs, errors, plans or reports.
 """

@@ -109,7 +109,7 @@ def control_properties(control: PartnerControl, props: PropertyMap) -> dict[str,
 
 
 def commission_ends_on(month: int | None) -> str:
-    """The last day of the window's last month; empty when permanent (CONTRACT.md)."""
+    """The last day of the window's last month; empty when permanent (docs/configuration.md)."""
     if month is None:
         return ""
     return hubspot_date((month_end(month) - timedelta(days=1)).date())

@@ -1,5 +1,5 @@
 """The worker's one door to HubSpot: partner companies, deals and payouts in; deal and
-company fields, commission lines, payouts and their associations out (CONTRACT.md).
+company fields, commission lines, payouts and their associations out (docs/configuration.md).
 
 Reads return plain dicts in the CRM v3 JSON shape (``{"id", "properties",
 "propertiesWithHistory", "associations", "createdAt", "updatedAt", "archived"}``),

@@ -1,4 +1,4 @@
-"""The Stripe gateway: every read and write PartnerSync makes (CONTRACT.md, "Stripe:
+"""The Stripe gateway: every read and write PartnerSync makes (docs/configuration.md, "Stripe:
 what is read and written"), through the unchanged stripe-python SDK.
 
 Each request: ``pacer.acquire()`` -> SDK call -> ``stripe_errors.classify`` ->

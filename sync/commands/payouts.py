@@ -1,4 +1,4 @@
-"""``partnersync payouts``: finance's view of payouts (CONTRACT.md, R24-R26).
+"""``partnersync payouts``: finance's view of payouts (docs/rules.md, R24-R26).
 
 ``list`` shows them, ``approve`` and ``mark-paid`` make finance's two transitions
 (``pending_approval -> approved``, ``manual_pending -> paid``), ``export`` writes the

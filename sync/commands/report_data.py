@@ -125,7 +125,7 @@ def _share(value: Decimal | None) -> str:
 
 
 def kpi_rows(kpis: Kpis) -> list[tuple[str, str]]:
-    """(label, value) pairs of R31, in PROGRAMME.md's order; money as EUR, 2 decimals."""
+    """(label, value) pairs of R31, in docs/rules.md's order; money as EUR, 2 decimals."""
     median = kpis.median_days_to_first_conversion
     return [
         ("Partners", str(kpis.partners)),

@@ -83,7 +83,7 @@ def render_html(data: ReportData) -> str:
     excluded = ", ".join(data.excluded_invoices) or "none"
     sections = [
         f"<h1>Partner programme report, {month}</h1>",
-        f'<p class="muted">KPIs of PROGRAMME.md R31, as of the last sync '
+        f'<p class="muted">KPIs of R31 (docs/rules.md), as of the last sync '
         f"({escape(data.as_of.isoformat())}). Amounts in EUR.</p>",
         "<h2>KPIs (R31)</h2>",
         _table(("KPI", "value"), kpi_rows(data.kpis), frozenset({1})),

@@ -20,7 +20,7 @@ log = structlog.get_logger("partnersync")
 
 
 def parse_as_of(text: str) -> datetime:
-    """CONTRACT.md: an ISO date (its first instant) or datetime, in UTC."""
+    """docs/rules.md: an ISO date (its first instant) or datetime, in UTC."""
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)

@@ -109,7 +109,7 @@ class CustomerAttribution:
 
 @dataclass(frozen=True, slots=True)
 class DealAttribution:
-    """What is written on a HubSpot deal (R10, CONTRACT.md)."""
+    """What is written on a HubSpot deal (R10, docs/configuration.md)."""
 
     deal_id: str
     status: AttributionStatus

@@ -1,6 +1,6 @@
 """Cut the inputs at ``as_of``, check what the engine relies on, and index them.
 
-CONTRACT.md ``--as-of``: inputs dated after the instant do not exist (touches,
+docs/rules.md ``--as-of``: inputs dated after the instant do not exist (touches,
 payments, property-history entries, subscription ends). Records that break an
 invariant the rules depend on are quarantined here with an actionable reason and
 take no part in the run; they never raise and never vanish.

@@ -1,7 +1,7 @@
 """The engine: ``decide(inputs, ledger, as_of, programme) -> Decisions``.
 
 Pure: no network, no clock, no environment. ``as_of`` is an argument, and inputs
-dated after it are cut before any rule runs (CONTRACT.md ``--as-of``).
+dated after it are cut before any rule runs (docs/rules.md ``--as-of``).
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ class UnknownRecordError(LedgerError):
 
 
 class IllegalTransitionError(LedgerError):
-    """A payout status change that CONTRACT.md does not allow, or not for this actor."""
+    """A payout status change that docs/rules.md does not allow, or not for this actor."""
 
 
 class DoublePaymentError(IllegalTransitionError):

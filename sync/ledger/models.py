@@ -313,7 +313,7 @@ class JobLockRow(Base):
 
 class MirrorRow(Base):
     """The last copy read of a vendor record, so a run decides over the whole portal
-    while reading only what changed since the cursor (CONTRACT.md's JSON, verbatim)."""
+    while reading only what changed since the cursor (docs/configuration.md's JSON, verbatim)."""
 
     __tablename__ = "mirror_records"
 

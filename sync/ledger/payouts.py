@@ -1,4 +1,4 @@
-"""Payout status transitions, one owner per transition (CONTRACT.md, R25, R26).
+"""Payout status transitions, one owner per transition (docs/rules.md, R25, R26).
 
 Finance moves ``pending_approval -> approved`` and ``manual_pending -> paid``; the
 worker moves ``approved``/``failed`` to ``paid``, ``failed`` or ``manual_pending``.
@@ -69,11 +69,11 @@ def transition(session: Session, payout_id: str, target: PayoutStatus, actor: Ac
             "released (R32, R35)")
     if owner is None:
         raise IllegalTransitionError(
-            f"payout {payout_id}: {source.value} -> {target.value} is not allowed (CONTRACT.md)")
+            f"payout {payout_id}: {source.value} -> {target.value} is not allowed (docs/rules.md)")
     if owner is not actor:
         raise IllegalTransitionError(
             f"payout {payout_id}: {source.value} -> {target.value} is made by {owner.value}, "
-            f"not by {actor.value} (CONTRACT.md)")
+            f"not by {actor.value} (docs/rules.md)")
     row.status, row.updated_at = target.value, now
     return row
 

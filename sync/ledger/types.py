@@ -39,7 +39,7 @@ def json_type() -> TypeEngine[Any]:
 
 
 def to_label(month: Month | None) -> str | None:
-    """Months are stored as ``YYYY-MM`` (CONTRACT.md's format): readable in SQL, sortable."""
+    """Months are stored as ``YYYY-MM``, as HubSpot shows them: readable in SQL, sortable."""
     return None if month is None else month_label(month)
 
 
