@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import random
 import signal
 import subprocess
 import sys
@@ -358,6 +359,15 @@ class KillAt:
         if self.transfer:
             return f"transfer #{self.transfer} made, answer not received"
         return f"{self.phase} + {self.delay * 1000:.0f} ms"
+
+
+def phase_kills(reference: Reference, trials: int, seed: int) -> list[KillAt]:
+    """``trials`` kills, each phase in turn, at a seeded random delay within that phase's
+    duration in ``reference``."""
+    rng = random.Random(seed)
+    return [KillAt(phase=PHASES[index % len(PHASES)],
+                   delay=rng.uniform(0, reference.phase_seconds[PHASES[index % len(PHASES)]]))
+            for index in range(trials)]
 
 
 def kill_worker(world: FaultWorld, as_of: datetime, at: KillAt,

@@ -23,7 +23,6 @@ requires some trials to have died in that gap.
 from __future__ import annotations
 
 import os
-import random
 import tempfile
 import time
 from collections import Counter
@@ -49,6 +48,7 @@ from tests.faults.support import (
     duplicate_transfers,
     kill_worker,
     ledger_ahead,
+    phase_kills,
     phase_seconds,
     run_worker,
     serve_world,
@@ -134,12 +134,7 @@ def approvals_reference(fault_fixtures: Path, tmp_path_factory: pytest.TempPathF
 
 
 def plan(reference: Reference) -> list[KillAt]:
-    rng = random.Random(SEED)
-    kills = []
-    for index in range(TRIALS):
-        name = PHASES[index % len(PHASES)]
-        kills.append(KillAt(phase=name, delay=rng.uniform(0, reference.phase_seconds[name])))
-    return kills
+    return phase_kills(reference, TRIALS, SEED)
 
 
 def run_trial(trial: Trial, fixtures: Path, directory: Path, ref: ApprovalReference) -> Trial:

@@ -22,7 +22,6 @@ approvals.
 from __future__ import annotations
 
 import os
-import random
 import tempfile
 import time
 from collections import Counter
@@ -41,6 +40,7 @@ from tests.faults.support import (
     duplicate_transfers,
     kill_worker,
     ledger_ahead,
+    phase_kills,
     run_worker,
     serve_world,
     sqlite_file_url,
@@ -68,11 +68,7 @@ class Trial:
 
 
 def plan(reference: Reference) -> list[KillAt]:
-    rng = random.Random(SEED)
-    kills = []
-    for index in range(PHASE_TRIALS):
-        name = PHASES[index % len(PHASES)]
-        kills.append(KillAt(phase=name, delay=rng.uniform(0, reference.phase_seconds[name])))
+    kills = phase_kills(reference, PHASE_TRIALS, SEED)
     transfers = len(reference.outcome.transfers)
     kills += [KillAt(transfer=1 + index % transfers) for index in range(TRANSFER_TRIALS)]
     return kills
