@@ -20,10 +20,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from benchmarks.generate import Scale, generate
-from sync.domain import Inputs
-from sync.engine.model import Decisions, LedgerState
-from sync.engine.run import decide
-from sync.programme import default_programme
+from sync.config.programme_file import default_programme
+from sync.domain.decisions import Decisions, LedgerState
+from sync.domain.inputs import Inputs
+from sync.engine.decide import decide
 
 ENGINE_TARGET_S = 30.0
 MEMORY_TARGET_MIB = 2048.0

@@ -13,7 +13,8 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sync.domain import (
+from sync.domain.history import History
+from sync.domain.inputs import (
     BillingInterval,
     CommissionOption,
     Customer,
@@ -26,8 +27,7 @@ from sync.domain import (
     Price,
     Tier,
 )
-from sync.history import History
-from sync.months import Month, month_of, month_start
+from sync.domain.months import Month, month_of, month_start
 
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 START: Month = month_of(datetime(2024, 1, 1, tzinfo=UTC))

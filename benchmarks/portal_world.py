@@ -42,9 +42,9 @@ from sandbox.stripe import routes as stripe_routes
 from sandbox.stripe.objects import JSON, list_object
 from sandbox.stripe.routes.common import ApiCall
 from sandbox.stripe.state import StripeState
-from sync.adapters.hubspot_setup import ensure_setup
-from sync.runtime import tune_collector
-from sync.settings import Settings
+from sync.adapters.hubspot.setup import ensure_setup
+from sync.config.settings import Settings
+from sync.runtime.collector import tune_collector
 from sync.wiring import Services
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -182,7 +182,7 @@ def open_world(directory: Path, limits: Limits, time_scale: float) -> Iterator[W
     (not counted: the call logs are reset before the first measured run)."""
     clock = RateClock(time_scale=time_scale)
     threshold = gc.get_threshold()
-    tune_collector()  # the stand-ins hold millions of objects: see sync.runtime
+    tune_collector()  # the stand-ins hold millions of objects: see sync.runtime.collector
     hubspot = HubSpotSandbox.from_fixtures(
         directory, clock=clock, token=None, ten_second_limit=limits.hubspot_per_10s,
         search_per_second=limits.hubspot_searches_per_s)
@@ -249,7 +249,7 @@ def warm_listings(state: StripeState) -> None:
 def _compact(body: Any) -> bytes:
     try:
         return orjson.dumps(body)
-    except TypeError:  # what orjson cannot encode (see sync.fastjson)
+    except TypeError:  # what orjson cannot encode (see sync.runtime.fastjson)
         return json.dumps(body).encode()
 
 

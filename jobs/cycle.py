@@ -17,18 +17,18 @@ from datetime import UTC, datetime, timedelta
 import structlog
 
 from jobs.summary import ApiUsage, RunSummary
-from sync.apply import apply_outbox, enqueue_intents
-from sync.domain import Inputs, Partner
-from sync.engine.model import Decisions, LineChange, PayoutStatus
-from sync.engine.run import decide
-from sync.inputs import ListedInvoices, Mirrored, inputs_from_mirror
+from sync.domain.decisions import Decisions, LineChange, PayoutStatus
+from sync.domain.inputs import Inputs, Partner
+from sync.engine.decide import decide
 from sync.ledger.records import PayoutRecord
-from sync.payments import pay_approved, payout_intents
-from sync.payments_controls import review_destinations, stripe_accounts
-from sync.payments_finance import read_back_finance
-from sync.pull import pull
+from sync.payments.destinations import review_destinations, stripe_accounts
+from sync.payments.transfers import pay_approved, payout_intents
+from sync.pull.mirror_inputs import ListedInvoices, Mirrored, inputs_from_mirror
+from sync.pull.portal import pull
 from sync.wiring import Services
-from sync.writeback import Intent, build_intents
+from sync.writeback.finance import read_back_finance
+from sync.writeback.intents import Intent, build_intents
+from sync.writeback.send import apply_outbox, enqueue_intents
 
 Progress = Callable[[str, int], None]
 log = structlog.get_logger("partnersync.cycle")

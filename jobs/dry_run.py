@@ -14,18 +14,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from jobs.cycle import customer_metadata
-from sync.domain import Inputs
+from sync.domain.decisions import Decisions, PayoutStatus
+from sync.domain.inputs import Inputs
+from sync.engine.decide import decide
 from sync.engine.destinations import CHANGED, needs_decision
-from sync.engine.model import Decisions, PayoutStatus
-from sync.engine.run import decide
-from sync.inputs import ListedInvoices, Mirrored, inputs_from_mirror
 from sync.ledger import Ledger, PayoutRecord
 from sync.ledger.mirror import Mirror, copy_mirror, new_writes
 from sync.ledger.records import PartnerControl
-from sync.payments_finance import FINANCE_MOVES, hubspot_statuses
-from sync.pull import pull
+from sync.pull.mirror_inputs import ListedInvoices, Mirrored, inputs_from_mirror
+from sync.pull.portal import pull
 from sync.wiring import Services
-from sync.writeback import Intent, build_intents
+from sync.writeback.finance import FINANCE_MOVES, hubspot_statuses
+from sync.writeback.intents import Intent, build_intents
 
 PAYABLE = (PayoutStatus.APPROVED, PayoutStatus.FAILED)
 
@@ -92,7 +92,7 @@ def destination_check(payable: list[PayoutRecord], inputs: Inputs,
 
 def after_finance(payouts: list[PayoutRecord], shown: dict[str, str]) -> list[PayoutRecord]:
     """The payouts as a real run holds them once it has read finance's HubSpot moves
-    back (``sync.payments_finance``: approvals, manual paid marks); recorded nowhere."""
+    back (``sync.writeback.finance``: approvals, manual paid marks); recorded nowhere."""
     moved = []
     for payout in payouts:
         target = next((target for target, sources in FINANCE_MOVES.items()

@@ -13,14 +13,14 @@ from datetime import UTC, datetime, timedelta
 from jobs.cycle import intents_for, pay, run_job
 from jobs.summary import RunSummary
 from mappings.hubspot import partners_from_companies
-from sync.adapters.hubspot_lines import LineRecords
-from sync.engine.run import decide
-from sync.hubspot_edits import revert_line_edits, since_last_look
-from sync.inputs import Mirrored, inputs_from_mirror
-from sync.payments import payout_intents
-from sync.payments_finance import read_back_finance
+from sync.adapters.hubspot.lines import LineRecords
+from sync.engine.decide import decide
+from sync.payments.transfers import payout_intents
+from sync.pull.mirror_inputs import Mirrored, inputs_from_mirror
 from sync.wiring import Services
-from sync.writeback import Intent, ledger_intents
+from sync.writeback.finance import read_back_finance
+from sync.writeback.intents import Intent, ledger_intents
+from sync.writeback.line_edits import revert_line_edits, since_last_look
 
 
 def _moved(summary: RunSummary) -> bool:

@@ -27,7 +27,7 @@ from jobs.cycle import run_sync
 from jobs.pay import run_pay
 from jobs.summary import RunSummary
 from sync.errors import ConfigurationError
-from sync.metrics import LAST_SUCCESS, REGISTRY, RUN_SECONDS, RUNS
+from sync.runtime.metrics import LAST_SUCCESS, REGISTRY, RUN_SECONDS, RUNS
 from sync.wiring import Services
 
 log = structlog.get_logger("partnersync.serve")

@@ -16,8 +16,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from sync.domain import Quarantined
-from sync.metrics import AMOUNT_EUR, API_RETRIES, LINES, PAYOUTS, QUARANTINED, RATE_LIMITED
+from sync.domain.inputs import Quarantined
+from sync.runtime.metrics import AMOUNT_EUR, API_RETRIES, LINES, PAYOUTS, QUARANTINED, RATE_LIMITED
 
 
 def _by_reason(title: str, items: dict[str, str]) -> Table:

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Self
 
-from sync.domain import CommissionOption, PartnerStatus, Tier, TouchKind
-from sync.engine.model import AttributionStatus, LineKind, PayoutStatus
+from sync.domain.decisions import AttributionStatus, LineKind, PayoutStatus
+from sync.domain.inputs import CommissionOption, PartnerStatus, Tier, TouchKind
 
 
 class PropertyMapError(ValueError):

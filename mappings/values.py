@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sync.domain import Quarantined
+from sync.domain.inputs import Quarantined
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Instants a datetime can hold in any zone: one day inside year 1 and year 9999.

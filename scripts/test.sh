@@ -11,4 +11,5 @@ fi
 .venv/bin/python -m pip install --quiet -e '.[dev]'
 echo "== ruff"; .venv/bin/ruff check .
 echo "== mypy"; .venv/bin/mypy
+echo "== import contracts (docs/architecture.md)"; .venv/bin/lint-imports --no-cache
 echo "== pytest"; .venv/bin/pytest "$@"

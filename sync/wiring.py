@@ -11,17 +11,18 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from mappings.properties import DEFAULT_PROPERTY_MAP, PropertyMap
-from sync.adapters.hubspot_gateway import HubSpotGateway
-from sync.adapters.hubspot_people import HubSpotPeople
+from sync.adapters.hubspot.gateway import HubSpotGateway
+from sync.adapters.hubspot.people import HubSpotPeople
 from sync.adapters.pacing import RollingWindowPacer
-from sync.adapters.stripe_gateway import StripeGateway
+from sync.adapters.retry import RetryPolicy
+from sync.adapters.stripe.gateway import StripeGateway
+from sync.config.programme_file import load_programme
+from sync.config.settings import Settings
+from sync.domain.terms import Programme
 from sync.ledger import Ledger
 from sync.ledger.mirror import Mirror
-from sync.logs import configure_logging
-from sync.payments_finance import FinanceControls
-from sync.programme import Programme, load_programme
-from sync.retry import RetryPolicy
-from sync.settings import Settings
+from sync.runtime.logs import configure_logging
+from sync.writeback.finance import FinanceControls
 
 # Pace a little under the vendors' windows: they count a request when it arrives, we
 # when it leaves, so an exact match meets a 429 at the window's edge whenever one

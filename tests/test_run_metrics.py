@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 import pytest
 
 from jobs.summary import RunSummary
-from sync.domain import Quarantined
-from sync.metrics import REGISTRY
+from sync.domain.inputs import Quarantined
+from sync.runtime.metrics import REGISTRY
 
 
 def sample(name: str, **labels: str) -> float:

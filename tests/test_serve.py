@@ -10,9 +10,9 @@ import pytest
 
 from jobs.schedule import serve
 from jobs.summary import RunSummary
-from sync.domain import Quarantined
+from sync.config.settings import Settings
+from sync.domain.inputs import Quarantined
 from sync.errors import ConfigurationError
-from sync.settings import Settings
 from sync.wiring import Services
 
 NEVER_SOON = "0 0 1 1 *"  # New Year's midnight: no job fires during the test

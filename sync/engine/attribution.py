@@ -11,9 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sync.domain import CommissionOption, Customer, Deal, Partner, PartnerStatus, Tier, TouchKind
-from sync.engine.basis import CustomerBilling
-from sync.engine.model import (
+from sync.domain.decisions import (
     AttributionStatus,
     CandidateVerdict,
     CustomerAttribution,
@@ -21,8 +19,18 @@ from sync.engine.model import (
     ReviewItem,
     Touch,
 )
+from sync.domain.inputs import (
+    CommissionOption,
+    Customer,
+    Deal,
+    Partner,
+    PartnerStatus,
+    Tier,
+    TouchKind,
+)
+from sync.domain.terms import Programme
+from sync.engine.basis import CustomerBilling
 from sync.engine.prepare import Prepared, normalise_code
-from sync.programme import Programme
 
 S = AttributionStatus
 

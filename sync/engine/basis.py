@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 
-from sync.domain import Invoice
-from sync.money import Cents, round_half_up
-from sync.months import Month, month_end, month_of
+from sync.domain.inputs import Invoice
+from sync.domain.money import Cents, round_half_up
+from sync.domain.months import Month, month_end, month_of
 
 EUR = "eur"
 

@@ -11,12 +11,12 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
 
-from sync.domain import CommissionOption, Partner, PartnerStatus, Tier
+from sync.domain.decisions import CommissionLine, CustomerAttribution, LineKind, line_id
+from sync.domain.inputs import CommissionOption, Partner, PartnerStatus, Tier
+from sync.domain.money import eur, percent, round_half_up
+from sync.domain.months import Month, month_end, month_of
+from sync.domain.terms import Programme, TierTerms
 from sync.engine.basis import CustomerBilling, MonthBasis, kept_ratio
-from sync.engine.model import CommissionLine, CustomerAttribution, LineKind, line_id
-from sync.money import eur, percent, round_half_up
-from sync.months import Month, month_end, month_of
-from sync.programme import Programme, TierTerms
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,13 +8,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from statistics import median
 
-from sync.domain import Inputs
+from sync.domain.decisions import Decisions, PayoutStatus
+from sync.domain.inputs import Inputs
+from sync.domain.money import Cents, round_half_up
+from sync.domain.months import Month, midnight_utc, month_end, month_of
+from sync.domain.terms import Programme
 from sync.engine.attribution import resolve_partner, touches_of
-from sync.engine.model import Decisions, PayoutStatus
 from sync.engine.prepare import prepare
-from sync.money import Cents, round_half_up
-from sync.months import Month, midnight_utc, month_end, month_of
-from sync.programme import Programme
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import hashlib
 
-from sync.domain import Tier
-from sync.engine.model import CommissionLine, LineKind
-from sync.money import Cents, eur
-from sync.months import Month, month_label
+from sync.domain.decisions import CommissionLine, LineKind
+from sync.domain.inputs import Tier
+from sync.domain.money import Cents, eur
+from sync.domain.months import Month, month_label
 
 NO_CUSTOMER = ""  # a manual line is the partner's, not a customer's
 

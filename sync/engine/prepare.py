@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from fractions import Fraction
 
-from sync.domain import (
+from sync.domain.inputs import (
     BillingInterval,
     Customer,
     Deal,

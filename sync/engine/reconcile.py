@@ -13,9 +13,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from sync.engine.model import CommissionLine, LineChange, LineKind, Unrecovered, line_id
-from sync.money import eur
-from sync.months import Month, month_label
+from sync.domain.decisions import CommissionLine, LineChange, LineKind, Unrecovered, line_id
+from sync.domain.money import eur
+from sync.domain.months import Month, month_label
 
 _Key = tuple[str, str, Month]  # (partner, customer, month): a customer-month
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 
-from sync.domain import Partner, Tier
-from sync.engine.model import Promotion, TierMetrics
-from sync.money import Cents, eur, round_half_up
-from sync.months import Month, month_end, month_label
-from sync.programme import Programme, Terms
+from sync.domain.decisions import Promotion, TierMetrics
+from sync.domain.inputs import Partner, Tier
+from sync.domain.money import Cents, eur, round_half_up
+from sync.domain.months import Month, month_end, month_label
+from sync.domain.terms import Programme, Terms
 
 
 @dataclass(frozen=True, slots=True)

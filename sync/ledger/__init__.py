@@ -12,9 +12,9 @@ from sync.ledger.errors import (
     StaleDecisionsError,
     UnknownRecordError,
 )
-from sync.ledger.payouts import EXPORT_COLUMNS
 from sync.ledger.records import Finding, LineVersion, OutboxEntry, PayoutRecord, RunRecord
 from sync.ledger.store import Ledger
+from sync.ledger.transitions import EXPORT_COLUMNS
 
 __all__ = [
     "EXPORT_COLUMNS",

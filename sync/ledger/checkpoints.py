@@ -7,7 +7,7 @@ then waited about two seconds for its own checkpoint while the run's other work 
 HubSpot side's stores, then the engine) queued behind it.
 
 So the ledger's connections never checkpoint (``wal_autocheckpoint=0``, see
-``sync.ledger.engine``); after each unit of work commits, a thread with a connection
+``sync.ledger.database``); after each unit of work commits, a thread with a connection
 of its own runs a PASSIVE checkpoint, which never blocks a reader or a writer (it
 copies what no reader still needs) and runs in SQLite's C code while the worker's
 Python threads go on. It also runs every few seconds, for commits made outside a unit

@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sync.domain.decisions import PayoutStatus
 from sync.engine.destinations import MISMATCH
-from sync.engine.model import PayoutStatus
 from sync.ledger.errors import IllegalTransitionError, LedgerError
 from sync.ledger.models import AuditRow, PartnerControlRow, PayoutRow
 from sync.ledger.records import AuditEvent, PartnerControl

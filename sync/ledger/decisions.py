@@ -15,8 +15,10 @@ from datetime import datetime
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from sync.engine.model import CommissionLine, Decisions, Payout
-from sync.ledger import payouts
+from sync.domain.decisions import CommissionLine, Decisions, Payout
+from sync.domain.money import eur
+from sync.domain.months import month_label
+from sync.ledger import transitions
 from sync.ledger.bulk import insert_rows
 from sync.ledger.controls import WORKER, refresh_holds
 from sync.ledger.errors import (
@@ -38,8 +40,6 @@ from sync.ledger.models import (
     table_of,
 )
 from sync.ledger.records import frozen_of
-from sync.money import eur
-from sync.months import month_label
 
 
 def record_decisions(session: Session, run_id: int, decisions: Decisions, now: datetime) -> None:
@@ -89,7 +89,7 @@ def _recording_run(session: Session, run_id: int) -> RunRow:
 def _stored_payouts(session: Session) -> dict[str, tuple[object, ...]]:
     """What each stored payout pays, comparable with ``_content`` (R24)."""
     return {record.id: (record.partner_id, month_label(record.month), record.amount,
-                        record.line_ids) for record in payouts.list_payouts(session)}
+                        record.line_ids) for record in transitions.list_payouts(session)}
 
 
 def _content(payout: Payout) -> tuple[object, ...]:

@@ -12,13 +12,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from sync.engine.model import CommissionLine, Decisions, LineChange
+from sync.domain.decisions import CommissionLine, Decisions, LineChange
+from sync.domain.months import month_label
 from sync.ledger.bulk import insert_rows
 from sync.ledger.errors import FrozenLineError, StaleDecisionsError
 from sync.ledger.models import LineRow, LineVersionRow, table_of
 from sync.ledger.records import line_of, rate_text
 from sync.ledger.types import to_label
-from sync.months import month_label
 
 STALE = "reload the ledger and decide again"
 

@@ -7,17 +7,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sync.domain import CommissionOption, Tier, TouchKind
-from sync.engine.model import (
+from sync.domain.decisions import (
     CommissionLine,
     FrozenAttribution,
     LineKind,
     Payout,
     PayoutStatus,
 )
+from sync.domain.inputs import CommissionOption, Tier, TouchKind
+from sync.domain.months import Month, parse_month_label
 from sync.ledger.models import FrozenAttributionRow, LineRow, PayoutRow
 from sync.ledger.types import from_label
-from sync.months import Month, parse_month_label
 
 
 @dataclass(frozen=True, slots=True)

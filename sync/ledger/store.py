@@ -17,11 +17,12 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from sync.engine.model import Decisions, LedgerState
-from sync.ledger import outbox, payouts
+from sync.domain.decisions import Decisions, LedgerState
+from sync.domain.months import require_utc
+from sync.ledger import outbox, transitions
 from sync.ledger.checkpoints import checkpointer_for
+from sync.ledger.database import ledger_engine
 from sync.ledger.decisions import record_decisions
-from sync.ledger.engine import ledger_engine
 from sync.ledger.errors import RunStateError, StaleDecisionsError, UnknownRecordError, scrub
 from sync.ledger.locks import advisory_lock, lease_lock
 from sync.ledger.migrate import upgrade
@@ -43,7 +44,6 @@ from sync.ledger.records import (
     rate_value,
 )
 from sync.ledger.store_payouts import PayoutMethods
-from sync.months import require_utc
 
 Clock = Callable[[], datetime]
 FINISHED = ("succeeded", "failed", "stopped")
@@ -107,7 +107,7 @@ class Ledger(PayoutMethods):
                 select(FrozenAttributionRow).order_by(FrozenAttributionRow.customer_id))
             return LedgerState(
                 lines=tuple(line_of(row) for row in lines),
-                payouts=tuple(record.to_payout() for record in payouts.list_payouts(session)),
+                payouts=tuple(record.to_payout() for record in transitions.list_payouts(session)),
                 frozen_attributions=tuple(frozen_of(row) for row in frozen),
             )
 

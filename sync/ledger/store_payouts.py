@@ -12,16 +12,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sync.engine.model import CommissionLine, LineKind, PayoutStatus
-from sync.ledger import controls, payouts
+from sync.domain.decisions import CommissionLine, LineKind, PayoutStatus
+from sync.domain.money import eur
+from sync.domain.months import month_label
+from sync.ledger import controls, transitions
 from sync.ledger.controls import WORKER, audit
 from sync.ledger.errors import IllegalTransitionError, UnknownRecordError
 from sync.ledger.lines import add_line
 from sync.ledger.models import LineRow, PayoutRow, RunRow
-from sync.ledger.payouts import Approver
 from sync.ledger.records import AuditEvent, PartnerControl, PayoutRecord
-from sync.money import eur
-from sync.months import month_label
+from sync.ledger.transitions import Approver
 
 APPROVAL_ACTIONS = {PayoutStatus.APPROVED: "approval",
                     PayoutStatus.PENDING_SECOND_APPROVAL: "first_approval"}
@@ -41,22 +41,22 @@ class PayoutMethods:
     def list_payouts(self, status: PayoutStatus | None = None,
                      partner_id: str | None = None) -> list[PayoutRecord]:
         with self.transaction(snapshot=True) as session:
-            return payouts.list_payouts(session, status, partner_id)
+            return transitions.list_payouts(session, status, partner_id)
 
     def get_payout(self, payout_id: str) -> PayoutRecord:
         with self.transaction() as session:
             row = session.get(PayoutRow, payout_id)
             if row is None:
                 raise UnknownRecordError(f"payout {payout_id} does not exist")
-            return payouts.records(session, [row])[0]
+            return transitions.records(session, [row])[0]
 
     def export_rows(self, status: PayoutStatus | None = None,
                     names: dict[str, str] | None = None) -> list[dict[str, str]]:
-        """Rows for finance's CSV (``payouts.EXPORT_COLUMNS``); ``names``: partner
+        """Rows for finance's CSV (``transitions.EXPORT_COLUMNS``); ``names``: partner
         names by id, as HubSpot last showed them."""
         destinations = {partner_id: control.confirmed_account
                         for partner_id, control in self.controls().items()}
-        return [payouts.export_row(record, (names or {}).get(record.partner_id, ""),
+        return [transitions.export_row(record, (names or {}).get(record.partner_id, ""),
                                    destinations.get(record.partner_id))
                 for record in self.list_payouts(status)]
 
@@ -70,7 +70,7 @@ class PayoutMethods:
         who = by if isinstance(by, Approver) else Approver.operator(by)
         try:
             with self.transaction() as session:
-                row = payouts.approve(session, payout_id, who, self.now(), dual_above)
+                row = transitions.approve(session, payout_id, who, self.now(), dual_above)
                 row.status_note = None
                 row.judged_change = change_key or row.judged_change
                 action = APPROVAL_ACTIONS[PayoutStatus(row.status)]
@@ -80,7 +80,7 @@ class PayoutMethods:
                       f"of {eur(row.amount)} EUR (R33)", partner_id=row.partner_id,
                       payout_id=row.id, amount=row.amount)
                 session.flush()
-                return payouts.records(session, [row])[0]
+                return transitions.records(session, [row])[0]
         except IllegalTransitionError as error:
             if audit_refusal:
                 with self.transaction() as session:
@@ -93,7 +93,7 @@ class PayoutMethods:
     def mark_paid(self, payout_id: str, by: str, reference: str | None = None, *,
                   change_key: str | None = None) -> PayoutRecord:
         def change(session: Session) -> PayoutRow:
-            row = payouts.mark_paid(session, payout_id, by, reference, self.now())
+            row = transitions.mark_paid(session, payout_id, by, reference, self.now())
             row.status_note = None
             row.judged_change = change_key or row.judged_change
             audit(session, self.now(), "marked_paid", by,
@@ -107,7 +107,7 @@ class PayoutMethods:
         (HubSpot shows why once the status is written back) and audited once per
         change. False when this change was refused before."""
         with self.transaction() as session:
-            row = payouts.locked_payout(session, payout_id)
+            row = transitions.locked_payout(session, payout_id)
             if row.judged_change == change_key:
                 return False
             row.judged_change, row.status_note, row.updated_at = change_key, note, self.now()
@@ -119,7 +119,7 @@ class PayoutMethods:
 
     def hold_payout(self, payout_id: str, reason: str, by: str) -> PayoutRecord:
         def change(session: Session) -> PayoutRow:
-            row = payouts.locked_payout(session, payout_id)
+            row = transitions.locked_payout(session, payout_id)
             controls.hold_payout(session, row, _text(reason, "reason"), _text(by, "by"),
                                  self.now())
             return row
@@ -127,7 +127,7 @@ class PayoutMethods:
 
     def release_payout(self, payout_id: str, by: str) -> PayoutRecord:
         def change(session: Session) -> PayoutRow:
-            row = payouts.locked_payout(session, payout_id)
+            row = transitions.locked_payout(session, payout_id)
             controls.release_payout(session, row, _text(by, "by"), self.now())
             return row
         return self._payout_change(change)
@@ -223,14 +223,14 @@ class PayoutMethods:
 
     def start_payment_attempt(self, payout_id: str) -> int:
         with self.transaction() as session:
-            return payouts.start_payment_attempt(session, payout_id, self.now())
+            return transitions.start_payment_attempt(session, payout_id, self.now())
 
     def record_transfer(self, payout_id: str, transfer_id: str, *,
                         adopted: bool = False) -> PayoutRecord:
         def change(session: Session) -> PayoutRow:
             already = session.scalar(select(PayoutRow.stripe_transfer_id)
                                      .where(PayoutRow.id == payout_id))
-            row = payouts.record_transfer(session, payout_id, transfer_id, self.now())
+            row = transitions.record_transfer(session, payout_id, transfer_id, self.now())
             if already != transfer_id:
                 action = "transfer_adopted" if adopted else "transfer_created"
                 audit(session, self.now(), action, WORKER,
@@ -242,16 +242,17 @@ class PayoutMethods:
 
     def record_failure(self, payout_id: str, reason: str) -> PayoutRecord:
         return self._payout_change(
-            lambda s: payouts.record_failure(s, payout_id, reason, self.now()))
+            lambda s: transitions.record_failure(s, payout_id, reason, self.now()))
 
     def mark_manual_pending(self, payout_id: str) -> PayoutRecord:
-        return self._payout_change(lambda s: payouts.mark_manual_pending(s, payout_id, self.now()))
+        return self._payout_change(
+            lambda s: transitions.mark_manual_pending(s, payout_id, self.now()))
 
     def _payout_change(self, change: Callable[[Session], PayoutRow]) -> PayoutRecord:
         with self.transaction() as session:
             row = change(session)
             session.flush()
-            return payouts.records(session, [row])[0]
+            return transitions.records(session, [row])[0]
 
 
 def _text(value: str, what: str) -> str:

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, DateTime, Dialect
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from sync.months import Month, month_label, parse_month_label
+from sync.domain.months import Month, month_label, parse_month_label
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -13,9 +13,9 @@ from mappings.properties import DEFAULT_PROPERTY_MAP, PropertyMap
 from sandbox.core import SandboxClock, SandboxServer
 from sandbox.hubspot import DEFAULT_TOKEN, HubSpotSandbox
 from sandbox.hubspot.records import Record
-from sync.adapters.hubspot_gateway import HubSpotGateway
+from sync.adapters.hubspot.gateway import HubSpotGateway
 from sync.adapters.pacing import RollingWindowPacer
-from sync.retry import RetryPolicy
+from sync.adapters.retry import RetryPolicy
 
 BASIC = Path(__file__).parents[1] / "sandbox" / "fixtures" / "basic"
 START = datetime(2026, 2, 1, 12, 0, tzinfo=UTC)

@@ -16,9 +16,9 @@ from typing import Any
 from sandbox.core import ConnectionDropped, SandboxClock, SandboxServer
 from sandbox.stripe import StripeSandbox
 from sandbox.stripe.fixtures import add_object
-from sync.adapters.stripe_gateway import StripeGateway
-from sync.metrics import REGISTRY
-from sync.retry import RetryPolicy
+from sync.adapters.retry import RetryPolicy
+from sync.adapters.stripe.gateway import StripeGateway
+from sync.runtime.metrics import REGISTRY
 
 # Long and distinctive, so a test can prove it never leaks, even partly.
 API_KEY = "sk_test_51GatewayKey0123456789abcdefXYZ"

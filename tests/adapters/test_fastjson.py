@@ -1,4 +1,4 @@
-"""sync.fastjson gives what the standard library gives, whichever decoder ran."""
+"""sync.runtime.fastjson gives what the standard library gives, whichever decoder ran."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sync import fastjson
+from sync.runtime import fastjson
 
 SCALARS = (st.none() | st.booleans() | st.text()
            | st.integers(min_value=-(10**40), max_value=10**40)

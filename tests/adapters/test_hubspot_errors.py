@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from sandbox.core import FaultPlan, NthCallRule
-from sync.adapters.hubspot_errors import classify_status
+from sync.adapters.hubspot.errors import classify_status
 from sync.adapters.pacing import RollingWindowPacer
 from sync.errors import (
     AuthenticationError,
@@ -20,8 +20,8 @@ from sync.errors import (
     ServerError,
     UpstreamError,
 )
-from sync.logs import SecretScrubber
-from sync.metrics import REGISTRY
+from sync.runtime.logs import SecretScrubber
+from sync.runtime.metrics import REGISTRY
 from tests.adapters.hubspot_support import Portal, served_portal
 
 READ_PATH = "/crm/v3/objects/companies/batch/read"

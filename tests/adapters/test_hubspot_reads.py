@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from mappings.hubspot import company_domains, deals_from_hubspot, partners_from_companies
-from sync.adapters.hubspot_setup import ensure_setup
-from sync.domain import Tier
+from sync.adapters.hubspot.setup import ensure_setup
+from sync.domain.inputs import Tier
 from tests.adapters.hubspot_support import BASIC, Portal, seed_companies, served_portal
 
 SEARCH, READ = "crm.objects.search", "crm.objects.batch.read"

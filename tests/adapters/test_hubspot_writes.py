@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from mappings.hubspot.schema import setup_plan
 from mappings.properties import PropertyMap
-from mappings.setup_schema import setup_plan
-from sync.adapters.hubspot_gateway import HubSpotGateway
-from sync.adapters.hubspot_setup import ensure_setup
+from sync.adapters.hubspot.gateway import HubSpotGateway
+from sync.adapters.hubspot.setup import ensure_setup
 from sync.errors import ConfigurationError
 from tests.adapters.hubspot_support import Portal, served_portal
 

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 import responses
 
-from sync.adapters.stripe_errors import redact
+from sync.adapters.retry import retry_after_seconds as retry_after
+from sync.adapters.stripe.errors import redact
 from sync.errors import (
     AuthenticationError,
     NetworkError,
@@ -18,7 +19,6 @@ from sync.errors import (
     ServerError,
     UpstreamError,
 )
-from sync.retry import retry_after_seconds as retry_after
 from tests.adapters.stripe_support import API_KEY, gateway
 
 BASE = "http://stripe.test"

@@ -11,9 +11,9 @@ import pytest
 
 from sandbox.core import FaultPlan, NthCallRule
 from sync.adapters.pacing import RollingWindowPacer
-from sync.adapters.stripe_gateway import StripeGateway
+from sync.adapters.retry import RetryPolicy
+from sync.adapters.stripe.gateway import StripeGateway
 from sync.errors import NetworkError, RateLimited, ServerError
-from sync.retry import RetryPolicy
 from tests.adapters.stripe_support import (
     API_KEY,
     DropAnswerOnce,

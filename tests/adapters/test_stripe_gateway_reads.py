@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from mappings.stripe import invoices_from_stripe
+from mappings.stripe.billing import invoices_from_stripe
 from sandbox.stripe.fixtures import add_object
 from tests.adapters.stripe_support import (
     StripeEnv,

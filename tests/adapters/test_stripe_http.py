@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sync.adapters.stripe_http import stripe_client
+from sync.adapters.stripe.http import stripe_client
 
 
 def _proxy(api_base: str) -> object:

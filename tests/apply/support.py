@@ -17,18 +17,19 @@ from typing import Any
 from mappings.properties import DEFAULT_PROPERTY_MAP as PROPS
 from sandbox.core import ConnectionDropped
 from sandbox.hubspot.records import Record, WriteSource
-from sync.adapters.hubspot_gateway import HubSpotGateway
-from sync.adapters.hubspot_people import HubSpotPeople
-from sync.adapters.hubspot_setup import ensure_setup
-from sync.adapters.stripe_gateway import StripeGateway
-from sync.apply import enqueue_intents
-from sync.domain import Inputs, Partner
-from sync.engine.model import Decisions
-from sync.engine.run import decide
+from sync.adapters.hubspot.gateway import HubSpotGateway
+from sync.adapters.hubspot.people import HubSpotPeople
+from sync.adapters.hubspot.setup import ensure_setup
+from sync.adapters.stripe.gateway import StripeGateway
+from sync.config.programme_file import default_programme
+from sync.domain.decisions import Decisions
+from sync.domain.inputs import Inputs, Partner
+from sync.domain.terms import ApprovalTerms
+from sync.engine.decide import decide
 from sync.ledger import Ledger
-from sync.payments_finance import FinanceControls
-from sync.programme import ApprovalTerms, default_programme
-from sync.writeback import Intent, build_intents
+from sync.writeback.finance import FinanceControls
+from sync.writeback.intents import Intent, build_intents
+from sync.writeback.send import enqueue_intents
 from tests.adapters.hubspot_support import STAMP, Portal, served_portal
 from tests.adapters.stripe_support import StripeEnv, gateway, stripe_env
 from tests.engine.builders import at, inputs, invoice, line, month_bounds, partner, registration

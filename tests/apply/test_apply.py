@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from mappings.properties import DEFAULT_PROPERTY_MAP as PROPS
-from sync.apply import apply_outbox, enqueue_intents
 from sync.ledger import Ledger
-from sync.writeback import HUBSPOT_DEAL, HUBSPOT_LINE, HUBSPOT_PAYOUT, Intent
+from sync.writeback.intents import HUBSPOT_DEAL, HUBSPOT_LINE, HUBSPOT_PAYOUT, Intent
+from sync.writeback.send import apply_outbox, enqueue_intents
 from tests.apply.support import CUSTOMERS, World, seed_deal, world
 
 LINE, PAYOUT = PROPS.commission_line, PROPS.payout

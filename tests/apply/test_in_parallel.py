@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from sync.apply import SENDERS, in_parallel
+from sync.writeback.send import SENDERS, in_parallel
 
 
 def test_chunks_are_sent_two_at_a_time() -> None:

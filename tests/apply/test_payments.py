@@ -5,18 +5,18 @@ from __future__ import annotations
 import pytest
 
 from mappings.properties import DEFAULT_PROPERTY_MAP as PROPS
-from sync.apply import apply_outbox
-from sync.engine.model import PayoutStatus
+from sync.domain.decisions import PayoutStatus
 from sync.errors import RetriableUpstreamError
-from sync.payments import (
+from sync.payments.destinations import review_destinations, stripe_accounts
+from sync.payments.transfers import (
     STRIPE_TRANSFER,
     PaymentRun,
     PaySummary,
     pay_approved,
     run_payments,
 )
-from sync.payments_controls import review_destinations, stripe_accounts
-from sync.payments_finance import read_back_finance
+from sync.writeback.finance import read_back_finance
+from sync.writeback.send import apply_outbox
 from tests.apply.support import (
     ACTIVE_ACCOUNT,
     AMOUNT,

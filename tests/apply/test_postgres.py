@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from mappings.properties import DEFAULT_PROPERTY_MAP as PROPS
-from sync.apply import apply_outbox
-from sync.engine.model import PayoutStatus
-from sync.payments import run_payments
+from sync.domain.decisions import PayoutStatus
+from sync.payments.transfers import run_payments
+from sync.writeback.send import apply_outbox
 from tests.apply.support import PAYOUT, partners, world
 from tests.engine.builders import at
 

@@ -20,7 +20,7 @@ from sandbox.synthetic import Portal, generate_portal
 from sandbox.synthetic.clock import hubspot_time
 from sandbox.synthetic.hubspot_objects import crm_object
 from sandbox.synthetic.specs import Timeline
-from sync.domain import Tier
+from sync.domain.inputs import Tier
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

@@ -19,17 +19,17 @@ from jobs.summary import RunSummary
 from sandbox.core import SandboxClock, SandboxServer
 from sandbox.hubspot import HubSpotSandbox
 from sandbox.stripe import StripeSandbox
-from sync.adapters.hubspot_setup import ensure_setup
-from sync.commands.explain import line_view, render_line
-from sync.commands.explain_attribution import explain_customer, explain_deal
-from sync.commands.offline import require_decisions
-from sync.commands.report import render_terminal
-from sync.commands.report_data import build_report
-from sync.commands.report_html import render_html
-from sync.domain import Inputs
-from sync.engine.model import CommissionLine, DealAttribution, Decisions
+from sync.adapters.hubspot.setup import ensure_setup
+from sync.cli.explain import line_view, render_line
+from sync.cli.explain_attribution import explain_customer, explain_deal
+from sync.cli.offline import require_decisions
+from sync.cli.report import render_terminal
+from sync.config.settings import Settings
+from sync.domain.decisions import CommissionLine, DealAttribution, Decisions
+from sync.domain.inputs import Inputs
 from sync.ledger import PayoutRecord
-from sync.settings import Settings
+from sync.report.data import build_report
+from sync.report.html import render_html
 from sync.wiring import Services
 from tests.e2e.support import DEMO_AS_OF, FAST_RETRY, World
 

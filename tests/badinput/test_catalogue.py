@@ -18,7 +18,7 @@ from html import escape
 import pytest
 
 from jobs.summary import RunSummary
-from sync.domain import Quarantined
+from sync.domain.inputs import Quarantined
 from tests.badinput.catalogue import CASES, HTML_NAME, Expect, Q
 from tests.badinput.conftest import Catalogue
 from tests.badinput.support import AS_OF

@@ -4,7 +4,7 @@ The stand-ins are seeded from fixture files they index by id (a record without o
 cannot be stored), and they re-page an invoice's embedded ``lines`` from its own store
 (a ``lines.data`` that is not a list, or an unread ``has_more``, never reaches the
 worker through them). The real APIs could still send such shapes, so the mapping and
-the engine are run here on the vendor JSON itself, exactly as ``sync.inputs`` does
+the engine are run here on the vendor JSON itself, exactly as ``sync.pull.mirror_inputs`` does
 with the mirror; the run summary renders what they quarantined.
 """
 
@@ -21,12 +21,12 @@ from rich.console import Console
 
 from jobs.cycle import summarise_decisions
 from jobs.summary import RunSummary
-from mappings.inputs import build_inputs
+from mappings.assemble import build_inputs
 from sandbox.synthetic import Portal
-from sync.domain import Quarantined
-from sync.engine.model import Decisions, LedgerState
-from sync.engine.run import decide
-from sync.programme import load_programme
+from sync.config.programme_file import load_programme
+from sync.domain.decisions import Decisions, LedgerState
+from sync.domain.inputs import Quarantined
+from sync.engine.decide import decide
 from tests.badinput.catalogue import Q
 from tests.badinput.portal import JsonObject, Planter, base_portal
 from tests.badinput.support import AS_OF

@@ -18,12 +18,12 @@ import pytest
 from benchmarks.portal import AS_OF, Outcome, Scale, run
 from benchmarks.portal_report import report
 from benchmarks.portal_world import World
-from mappings.inputs import load_fixture_dir
-from sync.commands.run import parse_as_of
-from sync.engine.model import LedgerState
-from sync.engine.run import decide
-from sync.programme import default_programme
-from sync.pull_stripe import INVOICE_PARTS
+from mappings.assemble import load_fixture_dir
+from sync.cli.run import parse_as_of
+from sync.config.programme_file import default_programme
+from sync.domain.decisions import LedgerState
+from sync.engine.decide import decide
+from sync.pull.stripe import INVOICE_PARTS
 
 SMALL = Scale(partners=20, deals=300, customers=200, months=6, seed=3, time_scale=50.0)
 

@@ -18,14 +18,14 @@ from typing import Any
 import pytest
 
 from mappings.properties import DEFAULT_PROPERTY_MAP
-from sync.cli import main
-from sync.domain import Inputs
-from sync.engine.model import Decisions
-from sync.engine.run import decide
-from sync.inputs import Mirrored, inputs_from_mirror
+from sync.cli.main import main
+from sync.config.programme_file import load_programme
+from sync.domain.decisions import Decisions
+from sync.domain.inputs import Inputs
+from sync.engine.decide import decide
 from sync.ledger import Ledger
 from sync.ledger.mirror import Mirror
-from sync.programme import load_programme
+from sync.pull.mirror_inputs import Mirrored, inputs_from_mirror
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo"
 AS_OF = datetime(2026, 11, 1, tzinfo=UTC)

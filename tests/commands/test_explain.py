@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from sync.engine.model import AttributionStatus, CustomerAttribution
+from sync.domain.decisions import AttributionStatus, CustomerAttribution
+from sync.domain.money import eur
 from sync.ledger import Ledger
-from sync.money import eur
 from tests.commands.conftest import Cli, Synced
 
 MALFORMED_DEAL = "40000000058"  # vmc_referral_at = "next tuesday"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.engine.model import PayoutStatus
+from sync.domain.decisions import PayoutStatus
 from sync.ledger import Ledger
 from tests.commands.conftest import Cli, Synced
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from sync.engine.model import PayoutStatus
+from sync.domain.decisions import PayoutStatus
+from sync.domain.money import eur
 from sync.ledger import EXPORT_COLUMNS, Ledger
-from sync.money import eur
 from tests.commands.conftest import Cli, Synced
 
 PARTNER = "30000000001"

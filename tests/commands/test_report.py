@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from sync.engine.model import Decisions
+from sync.domain.decisions import Decisions
+from sync.domain.money import eur
+from sync.domain.months import month_label, month_of, parse_month_label
 from sync.ledger import Ledger
-from sync.money import eur
-from sync.months import month_label, month_of, parse_month_label
 from tests.commands.conftest import ODD_PARTNER_NAME, Cli, Synced
 
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from sync.domain import Tier
-from sync.programme import ProgrammeError, default_programme, load_programme
+from sync.config.programme_file import ProgrammeError, default_programme, load_programme
+from sync.domain.inputs import Tier
 from tests.engine.builders import at
 
 

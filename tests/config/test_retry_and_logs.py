@@ -5,9 +5,9 @@ import json
 import pytest
 import structlog
 
+from sync.adapters.retry import RetryPolicy, call_with_retry
 from sync.errors import NetworkError, RateLimited, RequestRejected, ServerError
-from sync.logs import SecretScrubber, configure_logging
-from sync.retry import RetryPolicy, call_with_retry
+from sync.runtime.logs import SecretScrubber, configure_logging
 
 
 def flaky(failures: list[Exception], result: str = "ok"):  # type: ignore[no-untyped-def]

@@ -2,8 +2,8 @@
 
 import pytest
 
+from sync.config.settings import load_settings
 from sync.errors import ConfigurationError
-from sync.settings import load_settings
 
 
 @pytest.fixture(autouse=True)

@@ -25,11 +25,11 @@ from sandbox.core import SandboxClock, SandboxServer
 from sandbox.hubspot import HubSpotSandbox
 from sandbox.hubspot.app import ROUTES as HUBSPOT_ROUTES
 from sandbox.stripe import StripeSandbox
-from sync.adapters.hubspot_setup import ensure_setup
+from sync.adapters.hubspot.setup import ensure_setup
+from sync.adapters.retry import RetryPolicy
+from sync.config.settings import Settings
 from sync.ledger import Ledger
 from sync.ledger.models import Base, LineRow
-from sync.retry import RetryPolicy
-from sync.settings import Settings
 from sync.wiring import Services
 
 ROOT = Path(__file__).resolve().parents[2]

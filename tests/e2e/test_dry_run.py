@@ -7,9 +7,9 @@ from pathlib import Path
 
 from jobs.dry_run import plan_lines, plan_run
 from mappings.properties import DEFAULT_PROPERTY_MAP as PROPS
-from sync.engine.model import PayoutStatus
+from sync.domain.decisions import PayoutStatus
 from sync.ledger.models import OutboxRow
-from sync.writeback import HUBSPOT_DEAL
+from sync.writeback.intents import HUBSPOT_DEAL
 from tests.e2e.support import DEMO_AS_OF, World, ledger_tables, open_world, sqlite_url
 
 DEAL, PAYOUT = PROPS.deal, PROPS.payout

@@ -11,15 +11,15 @@ from typing import Any
 
 import pytest
 
-from mappings.inputs import load_fixture_dir
+from mappings.assemble import load_fixture_dir
 from mappings.properties import DEFAULT_PROPERTY_MAP as PROPS
-from sync.domain import Inputs
-from sync.engine.model import Decisions, LedgerState, PayoutStatus
-from sync.engine.run import decide
+from sync.config.programme_file import load_programme
+from sync.domain.decisions import Decisions, LedgerState, PayoutStatus
+from sync.domain.inputs import Inputs
+from sync.domain.money import cents_from_eur, eur
+from sync.engine.decide import decide
 from sync.ledger import PayoutRecord
-from sync.money import cents_from_eur, eur
-from sync.programme import load_programme
-from sync.writeback import commission_ends_on, hubspot_datetime
+from sync.writeback.intents import commission_ends_on, hubspot_datetime
 from tests.e2e.support import (
     DEMO,
     DEMO_AS_OF,
@@ -203,7 +203,7 @@ def test_attributed_customers_carry_their_partner(
 
 
 def test_a_second_identical_run_writes_nothing(demo_world: World) -> None:
-    """CONTRACT.md / sync.writeback: an identical rerun makes no HubSpot write, no
+    """CONTRACT.md / sync.writeback.intents: an identical rerun makes no HubSpot write, no
     Stripe POST, and adds no line version and no outbox entry to the ledger."""
     before = ledger_tables(demo_world.ledger())
     demo_world.reset_calls()

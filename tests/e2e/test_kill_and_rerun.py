@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from sync.engine.model import PayoutStatus
-from sync.payments import STRIPE_TRANSFER
-from sync.writeback import HUBSPOT_LINE
+from sync.domain.decisions import PayoutStatus
+from sync.payments.transfers import STRIPE_TRANSFER
+from sync.writeback.intents import HUBSPOT_LINE
 from tests.e2e.kills import HUBSPOT_WRITE_METHODS, KillPoint, kill_run
 from tests.e2e.support import DEMO_AS_OF, Outcome, World, open_world, outcome, sqlite_url
 

@@ -4,8 +4,8 @@ shows it everywhere it is totalled (R25, R26, CONTRACT.md's written fields)."""
 from pathlib import Path
 
 from jobs.pay import run_pay
-from sync.engine.model import PayoutStatus
-from sync.money import eur
+from sync.domain.decisions import PayoutStatus
+from sync.domain.money import eur
 from tests.e2e.support import open_world, sqlite_url, utc
 
 

@@ -26,10 +26,10 @@ from hubspot.crm.objects import BatchInputSimplePublicObjectBatchInput
 from jobs.dry_run import plan_run
 from jobs.pay import run_pay
 from mappings.properties import DEFAULT_PROPERTY_MAP as PROPS
-from sync.cli import main
-from sync.engine.model import PayoutStatus
+from sync.cli.main import main
+from sync.domain.decisions import PayoutStatus
+from sync.domain.money import eur
 from sync.ledger.records import PayoutRecord
-from sync.money import eur
 from tests.e2e.support import DEMO_AS_OF, World, open_world, sqlite_url
 
 S = PayoutStatus

@@ -6,7 +6,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from itertools import count
 
-from sync.domain import (
+from sync.config.programme_file import default_programme
+from sync.domain.decisions import Decisions, LedgerState
+from sync.domain.history import History
+from sync.domain.inputs import (
     BillingInterval,
     CommissionOption,
     Customer,
@@ -20,10 +23,8 @@ from sync.domain import (
     Subscription,
     Tier,
 )
-from sync.engine.model import Decisions, LedgerState
-from sync.engine.run import decide
-from sync.history import History
-from sync.programme import Programme, default_programme
+from sync.domain.terms import Programme
+from sync.engine.decide import decide
 
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 _ids = count(1)

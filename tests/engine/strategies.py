@@ -16,7 +16,9 @@ from typing import Any, TypeVar
 
 from hypothesis import strategies as st
 
-from sync.domain import (
+from sync.config.programme_file import default_programme, programme_from_mapping
+from sync.domain.history import History
+from sync.domain.inputs import (
     CommissionOption,
     Customer,
     Deal,
@@ -28,9 +30,8 @@ from sync.domain import (
     Subscription,
     Tier,
 )
-from sync.history import History
-from sync.months import Month, month_end, month_of, month_start
-from sync.programme import Programme, default_programme, programme_from_mapping
+from sync.domain.months import Month, month_end, month_of, month_start
+from sync.domain.terms import Programme
 from tests.engine.builders import PRICES
 
 T = TypeVar("T")

@@ -5,10 +5,10 @@ from datetime import datetime
 
 import pytest
 
-from sync.domain import BillingInterval, Price, Quarantined, Subscription, Tier
-from sync.engine.model import LedgerState
-from sync.engine.run import decide
-from sync.programme import default_programme
+from sync.config.programme_file import default_programme
+from sync.domain.decisions import LedgerState
+from sync.domain.inputs import BillingInterval, Price, Quarantined, Subscription, Tier
+from sync.engine.decide import decide
 from tests.engine.builders import (
     at,
     history,

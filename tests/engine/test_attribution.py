@@ -1,9 +1,9 @@
 """Attribution R1-R10a: one named test per rule, expectations written by hand."""
 
-from sync.domain import CommissionOption, Customer, Deal, PartnerStatus, Tier, TouchKind
-from sync.engine.model import AttributionStatus as S
-from sync.engine.model import CustomerAttribution, Decisions, FrozenAttribution, LedgerState
-from sync.history import History
+from sync.domain.decisions import AttributionStatus as S
+from sync.domain.decisions import CustomerAttribution, Decisions, FrozenAttribution, LedgerState
+from sync.domain.history import History
+from sync.domain.inputs import CommissionOption, Customer, Deal, PartnerStatus, Tier, TouchKind
 from tests.engine.builders import (
     at,
     history,

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from sync.domain import Invoice, Subscription, Tier
+from sync.domain.inputs import Invoice, Subscription, Tier
 from tests.engine.builders import (
     at,
     inputs,

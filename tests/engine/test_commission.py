@@ -2,8 +2,8 @@
 
 from decimal import Decimal
 
-from sync.domain import CommissionOption, PartnerStatus, Tier
-from sync.engine.model import LineKind
+from sync.domain.decisions import LineKind
+from sync.domain.inputs import CommissionOption, PartnerStatus, Tier
 from tests.engine.builders import (
     amounts,
     history,

@@ -1,8 +1,8 @@
 """Payouts R21-R25, hand-computed."""
 
-from sync.domain import PartnerStatus, Tier
-from sync.engine.model import PayoutStatus
-from sync.programme import programme_from_mapping
+from sync.config.programme_file import programme_from_mapping
+from sync.domain.decisions import PayoutStatus
+from sync.domain.inputs import PartnerStatus, Tier
 from tests.engine.builders import (
     history,
     inputs,

@@ -17,12 +17,12 @@ from itertools import pairwise
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from sync.domain import Inputs, Invoice, InvoiceLine, Tier
-from sync.engine.model import CommissionLine, Decisions, LedgerState, LineKind
-from sync.engine.run import decide
-from sync.history import History
-from sync.money import round_half_up
-from sync.months import Month, month_end, month_of, month_start
+from sync.domain.decisions import CommissionLine, Decisions, LedgerState, LineKind
+from sync.domain.history import History
+from sync.domain.inputs import Inputs, Invoice, InvoiceLine, Tier
+from sync.domain.money import round_half_up
+from sync.domain.months import Month, month_end, month_of, month_start
+from sync.engine.decide import decide
 from tests.engine import builders
 from tests.engine.strategies import (
     BASE,

@@ -1,6 +1,6 @@
 """The seed's own examples (PROGRAMME.md tiers table), end to end through the engine."""
 
-from sync.domain import Tier
+from sync.domain.inputs import Tier
 from tests.engine.builders import (
     inputs,
     monthly_invoices,

@@ -3,11 +3,11 @@
 from datetime import date
 from decimal import Decimal
 
-from sync.domain import CommissionOption, Customer, Tier
+from sync.config.programme_file import programme_from_mapping
+from sync.domain.decisions import Decisions, TierMetrics
+from sync.domain.inputs import CommissionOption, Customer, Tier
+from sync.domain.months import parse_month_label
 from sync.engine.kpis import programme_kpis
-from sync.engine.model import Decisions, TierMetrics
-from sync.months import parse_month_label
-from sync.programme import programme_from_mapping
 from tests.engine.builders import (
     history,
     inputs,

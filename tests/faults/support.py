@@ -44,10 +44,10 @@ from sandbox.core import SandboxClock, SandboxServer
 from sandbox.core.faults import ConnectionDropped
 from sandbox.hubspot import HubSpotSandbox
 from sandbox.stripe import StripeSandbox
-from sync.adapters.hubspot_setup import ensure_setup
+from sync.adapters.hubspot.setup import ensure_setup
+from sync.adapters.retry import RetryPolicy
+from sync.config.settings import Settings
 from sync.ledger import Ledger
-from sync.retry import RetryPolicy
-from sync.settings import Settings
 from sync.wiring import Services
 from tests.e2e.support import FAST_RETRY, PROGRAMME_FILE, ROOT, Outcome, World
 

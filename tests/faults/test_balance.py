@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from mappings.properties import DEFAULT_PROPERTY_MAP as PROPS
-from sync.engine.model import PayoutStatus
-from sync.payments import STRIPE_TRANSFER
+from sync.domain.decisions import PayoutStatus
+from sync.payments.transfers import STRIPE_TRANSFER
 from tests.e2e.support import ledger_lines, outcome
 from tests.faults.support import (
     AMPLE,

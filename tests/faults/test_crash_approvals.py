@@ -32,8 +32,8 @@ from pathlib import Path
 
 import pytest
 
-from sync.engine.model import PayoutStatus
-from sync.programme import load_programme
+from sync.config.programme_file import load_programme
+from sync.domain.decisions import PayoutStatus
 from tests.e2e.support import outcome
 from tests.faults.support import (
     AS_OF,

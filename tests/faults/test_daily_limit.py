@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from sandbox.hubspot.ratelimit import DEFAULTS
 from sync.ledger.models import OutboxRow
-from sync.writeback import HUBSPOT_LINE
+from sync.writeback.intents import HUBSPOT_LINE
 from tests.e2e.support import outcome
 from tests.faults.support import (
     AS_OF,

@@ -1,7 +1,7 @@
 """Storms: with 30% of calls to BOTH vendors answered 429, 500, 502 or 503 or dropped
 (seeded ``FaultPlan``s in the stand-ins), a full sync finishes with the same end state
 as a clean run, and its summary counts every retry and every 429 (CONTRACT.md; the one
-retry policy of ``sync.retry``).
+retry policy of ``sync.adapters.retry``).
 
 In-process (``run_sync`` on fresh ``Services``) with a retry policy that never sleeps
 and has attempts to spare: 0.3**12 makes a call failing every attempt a one in two
@@ -16,7 +16,7 @@ import pytest
 
 from jobs.cycle import run_sync
 from sandbox.core import FaultPlan
-from sync.retry import RetryPolicy
+from sync.adapters.retry import RetryPolicy
 from tests.e2e.support import no_sleep, outcome
 from tests.faults.support import (
     AS_OF,

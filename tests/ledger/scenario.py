@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sync.domain import Inputs, Invoice, Quarantined
-from sync.engine.model import Decisions, LedgerState
+from sync.domain.decisions import Decisions, LedgerState
+from sync.domain.inputs import Inputs, Invoice, Quarantined
 from tests.engine.builders import inputs, invoice, line, month_bounds, partner, registration, run
 
 MONTH1_AS_OF = "2025-03-01"

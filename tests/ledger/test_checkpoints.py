@@ -13,7 +13,7 @@ from structlog.testing import capture_logs
 
 from sync.ledger import Ledger
 from sync.ledger.checkpoints import Checkpointer, checkpointer_for
-from sync.ledger.engine import ledger_engine
+from sync.ledger.database import ledger_engine
 from sync.ledger.mirror import Mirror
 
 BODY = {"text": "x" * 2000}

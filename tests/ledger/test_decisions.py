@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from sync.engine.model import Decisions, PayoutStatus
+from sync.domain.decisions import Decisions, PayoutStatus
 from sync.ledger import (
     FrozenAttributionError,
     FrozenLineError,
@@ -14,7 +14,7 @@ from sync.ledger import (
     PayoutConflictError,
     RunStateError,
     StaleDecisionsError,
-    payouts,
+    transitions,
 )
 from sync.ledger.models import PayoutRow
 from tests.engine.builders import at
@@ -125,7 +125,7 @@ def test_payouts_are_listed_with_their_lines_however_many_there_are(
     assert len(whole) == 4 and all(record.line_ids for record in whole)
     assert next(p for p in whole if p.id == PAYOUT_8).line_ids == (
         LINE_B_FEB, "vmcl_8_cus_b_2025-03_recurring")
-    monkeypatch.setattr(payouts, "LINK_CHUNK", 1)  # every payout's lines read apart
+    monkeypatch.setattr(transitions, "LINK_CHUNK", 1)  # every payout's lines read apart
     assert ledger.list_payouts() == whole
 
 

@@ -9,7 +9,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from sync.ledger import Ledger
-from sync.ledger.engine import ledger_engine
+from sync.ledger.database import ledger_engine
 from sync.ledger.migrate import MIGRATIONS, current_revision, head_revision, upgrade
 from sync.ledger.models import Base
 

@@ -15,12 +15,12 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from sync.domain import Tier
+from sync.domain.decisions import PayoutStatus
+from sync.domain.inputs import Tier
+from sync.domain.months import parse_month_label
 from sync.engine.manual import manual_line
-from sync.engine.model import PayoutStatus
 from sync.ledger import IllegalTransitionError, Ledger, LedgerError
-from sync.ledger.payouts import Approver, spreadsheet_safe
-from sync.months import parse_month_label
+from sync.ledger.transitions import Approver, spreadsheet_safe
 from tests.engine.builders import at
 from tests.ledger.scenario import MONTH1_AS_OF, MONTH2_AS_OF, PAYOUT_7, month1, month2
 

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from sync.engine.model import PayoutStatus
+from sync.domain.decisions import PayoutStatus
 from sync.ledger import (
     EXPORT_COLUMNS,
     DoublePaymentError,

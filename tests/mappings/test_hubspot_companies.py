@@ -7,7 +7,7 @@ from typing import Any
 
 from mappings.hubspot import company_domains, partners_from_companies
 from mappings.properties import PropertyMap
-from sync.domain import CommissionOption, Partner, PartnerStatus, Quarantined, Tier
+from sync.domain.inputs import CommissionOption, Partner, PartnerStatus, Quarantined, Tier
 from tests.mappings.samples import hubspot_object
 
 JAN = "2025-01-10T09:00:00.000Z"

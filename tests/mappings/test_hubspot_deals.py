@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from mappings.hubspot import deals_from_hubspot
-from sync.domain import Deal, Quarantined
+from sync.domain.inputs import Deal, Quarantined
 from tests.mappings.samples import company_links, hubspot_object
 
 DOMAINS = {"7001": "northwind.example", "7002": "contoso.example"}

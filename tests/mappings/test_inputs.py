@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from mappings.inputs import build_inputs, load_fixture_dir
-from sync.domain import Deal, Tier
+from mappings.assemble import build_inputs, load_fixture_dir
+from sync.domain.inputs import Deal, Tier
 from tests.mappings.samples import (
     company_links,
     hubspot_object,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from mappings.hubspot.schema import PropertyDefinition, PropertyOption, setup_plan
 from mappings.properties import DEFAULT_PROPERTY_MAP, PropertyMap, PropertyMapError
-from mappings.setup_schema import PropertyDefinition, PropertyOption, setup_plan
 
 MAPPINGS = Path(__file__).resolve().parents[2] / "mappings"
 

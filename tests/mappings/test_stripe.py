@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from mappings.stripe import (
+from mappings.stripe.billing import (
     customer_ids_by_deal,
     customers_from_stripe,
     prices_from_stripe,
     subscriptions_from_stripe,
 )
-from sync.domain import BillingInterval, Customer, Price, Quarantined, Subscription
+from sync.domain.inputs import BillingInterval, Customer, Price, Quarantined, Subscription
 from tests.mappings.samples import stripe_customer, stripe_price, stripe_subscription
 
 

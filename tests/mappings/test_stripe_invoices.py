@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from mappings.stripe import invoices_from_stripe
-from sync.domain import Invoice, InvoiceLine, Quarantined
+from mappings.stripe.billing import invoices_from_stripe
+from sync.domain.inputs import Invoice, InvoiceLine, Quarantined
 from tests.mappings.samples import (
     FEB_1,
     MAR_1,

@@ -15,14 +15,14 @@ from mappings.properties import DEFAULT_PROPERTY_MAP
 from sandbox.core import SandboxClock, SandboxServer
 from sandbox.hubspot import DEFAULT_TOKEN, HubSpotSandbox
 from sandbox.stripe import StripeSandbox
-from sync.adapters.hubspot_gateway import HubSpotGateway
-from sync.adapters.hubspot_setup import ensure_setup
-from sync.adapters.stripe_gateway import StripeGateway
-from sync.inputs import Mirrored
+from sync.adapters.hubspot.gateway import HubSpotGateway
+from sync.adapters.hubspot.setup import ensure_setup
+from sync.adapters.retry import RetryPolicy
+from sync.adapters.stripe.gateway import StripeGateway
 from sync.ledger import Ledger
 from sync.ledger.mirror import Mirror
-from sync.pull import PullSummary, pull
-from sync.retry import RetryPolicy
+from sync.pull.mirror_inputs import Mirrored
+from sync.pull.portal import PullSummary, pull
 
 DEMO = Path(__file__).parents[2] / "fixtures" / "demo"
 START = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)  # after every demo record's last change

@@ -10,9 +10,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync import fastjson
-from sync.inputs import Mirrored
-from sync.pull_kept import (
+from sync.pull.kept import (
     INVOICE,
     INVOICE_LINE,
     INVOICE_LINES,
@@ -21,6 +19,8 @@ from sync.pull_kept import (
     kept,
     subscription_page,
 )
+from sync.pull.mirror_inputs import Mirrored
+from sync.runtime import fastjson
 from tests.pull.support import DEMO
 
 KIND = Mirrored.STRIPE_INVOICE.value

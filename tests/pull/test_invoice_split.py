@@ -1,5 +1,5 @@
 """The full listing reads invoices as consecutive time ranges side by side
-(sync.pull_stripe): together they hold every invoice exactly once, wherever the splits."""
+(sync.pull.stripe): together they hold every invoice exactly once, wherever the splits."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from sync.pull_stripe import INVOICE_PARTS, invoice_listings
+from sync.pull.stripe import INVOICE_PARTS, invoice_listings
 from tests.pull.support import DEMO, World, world
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from mappings.properties import DEFAULT_PROPERTY_MAP as PROPS
 from sandbox.synthetic import write_portal
-from sync.inputs import ListedInvoices, Mirrored, inputs_from_mirror
+from sync.pull.mirror_inputs import ListedInvoices, Mirrored, inputs_from_mirror
 from tests.badinput.catalogue import plant_all
 from tests.badinput.portal import base_portal
 from tests.pull.support import DEMO, World, world

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sync.inputs import Mirrored
+from sync.pull.mirror_inputs import Mirrored
 from tests.pull.support import JSON, World
 
 DEAL, PARTNER = Mirrored.HUBSPOT_DEAL.value, Mirrored.HUBSPOT_PARTNER.value

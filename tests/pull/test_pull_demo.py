@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from mappings.inputs import load_fixture_dir
+from mappings.assemble import load_fixture_dir
 from mappings.properties import DEFAULT_PROPERTY_MAP
-from sync.domain import Inputs
-from sync.inputs import Mirrored, inputs_from_mirror
+from sync.domain.inputs import Inputs
+from sync.pull.mirror_inputs import Mirrored, inputs_from_mirror
 from tests.pull.support import DEMO, world
 
 # The demo: 14 partners with a tier, 1 whose tier was cleared (R1), 165 deals with 135

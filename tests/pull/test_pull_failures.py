@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 
-from sync import fastjson
-from sync.adapters.stripe_gateway import Decode, StripeGateway
+from sync.adapters.retry import RetryPolicy
+from sync.adapters.stripe.gateway import Decode, StripeGateway
 from sync.errors import ServerError
-from sync.inputs import Mirrored
 from sync.ledger import Ledger
 from sync.ledger.mirror import Mirror
-from sync.pull_stripe import events_after
-from sync.retry import RetryPolicy
+from sync.pull.mirror_inputs import Mirrored
+from sync.pull.stripe import events_after
+from sync.runtime import fastjson
 from tests.pull.support import JSON, World
 
 CUSTOMER, INVOICE = Mirrored.STRIPE_CUSTOMER.value, Mirrored.STRIPE_INVOICE.value

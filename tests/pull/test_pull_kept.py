@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from mappings.inputs import build_inputs
+from mappings.assemble import build_inputs
 from sandbox.synthetic import generate_portal
-from sync.inputs import Mirrored
-from sync.pull_kept import kept
+from sync.pull.kept import kept
+from sync.pull.mirror_inputs import Mirrored
 from tests.pull.support import DEMO
 
 INVOICE, CUSTOMER = Mirrored.STRIPE_INVOICE.value, Mirrored.STRIPE_CUSTOMER.value

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.inputs import Mirrored
+from sync.pull.mirror_inputs import Mirrored
 from tests.ledger.conftest import postgres_schema_url, postgres_url
 from tests.pull.support import world
 

@@ -1,4 +1,4 @@
-"""sync.read_ahead: the same records in the same order, failures where they belong."""
+"""sync.pull.read_ahead: the same records in the same order, failures where they belong."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from sync import read_ahead as module
-from sync.read_ahead import read_ahead
+from sync.pull import read_ahead as module
+from sync.pull.read_ahead import read_ahead
 
 
 def test_gives_every_record_in_order_across_chunks() -> None:

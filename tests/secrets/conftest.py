@@ -40,8 +40,8 @@ from sandbox.core.faults import FaultPlan
 from sandbox.hubspot import HubSpotSandbox
 from sandbox.stripe import StripeSandbox
 from sandbox.synthetic import write_portal
-from sync.metrics import REGISTRY
-from sync.settings import Settings
+from sync.config.settings import Settings
+from sync.runtime.metrics import REGISTRY
 from sync.wiring import Services
 from tests.badinput.portal import Planter, base_portal
 from tests.badinput.support import PROGRAMME

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from mappings.inputs import load_fixture_dir
+from mappings.assemble import load_fixture_dir
 from sandbox.synthetic.demo import Malformed, build_demo
 from sandbox.synthetic.demo_book import Case
 from sandbox.synthetic.portal import portal_json
-from sync.domain import Inputs, Tier
-from sync.engine.model import AttributionStatus, Decisions, LedgerState, LineKind
-from sync.engine.run import decide
-from sync.programme import default_programme
+from sync.config.programme_file import default_programme
+from sync.domain.decisions import AttributionStatus, Decisions, LedgerState, LineKind
+from sync.domain.inputs import Inputs, Tier
+from sync.engine.decide import decide
 
 DEMO = Path(__file__).parents[2] / "fixtures" / "demo"
 AS_OF = datetime(2026, 11, 1, tzinfo=UTC)

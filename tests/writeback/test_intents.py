@@ -3,10 +3,10 @@
 from dataclasses import replace
 
 from mappings.properties import DEFAULT_PROPERTY_MAP as PROPS
-from sync.domain import Customer, Tier
-from sync.engine.model import PayoutStatus
+from sync.domain.decisions import PayoutStatus
+from sync.domain.inputs import Customer, Tier
 from sync.ledger.records import PayoutRecord
-from sync.writeback import (
+from sync.writeback.intents import (
     HUBSPOT_COMPANY,
     HUBSPOT_DEAL,
     HUBSPOT_LINE,

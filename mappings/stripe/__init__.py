@@ -1,0 +1,1 @@
+"""Stripe objects to the domain: billing (customers, prices, subscriptions), invoices."""

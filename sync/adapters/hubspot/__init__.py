@@ -1,0 +1,1 @@
+"""HubSpot through the official SDK: one transport, errors classified at the boundary."""

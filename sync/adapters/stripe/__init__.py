@@ -1,0 +1,1 @@
+"""Stripe through stripe-python: one HTTP client, errors classified at the boundary."""

@@ -1,0 +1,63 @@
+"""Finance's and the programme manager's commands: ``payouts``, ``explain``, ``report``.
+
+Each module registers its subcommands with ``register(commands)``; every handler builds
+its own ``Services`` from the environment (a configuration error exits 2 through
+``sync.cli.main.main``) and closes it when done. Output goes through ``rich``; vendor text
+(names, reasons, explanations) is printed as plain text, never as rich markup.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.text import Text
+
+from sync.config.settings import load_settings
+from sync.domain.money import Cents, eur
+from sync.ledger.errors import LedgerError
+from sync.wiring import Services
+
+EXIT_OK, EXIT_ERROR = 0, 1
+Handler = Callable[[argparse.Namespace], int]
+
+
+@contextmanager
+def open_services() -> Iterator[Services]:
+    services = Services(load_settings())
+    try:
+        yield services
+    finally:
+        services.close()
+
+
+def console() -> Console:
+    """A console on the current ``sys.stdout`` (``COLUMNS`` sets its width off a tty)."""
+    return Console(file=sys.stdout, highlight=False)
+
+
+def plain(out: Console, text: str = "") -> None:
+    """Print vendor or ledger text exactly: no markup, no highlighting, no wrapping."""
+    out.print(Text(text), soft_wrap=True)
+
+
+def cell(value: object) -> Text:
+    """A table cell that is never parsed as markup; ``None`` shows as empty."""
+    return Text("" if value is None else str(value))
+
+
+def money(cents: Cents | None) -> str:
+    return "" if cents is None else f"{eur(cents)} EUR"
+
+
+def fail(message: str) -> int:
+    print(f"partnersync: {message}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def refused(error: LedgerError) -> int:
+    """A ledger refusal (illegal transition, unknown id): its reason, exit 1."""
+    return fail(str(error))

@@ -1,0 +1,110 @@
+"""``partnersync demo``: the sandbox seeded with ``fixtures/demo`` and one full cycle.
+
+Needs no configuration: the stand-ins run on 127.0.0.1, the ledger is a fresh SQLite
+file in the current directory, and the demo's programme file approves small payouts at
+once so transfers happen too. Then it prints where to look next.
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+from pathlib import Path
+
+from rich.console import Console
+
+from sandbox.core import SandboxClock, SandboxServer
+from sandbox.hubspot import HubSpotSandbox
+from sandbox.stripe import StripeSandbox
+from sync.adapters.hubspot.setup import ensure_setup
+from sync.cli.common import EXIT_OK, console, plain
+from sync.cli.demo_finance import finance_hour, finance_next_steps
+from sync.cli.run import ProgressBars, parse_as_of, stop_on_signals
+from sync.config.settings import Settings
+from sync.errors import ConfigurationError
+from sync.wiring import Services
+
+DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo"
+DEMO_AS_OF = "2026-11-01"  # the demo portal's present: October 2026 is the last closed month
+DATABASE = "partnersync-demo.db"
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from jobs.cycle import run_sync
+
+    fixtures = Path(args.fixtures)
+    if not (fixtures / "hubspot").is_dir() and not (fixtures / "stripe").is_dir():
+        raise ConfigurationError(f"--fixtures {fixtures}: not a fixture directory")
+    database = Path(args.database)
+    database.unlink(missing_ok=True)  # each demo starts from an empty ledger
+    clock = SandboxClock()
+    hubspot = SandboxServer(HubSpotSandbox.from_fixtures(fixtures, clock=clock, token=None)
+                            .wsgi_app)
+    stripe = SandboxServer(StripeSandbox.from_fixtures(fixtures, clock=clock, api_key=None)
+                           .wsgi_app)
+    out = console()
+    with hubspot, stripe:
+        programme = fixtures / "programme.toml"
+        settings = Settings(
+            hubspot_access_token="demo-token", hubspot_base_url=hubspot.url,
+            stripe_api_key="sk_test_demo", stripe_api_base=stripe.url,
+            database_url=f"sqlite:///{database}",
+            programme_file=programme if programme.is_file() else None)
+        services = Services(settings)
+        services.configure_logging()
+        try:
+            plain(out, f"HubSpot stand-in {hubspot.url}, Stripe stand-in {stripe.url}")
+            report = ensure_setup(services.hubspot, services.props)
+            plain(out, f"hubspot setup: created {len(report.created)} properties and objects")
+            bars = ProgressBars(out)
+            with bars.progress:
+                summary = run_sync(services, parse_as_of(args.as_of), progress=bars)
+            summary.render(out)
+            finance = finance_next_steps(finance_hour(services, hubspot.url, out))
+        finally:
+            services.close()
+        _next_steps(out, database, finance)
+        if args.serve:
+            _keep_serving(out, hubspot.url, stripe.url, database)
+    return EXIT_OK
+
+
+def _next_steps(out: Console, database: Path, finance: list[str]) -> None:
+    for text in [
+        "", "Where to look next (the demo's ledger is " + str(database) + "):",
+        f"  export PARTNERSYNC_DATABASE_URL=sqlite:///{database}",
+        "  partnersync report                       # the programme KPIs (R31)",
+        "  partnersync report --html report.html    # the same with charts",
+        "  partnersync payouts list                 # finance's view",
+        "  partnersync explain --deal 40000000009   # R9: a registration protects a deal",
+        "  partnersync explain --deal 40000000058   # a quarantined touch, and why",
+        *finance,
+        "Run `partnersync demo --serve` to keep the stand-ins up and sync again.",
+    ]:
+        plain(out, text)
+
+
+def _keep_serving(out: Console, hubspot_url: str, stripe_url: str, database: Path) -> None:
+    for text in ["", "The stand-ins stay up until Ctrl-C. In another terminal:",
+                 f"  export PARTNERSYNC_HUBSPOT_BASE_URL={hubspot_url}",
+                 f"  export PARTNERSYNC_STRIPE_API_BASE={stripe_url}",
+                 "  export PARTNERSYNC_HUBSPOT_ACCESS_TOKEN=demo-token",
+                 "  export PARTNERSYNC_STRIPE_API_KEY=sk_test_demo",
+                 f"  export PARTNERSYNC_DATABASE_URL=sqlite:///{database}",
+                 "  export PARTNERSYNC_PROGRAMME_FILE=fixtures/demo/programme.toml",
+                 "  partnersync payouts approve <id> && partnersync sync --as-of 2026-11-01"]:
+        plain(out, text)
+    stop = threading.Event()
+    stop_on_signals(stop)
+    stop.wait()
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    demo = commands.add_parser("demo", help="the sandbox with the demo portal, and one cycle")
+    demo.add_argument("--fixtures", default=str(DEMO), metavar="DIR")
+    demo.add_argument("--database", default=DATABASE, metavar="FILE",
+                      help="the demo's SQLite ledger, recreated each time")
+    demo.add_argument("--as-of", default=DEMO_AS_OF, metavar="T")
+    demo.add_argument("--serve", action="store_true",
+                      help="keep the stand-ins running after the cycle")
+    demo.set_defaults(handler=_demo)

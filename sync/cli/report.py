@@ -1,0 +1,95 @@
+"""``partnersync report``: the programme KPIs (R31) of a closed month.
+
+The month defaults to the last month closed by the last sync. KPIs come from the last
+sync's decisions recomputed offline; quarantined records, review items and unrecovered
+differences (R17) are those the ledger recorded for the last run; invoices excluded
+by R19 come with the decisions. ``--html FILE`` also writes one self-contained page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from sync.cli.common import EXIT_OK, cell, console, fail, open_services, plain
+from sync.cli.offline import require_decisions
+from sync.domain.decisions import PayoutStatus
+from sync.domain.months import Month, month_label, parse_month_label
+from sync.ledger import Finding
+from sync.report.data import ReportData, build_report, kpi_rows
+from sync.report.html import render_html
+
+
+def _month(text: str) -> Month:
+    try:
+        return parse_month_label(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _kpi_table(data: ReportData) -> Table:
+    table = Table(title=f"Programme KPIs (R31), {month_label(data.month)}",
+                  caption=f"as of the last sync, {data.as_of.isoformat()}")
+    table.add_column("KPI")
+    table.add_column("value", justify="right", no_wrap=True)
+    for label, value in kpi_rows(data.kpis):
+        table.add_row(cell(label), cell(value))
+    return table
+
+
+def _findings(out: Console, title: str, findings: tuple[Finding, ...], empty: str) -> None:
+    if not findings:
+        plain(out, f"{title}: {empty}")
+        return
+    table = Table(title=f"{title} ({len(findings)})")
+    table.add_column("rule", no_wrap=True)
+    table.add_column("subject", no_wrap=True)
+    table.add_column("reason")
+    for item in findings:
+        table.add_row(cell(item.rule), cell(item.subject), cell(item.message))
+    out.print(table)
+
+
+def render_terminal(out: Console, data: ReportData) -> None:
+    out.print(_kpi_table(data))
+    _findings(out, "Quarantined records of the last run", data.quarantined,
+              "none, every record read was usable")
+    _findings(out, "Review items (R10a, R29, R1)", data.reviews, "none")
+    _findings(out, "Unrecovered differences (R17)", data.unrecovered, "none")
+    _findings(out, "Payouts on hold (R32, R35)", data.holds, "none")
+    excluded = data.excluded_invoices
+    plain(out, f"Invoices excluded by R19 (not in EUR): {len(excluded) or 'none'}")
+    if excluded:
+        out.print(Text("  " + ", ".join(excluded)))
+
+
+def _report(args: argparse.Namespace) -> int:
+    with open_services() as services:
+        inputs, decisions = require_decisions(services)
+        month = decisions.last_closed_month if args.month is None else args.month
+        if month > decisions.last_closed_month:
+            return fail(f"month {month_label(month)} was not closed at the last sync (as of "
+                        f"{decisions.as_of.isoformat()}); the latest closed month is "
+                        f"{month_label(decisions.last_closed_month)}")
+        data = build_report(inputs, decisions, services.ledger.findings(), month,
+                            services.programme,
+                            services.ledger.list_payouts(PayoutStatus.ON_HOLD))
+    render_terminal(console(), data)
+    if args.html is not None:
+        path = Path(args.html)
+        path.write_text(render_html(data), encoding="utf-8")
+        print(f"wrote {path}", file=sys.stderr)
+    return EXIT_OK
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    report = commands.add_parser("report", help="the programme KPIs of a closed month (R31)")
+    report.add_argument("--month", type=_month, metavar="YYYY-MM",
+                        help="default: the last month closed by the last sync")
+    report.add_argument("--html", metavar="FILE", help="also write a self-contained HTML page")
+    report.set_defaults(handler=_report)

@@ -1,0 +1,132 @@
+"""``partnersync sync``, ``serve`` and ``hubspot setup``: the worker's own commands."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+from datetime import UTC, date, datetime
+
+import structlog
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn
+
+from sync.adapters.hubspot.setup import ensure_setup
+from sync.cli.common import EXIT_OK, console, fail, open_services, plain
+from sync.errors import ConfigurationError
+from sync.wiring import Services
+
+log = structlog.get_logger("partnersync")
+
+
+def parse_as_of(text: str) -> datetime:
+    """docs/rules.md: an ISO date (its first instant) or datetime, in UTC."""
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            return datetime(day.year, day.month, day.day, tzinfo=UTC)
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        raise ConfigurationError(
+            f"--as-of {text!r}: expected an ISO date or datetime, e.g. 2026-03-01") from None
+    return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
+
+
+class ProgressBars:
+    """One rich progress line per object type, counting records as they are read."""
+
+    def __init__(self, out: Console) -> None:
+        self.progress = Progress(TextColumn("{task.description:<24}"), BarColumn(),
+                                 TextColumn("{task.completed:>8} records"), console=out,
+                                 transient=False, disable=not out.is_terminal)
+        self.tasks: dict[str, TaskID] = {}
+        self.lock = threading.Lock()
+
+    def __call__(self, label: str, count: int) -> None:
+        with self.lock:
+            if label not in self.tasks:
+                self.tasks[label] = self.progress.add_task(label, total=None)
+            self.progress.update(self.tasks[label], completed=count)
+
+
+def sync_once(services: Services, as_of: datetime, *, force_full: bool,
+              out: Console) -> int:
+    from jobs.cycle import run_sync
+
+    last = services.ledger.last_run("sync")
+    if last is not None and last.status == "succeeded" and as_of < last.as_of:
+        return fail(f"--as-of {as_of.isoformat()} is before the last recorded sync "
+                    f"({last.as_of.isoformat()}): replaying it would rewrite later decisions; "
+                    "use --dry-run to see the past")
+    bars = ProgressBars(out)
+    with bars.progress:
+        summary = run_sync(services, as_of, force_full=force_full, progress=bars,
+                           on_summary=lambda s: log.info("sync.finished", **s.log_fields()))
+    summary.render(out)
+    return EXIT_OK
+
+
+def _sync(args: argparse.Namespace) -> int:
+    as_of = parse_as_of(args.as_of) if args.as_of else datetime.now(UTC)
+    out = console()
+    with open_services() as services:
+        services.configure_logging()
+        services.settings.require_credentials()
+        _ = services.programme  # a bad programme file stops here, before any call (exit 2)
+        if args.dry_run:
+            from jobs.dry_run import plan_lines, plan_run
+
+            for text in plan_lines(plan_run(services, as_of)):
+                plain(out, text)
+            return EXIT_OK
+        return sync_once(services, as_of, force_full=args.full, out=out)
+
+
+def _setup(args: argparse.Namespace) -> int:
+    with open_services() as services:
+        report = ensure_setup(services.hubspot, services.props)
+    out = console()
+    if not report.changed:
+        plain(out, "HubSpot is already set up: nothing to create.")
+    for item in report.created:
+        plain(out, f"created {item}")
+    return EXIT_OK
+
+
+def stop_on_signals(stop: threading.Event) -> None:
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+
+
+def _announce(url: str) -> None:
+    log.info("serve.ready", healthz=f"{url}/healthz", metrics=f"{url}/metrics")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from jobs.schedule import serve
+
+    stop = threading.Event()
+    stop_on_signals(stop)
+    with open_services() as services:
+        services.configure_logging()
+        services.settings.require_credentials()
+        _ = services.programme  # a bad programme file stops here (exit 2)
+        serve(services, stop, _announce)
+    return EXIT_OK
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sync = commands.add_parser("sync", help="one full cycle: pull, reconcile, write back, pay")
+    sync.add_argument("--as-of", metavar="T", help="behave as at this UTC instant "
+                      "(ISO date or datetime; a date alone is its first instant)")
+    sync.add_argument("--dry-run", action="store_true",
+                      help="print the plan and change nothing anywhere")
+    sync.add_argument("--full", action="store_true",
+                      help="read everything, not only what changed since the last run")
+    sync.set_defaults(handler=_sync)
+    serve = commands.add_parser("serve", help="run the scheduled jobs with /healthz, /metrics")
+    serve.set_defaults(handler=_serve)
+    hubspot = commands.add_parser("hubspot", help="HubSpot portal administration")
+    actions = hubspot.add_subparsers(dest="action", required=True, metavar="ACTION")
+    setup = actions.add_parser("setup", help="create the properties and custom objects")
+    setup.set_defaults(handler=_setup)

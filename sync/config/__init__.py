@@ -1,0 +1,1 @@
+"""Configuration: the environment (``settings``) and the programme file (``programme_file``)."""
