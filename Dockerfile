@@ -3,18 +3,19 @@
 # docs/configuration.md); no secret is baked into the image.
 FROM python:3.11-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md ./
+# The worker only: the stand-ins (standins/) are not part of the image. Versions are
+# constraints.txt's, the ones the tests ran with (scripts/lock.sh refreshes them).
+COPY pyproject.toml README.md constraints.txt ./
 COPY sync ./sync
 COPY mappings ./mappings
 COPY jobs ./jobs
-COPY sandbox ./sandbox
 RUN pip install --no-cache-dir --upgrade pip \
- && pip wheel --no-cache-dir --wheel-dir /wheels '.[postgres]'
+ && pip wheel --no-cache-dir --wheel-dir /wheels -c constraints.txt '.[postgres]'
 
 FROM python:3.11-slim
 RUN useradd --create-home --uid 10001 partnersync
 COPY --from=build /wheels /wheels
-RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
+RUN pip install --no-cache-dir --no-index /wheels/*.whl && rm -rf /wheels
 USER partnersync
 WORKDIR /home/partnersync
 ENV PARTNERSYNC_SERVE_HOST=0.0.0.0 \

@@ -20,6 +20,7 @@ from jobs.summary import ApiUsage, RunSummary
 from sync.domain.decisions import Decisions, LineChange, PayoutStatus
 from sync.domain.inputs import Inputs, Partner
 from sync.engine.decide import decide
+from sync.errors import DailyLimitReached, RetriableUpstreamError
 from sync.ledger.records import PayoutRecord
 from sync.payments.destinations import review_destinations, stripe_accounts
 from sync.payments.transfers import pay_approved, payout_intents
@@ -166,8 +167,6 @@ def run_job(services: Services, job: str, as_of: datetime,
 
 
 def outcome_of(error: BaseException) -> str:
-    from sync.errors import DailyLimitReached, RetriableUpstreamError
-
     if isinstance(error, DailyLimitReached | RetriableUpstreamError | KeyboardInterrupt):
         return "stopped"
     return "failed"

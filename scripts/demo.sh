@@ -4,10 +4,5 @@
 # to `partnersync demo` (e.g. --serve to keep the stand-ins up afterwards).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PYTHON=${PYTHON:-python3}
-if [ ! -x .venv/bin/python ]; then
-  "$PYTHON" -m venv .venv
-fi
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e .
+EXTRAS="" source scripts/setup.sh
 exec .venv/bin/partnersync demo "$@"

@@ -13,13 +13,12 @@ from pathlib import Path
 
 from rich.console import Console
 
-from sandbox.core import SandboxClock, SandboxServer
-from sandbox.hubspot import HubSpotSandbox
-from sandbox.stripe import StripeSandbox
+from jobs.cycle import run_sync
 from sync.adapters.hubspot.setup import ensure_setup
 from sync.cli.common import EXIT_OK, console, plain
 from sync.cli.demo_finance import finance_hour, finance_next_steps
 from sync.cli.run import ProgressBars, parse_as_of, stop_on_signals
+from sync.cli.standins import require_standins
 from sync.config.settings import Settings
 from sync.errors import ConfigurationError
 from sync.wiring import Services
@@ -30,7 +29,10 @@ DATABASE = "partnersync-demo.db"
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from jobs.cycle import run_sync
+    require_standins("demo")
+    from sandbox.core import SandboxClock, SandboxServer
+    from sandbox.hubspot import HubSpotSandbox
+    from sandbox.stripe import StripeSandbox
 
     fixtures = Path(args.fixtures)
     if not (fixtures / "hubspot").is_dir() and not (fixtures / "stripe").is_dir():

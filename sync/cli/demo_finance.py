@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from rich.console import Console
 
+from jobs.pay import run_pay
 from sync.adapters.hubspot.gateway import HubSpotGateway
 from sync.cli.common import plain
 from sync.domain.decisions import PayoutStatus
@@ -34,8 +35,6 @@ class FinanceHour:
 
 
 def finance_hour(services: Services, hubspot_url: str, out: Console) -> FinanceHour:
-    from jobs.pay import run_pay
-
     waiting = sorted(services.ledger.list_payouts(PayoutStatus.PENDING_APPROVAL),
                      key=lambda payout: (-payout.amount, payout.id))
     dual_above = services.programme.approval.dual_above

@@ -10,9 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
-from sync.cli import audit, demo, explain, partners, payouts, report, run
+from sync.cli import audit, demo, explain, partners, payouts, report, run, standins
 from sync.errors import (
     ConfigurationError,
     DailyLimitReached,
@@ -26,28 +25,13 @@ EXIT_OK, EXIT_ERROR, EXIT_CONFIG, EXIT_UPSTREAM = 0, 1, 2, 3
 Handler = Callable[[argparse.Namespace], int]
 
 
-def _sandbox(args: argparse.Namespace) -> int:
-    from sandbox.runner import run_sandbox
-
-    fixtures = Path(args.fixtures) if args.fixtures else None
-    if fixtures is not None and not fixtures.is_dir():
-        raise ConfigurationError(f"--fixtures {fixtures}: not a directory")
-    run_sandbox(fixtures, args.hubspot_port, args.stripe_port)
-    return EXIT_OK
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="partnersync",
         description="Runs the partner programme: HubSpot deals and Stripe revenue in, "
                     "commission lines and payouts out.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sandbox = commands.add_parser(
-        "sandbox", help="run the HubSpot and Stripe stand-ins on 127.0.0.1 until stopped")
-    sandbox.add_argument("--fixtures", metavar="DIR", help="a fixture directory to seed from")
-    sandbox.add_argument("--hubspot-port", type=int, default=0, metavar="N")
-    sandbox.add_argument("--stripe-port", type=int, default=0, metavar="N")
-    sandbox.set_defaults(handler=_sandbox)
+    standins.register(commands)
     demo.register(commands)
     run.register(commands)
     payouts.register(commands)

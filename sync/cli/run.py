@@ -11,6 +11,7 @@ import structlog
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn
 
+from jobs.cycle import run_sync
 from sync.adapters.hubspot.setup import ensure_setup
 from sync.cli.common import EXIT_OK, console, fail, open_services, plain
 from sync.errors import ConfigurationError
@@ -51,8 +52,6 @@ class ProgressBars:
 
 def sync_once(services: Services, as_of: datetime, *, force_full: bool,
               out: Console) -> int:
-    from jobs.cycle import run_sync
-
     last = services.ledger.last_run("sync")
     if last is not None and last.status == "succeeded" and as_of < last.as_of:
         return fail(f"--as-of {as_of.isoformat()} is before the last recorded sync "
@@ -103,7 +102,7 @@ def _announce(url: str) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from jobs.schedule import serve
+    from jobs.schedule import serve  # apscheduler and werkzeug: 0.5 s only `serve` needs
 
     stop = threading.Event()
     stop_on_signals(stop)

@@ -21,7 +21,7 @@ API_KEY = "sk_test_sandbox"
 BILLING_SET = FIXTURES / "stripe_billing"
 REPO = Path(__file__).resolve().parents[2]
 SHARED_REFERENCE = REPO.parent / "shared" / "reference" / "stripe-fixtures3.json"
-VENDORED_REFERENCE = REPO / "sandbox" / "stripe" / "reference_objects.json"
+VENDORED_REFERENCE = REPO / "standins" / "sandbox" / "stripe" / "reference_objects.json"
 # After every fixture object was created (May 2026), so new objects sort newest.
 START = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 

@@ -1,0 +1,53 @@
+"""``partnersync sandbox``, and the check that the stand-ins are installed.
+
+The HubSpot and Stripe stand-ins are their own distribution (``partnersync-standins``,
+in ``standins/``), which the worker's wheel and image leave out. ``sandbox`` and
+``demo`` import them only when they run, and say what to install when they are absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+from pathlib import Path
+
+from sync.cli.common import EXIT_OK
+from sync.errors import ConfigurationError
+
+INSTALL_HINT = ("install them from a clone of the repository with "
+                "`pip install -e ./standins` (or run `bash scripts/demo.sh`)")
+
+
+def require_standins(command: str) -> None:
+    """Raise a configuration error naming the fix when the stand-ins are absent."""
+    try:
+        found = importlib.util.find_spec("sandbox.runner") is not None
+    except ImportError:  # a `sandbox` that is not the stand-ins' package, or none
+        found = False
+    if not found:
+        raise ConfigurationError(
+            f"`partnersync {command}` needs the HubSpot and Stripe stand-ins, which are not "
+            f"installed: {INSTALL_HINT}")
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    require_standins("sandbox")
+    from sandbox.runner import run_sandbox
+
+    fixtures = Path(args.fixtures) if args.fixtures else None
+    if fixtures is not None and not fixtures.is_dir():
+        raise ConfigurationError(f"--fixtures {fixtures}: not a directory")
+    run_sandbox(fixtures, args.hubspot_port, args.stripe_port)
+    return EXIT_OK
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sandbox = commands.add_parser(
+        "sandbox", help="run the HubSpot and Stripe stand-ins on 127.0.0.1 until stopped "
+                        "(needs the stand-ins: pip install -e ./standins)")
+    sandbox.add_argument("--fixtures", metavar="DIR", help="a fixture directory to seed from")
+    sandbox.add_argument("--hubspot-port", type=int, default=0, metavar="N",
+                         help="the HubSpot stand-in's port (default: any free port)")
+    sandbox.add_argument("--stripe-port", type=int, default=0, metavar="N",
+                         help="the Stripe stand-in's port (default: any free port)")
+    sandbox.set_defaults(handler=_sandbox)
