@@ -1,8 +1,9 @@
 """Every ledger test runs on SQLite (a temporary file) and on PostgreSQL.
 
 PostgreSQL is ``PARTNERSYNC_TEST_POSTGRES_URL`` (e.g.
-``postgresql+psycopg://postgres@127.0.0.1:5432/test``); without it, or when the server
-does not answer, those parametrisations are skipped with the reason. Each PostgreSQL
+``postgresql+psycopg://postgres@127.0.0.1:5432/test``); without it, those
+parametrisations are skipped with the reason. Set but not answering, they fail: whoever
+set it (CI does) expects them to run, and a silent skip would pass untested. Each PostgreSQL
 test gets a fresh schema (``search_path``), dropped afterwards, so runs never collide.
 """
 
@@ -27,19 +28,27 @@ START = datetime(2025, 3, 1, 6, 0, tzinfo=UTC)
 
 @cache
 def postgres_admin_url() -> tuple[str | None, str]:
-    """The server URL, or ``None`` and why the PostgreSQL tests are skipped."""
+    """The server URL, or ``None`` and why the PostgreSQL tests are skipped; a URL that
+    does not answer is an error (see the module's docstring)."""
     url = os.environ.get(POSTGRES_ENV)
     if not url:
         return None, f"{POSTGRES_ENV} is not set"
+    return url, unreachable(url)
+
+
+@cache
+def unreachable(url: str) -> str:
+    """Why the server at ``url`` cannot be used, or "" when it answers."""
     engine = create_engine(url, connect_args={"connect_timeout": 3})
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except SQLAlchemyError as error:
-        return None, f"PostgreSQL at {POSTGRES_ENV} is unreachable: {type(error).__name__}"
+        return (f"{POSTGRES_ENV} is set but PostgreSQL does not answer there "
+                f"({type(error).__name__}): start the server or unset the variable")
     finally:
         engine.dispose()
-    return url, ""
+    return ""
 
 
 @pytest.fixture(scope="session")
@@ -47,6 +56,8 @@ def postgres_url() -> str:
     url, reason = postgres_admin_url()
     if url is None:
         pytest.skip(reason)
+    if reason:
+        pytest.fail(reason, pytrace=False)
     return url
 
 
