@@ -1,4 +1,4 @@
-"""CONTRACT.md: a missing or malformed setting stops the worker at start, exit 2, with
+"""docs/configuration.md: a missing or malformed setting stops the worker at start, exit 2, with
 one message naming it -- before any API call (the URLs below point at nothing)."""
 
 import subprocess

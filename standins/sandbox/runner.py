@@ -1,4 +1,4 @@
-"""`partnersync sandbox`: both stand-ins on 127.0.0.1 until SIGINT/SIGTERM (CONTRACT.md)."""
+"""`partnersync sandbox`: both stand-ins on 127.0.0.1 until SIGINT/SIGTERM (docs/sandbox.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Write-back through the outbox, against both sandboxes (CONTRACT.md "what is written")."""
+"""Write-back through the outbox, against both sandboxes (docs/configuration.md, the names written)."""
 
 from __future__ import annotations
 

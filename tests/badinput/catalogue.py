@@ -370,7 +370,7 @@ def touch_epoch_millis(bench: Bench) -> Expect:
 
 
 def touch_after_as_of(bench: Bench) -> Expect:
-    """CONTRACT.md --as-of: a touch dated after the run's instant does not exist yet:
+    """docs/rules.md, --as-of: a touch dated after the run's instant does not exist yet:
     not quarantined, ignored (the deal has no usable touch)."""
     deal, _ = _touch_case(bench, "future", registered_by=bench.harness,
                           registered_at=FUTURE_TOUCH)

@@ -1,4 +1,4 @@
-"""``partnersync payouts``: list, approve, mark-paid, export (CONTRACT.md, R25, R26)."""
+"""``partnersync payouts``: list, approve, mark-paid, export (docs/configuration.md, R25, R26)."""
 
 from __future__ import annotations
 

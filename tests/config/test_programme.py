@@ -1,4 +1,4 @@
-"""The programme file: PROGRAMME.md's defaults, TOML overrides, versioned terms, errors."""
+"""The programme file: docs/rules.md's defaults (docs/configuration.md), TOML overrides, versioned terms, errors."""
 
 from decimal import Decimal
 from pathlib import Path

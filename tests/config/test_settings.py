@@ -1,4 +1,4 @@
-"""CONTRACT.md configuration: defaults, validation naming the variable, secrets hidden."""
+"""Configuration (docs/configuration.md): defaults, validation naming the variable, secrets hidden."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""``--as-of`` (CONTRACT.md): a later instant adds only the months it closes; frozen
+"""``--as-of`` (docs/rules.md): a later instant adds only the months it closes; frozen
 lines never change (R16); and the result does not depend on how often the worker ran
 (R22: payout points are evaluated in order)."""
 

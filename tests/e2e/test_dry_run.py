@@ -1,4 +1,4 @@
-"""``partnersync sync --dry-run`` (CONTRACT.md): the plan changes nothing anywhere, and
+"""``partnersync sync --dry-run`` (README.md, Operations): the plan changes nothing anywhere, and
 lists exactly the writes the real run then makes."""
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def finance_approves_in_hubspot(world: World) -> str:
 
 def test_dry_run_plans_the_transfer_of_a_payout_finance_approved_in_hubspot(
         small_fixtures: Path, tmp_path: Path) -> None:
-    """CONTRACT.md: the plan lists every Stripe write the run would make. The run reads
+    """README.md, Operations: the plan lists every Stripe write the run would make. The run reads
     finance's approval back and pays it (R25, R26); the plan must show that transfer."""
     with open_world(small_fixtures, sqlite_url(tmp_path)) as world:
         world.run(DEMO_AS_OF)

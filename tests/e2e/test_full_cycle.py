@@ -1,6 +1,6 @@
 """One full cycle on the demo portal, through the real SDKs against both sandboxes: the
-ledger holds the engine's decisions and HubSpot and Stripe show them (CONTRACT.md,
-"HubSpot: what is written", "Stripe: what is read and written"); a second identical
+ledger holds the engine's decisions and HubSpot and Stripe show them (docs/configuration.md,
+the names written to HubSpot and Stripe); a second identical
 run writes nothing anywhere.
 """
 
@@ -89,7 +89,7 @@ def test_ledger_payouts_are_the_engines_payouts(demo_world: World, expected: Dec
 
 
 def test_every_line_is_a_hubspot_record_linked_to_partner_and_deal(demo_world: World) -> None:
-    """CONTRACT.md: one ``vmc_commission_line`` per line (R16, R20), associated to the
+    """docs/configuration.md: one ``vmc_commission_line`` per line (R16, R20), associated to the
     partner company and the deal, showing the ledger's amount, status and payout."""
     records = demo_world.line_records()
     lines = demo_world.ledger().load_state().lines
@@ -109,7 +109,7 @@ def test_every_line_is_a_hubspot_record_linked_to_partner_and_deal(demo_world: W
 
 
 def test_every_payout_is_a_hubspot_record_with_its_status(demo_world: World) -> None:
-    """CONTRACT.md: one ``vmc_payout`` per payout (R24), associated to the partner."""
+    """docs/configuration.md: one ``vmc_payout`` per payout (R24), associated to the partner."""
     records = demo_world.payout_records()
     payouts = payouts_of(demo_world)
     assert set(records) == set(payouts)
@@ -127,7 +127,7 @@ def test_every_payout_is_a_hubspot_record_with_its_status(demo_world: World) -> 
 
 def test_deals_carry_their_attribution_and_ledger_totals(
         demo_world: World, expected: Decisions) -> None:
-    """R10 and CONTRACT.md: each decided deal shows its attribution, and its commission
+    """R10 and docs/configuration.md: each decided deal shows its attribution, and its commission
     accrued and paid as the ledger holds them after the run's payments."""
     deals = demo_world.deals()
     accrued, paid = paid_line_totals(demo_world, "deal")
@@ -145,7 +145,7 @@ def test_deals_carry_their_attribution_and_ledger_totals(
 
 
 def test_partners_carry_the_ledger_totals(demo_world: World) -> None:
-    """CONTRACT.md: a partner's commission accrued, paid and balance are the ledger's,
+    """docs/configuration.md: a partner's commission accrued, paid and balance are the ledger's,
     payments of this run included."""
     companies = demo_world.companies()
     accrued, paid = paid_line_totals(demo_world, "partner")
@@ -188,7 +188,7 @@ def test_every_paid_payout_has_exactly_one_transfer(
 
 def test_attributed_customers_carry_their_partner(
         demo_world: World, expected: Decisions) -> None:
-    """CONTRACT.md: each attributed Stripe customer's metadata names its partner."""
+    """docs/configuration.md: each attributed Stripe customer's metadata names its partner."""
     metadata = demo_world.customer_metadata()
     won = [item for item in expected.attributions if item.won]
     assert won
@@ -203,7 +203,7 @@ def test_attributed_customers_carry_their_partner(
 
 
 def test_a_second_identical_run_writes_nothing(demo_world: World) -> None:
-    """CONTRACT.md / sync.writeback.intents: an identical rerun makes no HubSpot write, no
+    """sync.writeback.intents: an identical rerun makes no HubSpot write, no
     Stripe POST, and adds no line version and no outbox entry to the ledger."""
     before = ledger_tables(demo_world.ledger())
     demo_world.reset_calls()

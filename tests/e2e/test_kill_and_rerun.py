@@ -1,7 +1,7 @@
 """A run killed at any step, then rerun by a fresh process on the same ledger and
 sandboxes, ends exactly as an uninterrupted run, and never pays a payout twice
 (cycle.py: "A run killed anywhere resumes from the ledger: recorded intents are sent
-once"; R26: "at most once"; CONTRACT.md: one transfer per paid payout).
+once"; R26: "at most once"; docs/rules.md: one transfer per paid payout).
 """
 
 from __future__ import annotations

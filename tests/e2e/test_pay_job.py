@@ -1,5 +1,5 @@
 """The payment job (every 15 minutes): finance approves, the job pays once, and HubSpot
-shows it everywhere it is totalled (R25, R26, CONTRACT.md's written fields)."""
+shows it everywhere it is totalled (R25, R26, the fields of docs/configuration.md)."""
 
 from pathlib import Path
 

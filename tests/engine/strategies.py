@@ -286,7 +286,7 @@ def _history_until(history: History[object], as_of: datetime) -> History[object]
 
 
 def cut(data: Inputs, as_of: datetime) -> Inputs:
-    """The inputs without anything dated after ``as_of`` (CONTRACT.md ``--as-of``)."""
+    """The inputs without anything dated after ``as_of`` (docs/rules.md, replaying the past)."""
     partners = tuple(
         replace(partner, tier=_history_until(partner.tier, as_of),  # type: ignore[arg-type]
                 status=_history_until(partner.status, as_of),  # type: ignore[arg-type]

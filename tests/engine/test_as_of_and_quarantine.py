@@ -1,4 +1,4 @@
-"""CONTRACT.md ``--as-of`` semantics, and bad records quarantined by the engine."""
+"""``--as-of`` semantics (docs/rules.md, replaying the past), and bad records quarantined by the engine."""
 
 from dataclasses import replace
 from datetime import datetime

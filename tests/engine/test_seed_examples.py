@@ -1,4 +1,4 @@
-"""The seed's own examples (PROGRAMME.md tiers table), end to end through the engine."""
+"""The seed's own examples (docs/rules.md, the tiers table), end to end through the engine."""
 
 from sync.domain.inputs import Tier
 from tests.engine.builders import (

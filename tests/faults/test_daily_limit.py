@@ -1,5 +1,5 @@
 """HubSpot's daily limit reached mid-run: the worker stops cleanly with exit status 3
-and one clear message (CONTRACT.md), leaves nothing half-written in the ledger -- the
+and one clear message (docs/configuration.md, exit statuses), leaves nothing half-written in the ledger -- the
 run ``stopped``, every intent either sent or still pending, every transfer recorded --
 and the next day's run resumes to the end state of an uninterrupted run.
 

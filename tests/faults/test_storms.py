@@ -1,6 +1,6 @@
 """Storms: with 30% of calls to BOTH vendors answered 429, 500, 502 or 503 or dropped
 (seeded ``FaultPlan``s in the stand-ins), a full sync finishes with the same end state
-as a clean run, and its summary counts every retry and every 429 (CONTRACT.md; the one
+as a clean run, and its summary counts every retry and every 429 (docs/configuration.md; the one
 retry policy of ``sync.adapters.retry``).
 
 In-process (``run_sync`` on fresh ``Services``) with a retry policy that never sleeps

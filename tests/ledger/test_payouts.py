@@ -1,4 +1,4 @@
-"""Payout transitions: one owner each (CONTRACT.md), attempts (R26), export."""
+"""Payout transitions: one owner each (docs/rules.md, R25, R33), attempts (R26), export."""
 
 from __future__ import annotations
 

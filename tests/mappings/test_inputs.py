@@ -1,4 +1,4 @@
-"""Gluing vendor collections into Inputs, and reading CONTRACT.md's fixture layout."""
+"""Gluing vendor collections into Inputs, and reading docs/sandbox.md's fixture layout."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The one declaration of HubSpot names (CONTRACT.md) and what ``hubspot setup`` creates."""
+"""The one declaration of HubSpot names (docs/configuration.md) and what ``hubspot setup`` creates."""
 
 from __future__ import annotations
 
@@ -112,7 +112,7 @@ def test_setup_plan_follows_overrides() -> None:
 
 
 def test_no_other_mapping_module_hardcodes_a_name() -> None:
-    """CONTRACT.md: names are declared once, in ``mappings.properties``."""
+    """docs/configuration.md: names are declared once, in ``mappings.properties``."""
     offenders = []
     for module in MAPPINGS.glob("*.py"):
         if module.name == "properties.py":

@@ -1,4 +1,4 @@
-"""`run_sandbox`: both stand-ins, the three lines of CONTRACT.md, and a clean stop."""
+"""`run_sandbox`: both stand-ins, the three lines docs/sandbox.md shows, and a clean stop."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """``fixtures/demo``: in sync with its script, and exercising every R10 status and the
-cases PROGRAMME.md's rules need (engine run at 2026-11-01, default programme)."""
+cases docs/rules.md's rules need (engine run at 2026-11-01, default programme)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Write-back intents: CONTRACT.md formats, deterministic keys, only-when-changed metadata."""
+"""Write-back intents: the formats of docs/configuration.md, deterministic keys, only-when-changed metadata."""
 
 from dataclasses import replace
 

@@ -1,4 +1,4 @@
-"""Seed the account from a fixture set (CONTRACT.md): `<dir>/stripe/<resource>.json`.
+"""Seed the account from a fixture set (docs/sandbox.md): `<dir>/stripe/<resource>.json`.
 
 Each file is a JSON array of objects in the pinned API shape; any file may be absent.
 Objects are stored as given and served back verbatim; an invoice's embedded `lines`

@@ -1,7 +1,7 @@
 """Deterministic synthetic HubSpot and Stripe portals in the vendors' own API shapes.
 
 ``generate_portal`` builds a seeded portal at any scale; ``demo_portal`` the demo
-scenario committed as ``fixtures/demo``; ``write_portal`` writes CONTRACT.md's layout.
+scenario committed as ``fixtures/demo``; ``write_portal`` writes docs/sandbox.md's fixture layout.
 """
 
 from sandbox.synthetic.demo import demo_portal

@@ -181,7 +181,7 @@ def generate_customer(rng: Random, index: int, partners: list[PartnerSpec], weig
         partner, registration, at = _touch(rng, partners, weights, start)
         deal = _with_touch(deal, partner, registration, at)
         deal = replace(deal, created=min(deal.created, at))
-    if rng.random() < 0.03:  # linked through the customer's metadata (CONTRACT.md)
+    if rng.random() < 0.03:  # linked through the customer's metadata (docs/configuration.md)
         deal = replace(deal, customer_id=None)
         case.customer = replace(customer, hubspot_deal_id=deal.deal_id)
     case.deals.append(deal)

@@ -1,6 +1,6 @@
 """A synthetic portal: one list of vendor objects per fixture file, and its writer.
 
-``write_portal`` writes CONTRACT.md's layout, each file a JSON array pretty-printed
+``write_portal`` writes docs/sandbox.md's fixture layout, each file a JSON array pretty-printed
 with sorted keys, one object after another, so a diff shows exactly what changed.
 """
 

@@ -17,7 +17,7 @@ Timeline = tuple[tuple[datetime, str], ...]
 
 @dataclass(frozen=True, slots=True)
 class PartnerSpec:
-    """A partner company (CONTRACT.md: companies whose ``vmc_partner_tier`` is set)."""
+    """A partner company (docs/rules.md: companies whose ``vmc_partner_tier`` is set)."""
 
     company_id: str
     name: str
@@ -74,7 +74,7 @@ class CustomerSpec:
     email: str | None
     created: datetime
     currency: str = "eur"
-    hubspot_deal_id: str | None = None  # metadata link (CONTRACT.md)
+    hubspot_deal_id: str | None = None  # metadata link (docs/configuration.md)
     description: str | None = None
     country: str = "FR"
 

@@ -1,5 +1,5 @@
 """Stripe invoices and their lines (API 2026-10-28.endive): deep copies of Stripe's
-examples with the fields the worker reads set consistently (CONTRACT.md, Stripe)."""
+examples with the fields the worker reads set consistently (docs/sandbox.md, Stripe)."""
 
 from __future__ import annotations
 
