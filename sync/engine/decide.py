@@ -178,8 +178,7 @@ def decide(inputs: Inputs, ledger: LedgerState, as_of: datetime,
         partner_rows = partner_metrics(partner, customers.won.get(partner_id, []), last_closed,
                                        programme)
         metrics.extend(partner_rows)
-        if partner_rows:
-            promotions.append(promotion(partner, partner_rows[-1], as_of, programme))
+        promotions.append(promotion(partner, partner_rows[-1], as_of, programme))
     reviews = customers.reviews + [
         ReviewItem("R29", item.partner_id, item.review) for item in promotions if item.review
     ]
