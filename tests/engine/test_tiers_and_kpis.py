@@ -149,3 +149,19 @@ def test_r31_kpis_for_a_month() -> None:
     assert kpis.median_days_to_first_conversion == 51.0
     assert kpis.commission_accrued == 10000 + 5000  # 25% of 400.00 and of 200.00
     assert (kpis.commission_paid, kpis.roi, kpis.target_share) == (0, None, Decimal("0.15"))
+
+
+def test_r31_a_partner_company_read_twice_counts_once_in_the_kpis() -> None:
+    # Company 7 is read twice: prepare quarantines the second copy, so February has
+    # 2 partners (7 and 8), not 3. Median days to first conversion: partner 7,
+    # 2024-12-01 -> 2025-02-01T09:00 = 62 days; partner 8, 2025-01-01 -> 2025-02-10T09:00
+    # = 40 days; median of [40, 62] = 51.0 (with the copy: [40, 62, 62] -> 62.0).
+    seven = partner("7", partner_since=date(2024, 12, 1))
+    partners = [seven, seven, partner("8", partner_since=date(2025, 1, 1))]
+    deals = [registration("1", "cus_a", "7", "2025-01-05"), registration("2", "cus_b", "8", "2025-01-05")]
+    invoices = monthly_invoices("cus_a", 40000, "2025-02", 1) + monthly_invoices("cus_b", 20000, "2025-02", 1, pay_day=10)
+    data = inputs(partners, deals, ["cus_a", "cus_b"], invoices)
+    decisions = run(data, "2025-03-01")
+    assert [(q.object_type, q.record_id) for q in decisions.quarantined] == [("company", "7")]
+    kpis = programme_kpis(data, decisions, parse_month_label("2025-02"), programme_from_mapping({}))
+    assert (kpis.partners, kpis.median_days_to_first_conversion) == (2, 51.0)
