@@ -7,6 +7,7 @@ lines already frozen in payouts (R16, R17) is ``reconcile``'s job.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
@@ -14,7 +15,7 @@ from functools import lru_cache
 from sync.domain.decisions import CommissionLine, CustomerAttribution, LineKind, line_id
 from sync.domain.inputs import CommissionOption, Partner, PartnerStatus, Tier
 from sync.domain.money import eur, percent, round_half_up
-from sync.domain.months import Month, month_end, month_of
+from sync.domain.months import Month, last_closed_month, month_end, month_of
 from sync.domain.terms import Programme, TierTerms
 from sync.engine.basis import CustomerBilling, MonthBasis, kept_ratio
 
@@ -62,6 +63,23 @@ def window_position(conversion_month: Month, month: Month, terms: TierTerms) -> 
     if index >= window:
         return None
     return f"month {index + 1}/{window} (R13)"
+
+
+def commission_end_month(attribution: CustomerAttribution, partner: Partner | None,
+                         as_of: datetime, programme: Programme) -> Month | None:
+    """R13: the month whose last day is the deal's "commission ends on", by the tier and
+    terms at ``as_of``; ``None`` when the window is permanent (or the customer not won)."""
+    if not attribution.won or attribution.converted_at is None:
+        return None
+    conversion_month = month_of(attribution.converted_at)
+    if attribution.option is not CommissionOption.RECURRING:
+        return conversion_month  # flat: its one line; reseller: nothing ever accrues (R2)
+    tier = partner.tier.at(as_of) if partner is not None else None
+    if tier is None:
+        # Nothing more accrues: the last closed month, even before an open-month conversion.
+        return last_closed_month(as_of)
+    window = programme.terms_at(as_of).tier(tier).window
+    return None if window is None else conversion_month + window - 1
 
 
 def rate_for(tier: Tier, terms: TierTerms, basis: int) -> tuple[Decimal, str]:

@@ -21,12 +21,12 @@ from sync.domain.decisions import (
     MonthTotals,
     ReviewItem,
 )
-from sync.domain.inputs import CommissionOption, Customer, Inputs
+from sync.domain.inputs import Customer, Inputs
 from sync.domain.months import Month, last_closed_month, month_of, require_utc
 from sync.domain.terms import Programme
 from sync.engine.attribution import apply_frozen, attribute_customer, freeze
 from sync.engine.basis import CustomerBilling, customer_billing
-from sync.engine.commission import PartnerMonths, customer_lines
+from sync.engine.commission import PartnerMonths, commission_end_month, customer_lines
 from sync.engine.payout_decisions import decide_payouts
 from sync.engine.prepare import Prepared, prepare
 from sync.engine.reconcile import reconcile
@@ -126,7 +126,7 @@ def _process_customers(prepared: Prepared, ledger: LedgerState, last_closed: Mon
     return out
 
 
-def _deal_attributions(prepared: Prepared, customers: _Customers, last_closed: Month,
+def _deal_attributions(prepared: Prepared, customers: _Customers,
                        programme: Programme) -> tuple[DealAttribution, ...]:
     """R10 per deal: a linked deal takes its customer's status and winner."""
     result = []
@@ -138,26 +138,11 @@ def _deal_attributions(prepared: Prepared, customers: _Customers, last_closed: M
             continue
         result.append(DealAttribution(
             deal.id, attribution.status, customer_id, attribution.partner_id, attribution.source,
-            attribution.converted_at, _commission_ends_on(attribution, prepared, last_closed,
-                                                          programme),
+            attribution.converted_at,
+            commission_end_month(attribution, prepared.partners.get(attribution.partner_id or ""),
+                                 prepared.as_of, programme),
         ))
     return tuple(result)
-
-
-def _commission_ends_on(attribution: CustomerAttribution, prepared: Prepared,
-                        last_closed: Month, programme: Programme) -> Month | None:
-    """The window's last month by today's tier (R13); ``None`` when permanent."""
-    if not attribution.won or attribution.converted_at is None:
-        return None
-    conversion_month = month_of(attribution.converted_at)
-    if attribution.option is not CommissionOption.RECURRING:
-        return conversion_month  # flat: its one line; reseller: nothing ever accrues (R2)
-    partner = prepared.partners.get(attribution.partner_id or "")
-    tier = partner.tier.at(prepared.as_of) if partner is not None else None
-    if tier is None:
-        return max(last_closed, conversion_month)  # no longer a partner: nothing more accrues
-    window = programme.terms_at(prepared.as_of).tier(tier).window
-    return None if window is None else conversion_month + window - 1
 
 
 def decide(inputs: Inputs, ledger: LedgerState, as_of: datetime,
@@ -178,8 +163,7 @@ def decide(inputs: Inputs, ledger: LedgerState, as_of: datetime,
         partner_rows = partner_metrics(partner, customers.won.get(partner_id, []), last_closed,
                                        programme)
         metrics.extend(partner_rows)
-        if partner_rows:
-            promotions.append(promotion(partner, partner_rows[-1], as_of, programme))
+        promotions.append(promotion(partner, partner_rows[-1], as_of, programme))
     reviews = customers.reviews + [
         ReviewItem("R29", item.partner_id, item.review) for item in promotions if item.review
     ]
@@ -187,7 +171,7 @@ def decide(inputs: Inputs, ledger: LedgerState, as_of: datetime,
         as_of=as_of,
         last_closed_month=last_closed,
         attributions=tuple(customers.attributions[key] for key in sorted(customers.attributions)),
-        deals=_deal_attributions(prepared, customers, last_closed, programme),
+        deals=_deal_attributions(prepared, customers, programme),
         ledger=LedgerState(
             lines=tuple(payout_run.lines[key] for key in sorted(payout_run.lines)),
             payouts=tuple(sorted((*ledger.payouts, *payout_run.payouts), key=lambda p: p.id)),

@@ -14,7 +14,7 @@ from sync.domain.money import Cents, round_half_up
 from sync.domain.months import Month, midnight_utc, month_end, month_of
 from sync.domain.terms import Programme
 from sync.engine.attribution import resolve_partner, touches_of
-from sync.engine.prepare import prepare
+from sync.engine.prepare import Prepared, prepare
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +47,8 @@ def _average(total: Cents, count: int) -> Cents | None:
     return round_half_up(Fraction(total, count)) if count else None
 
 
-def _touch_counts(inputs: Inputs, decisions: Decisions, month: Month,
-                  engaged_days: int) -> tuple[int, int]:
+def _touch_counts(prepared: Prepared, month: Month, engaged_days: int) -> tuple[int, int]:
     """(engaged partners, deals registered in the month)."""
-    prepared = prepare(inputs, decisions.as_of)
     end = month_end(month)
     since = end - timedelta(days=engaged_days)
     engaged: set[str] = set()
@@ -64,7 +62,7 @@ def _touch_counts(inputs: Inputs, decisions: Decisions, month: Month,
     return len(engaged), registered
 
 
-def _median_days_to_first_conversion(inputs: Inputs, decisions: Decisions,
+def _median_days_to_first_conversion(prepared: Prepared, decisions: Decisions,
                                       month: Month) -> float | None:
     """Median of days from ``partner_since`` to the partner's first won conversion."""
     first: dict[str, datetime] = {}
@@ -77,7 +75,7 @@ def _median_days_to_first_conversion(inputs: Inputs, decisions: Decisions,
     end = month_end(month)
     days = [
         (first[partner.id] - midnight_utc(partner.partner_since)).days
-        for partner in inputs.partners
+        for partner in prepared.partners.values()
         if partner.partner_since is not None and partner.id in first and first[partner.id] < end
     ]
     return float(median(days)) if days else None
@@ -93,13 +91,16 @@ def programme_kpis(inputs: Inputs, decisions: Decisions, month: Month,
     direct_active = (row.active_customers - partner_active) if row else 0
     boundary = month_end(month)
     terms = programme.terms_before(boundary)
-    engaged, registered = _touch_counts(inputs, decisions, month, terms.report.engaged_days)
+    # The partners as the run saw them: a company read twice is one partner, its second copy
+    # quarantined (docs/rules.md "Bad input").
+    prepared = prepare(inputs, decisions.as_of)
+    engaged, registered = _touch_counts(prepared, month, terms.report.engaged_days)
     paid_to_date = sum(p.amount for p in decisions.ledger.payouts
                        if p.status is PayoutStatus.PAID and p.month <= month)
     revenue_to_date = sum(r.partner_mrr for r in decisions.monthly if r.month <= month)
     return Kpis(
         month=month,
-        partners=sum(1 for p in inputs.partners if p.tier.before(boundary) is not None),
+        partners=sum(1 for p in prepared.partners.values() if p.tier.before(boundary) is not None),
         engaged_partners=engaged,
         deals_registered=registered,
         conversions=sum(1 for a in decisions.attributions
@@ -110,7 +111,8 @@ def programme_kpis(inputs: Inputs, decisions: Decisions, month: Month,
         target_share=terms.report.target_share,
         avg_mrr_partner=_average(partner_mrr, partner_active),
         avg_mrr_direct=_average(total_mrr - partner_mrr, direct_active),
-        median_days_to_first_conversion=_median_days_to_first_conversion(inputs, decisions, month),
+        median_days_to_first_conversion=_median_days_to_first_conversion(prepared, decisions,
+                                                                         month),
         commission_accrued=sum(line.amount for line in decisions.ledger.lines
                                if line.payable_month == month),
         commission_paid=sum(p.amount for p in decisions.ledger.payouts

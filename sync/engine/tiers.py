@@ -50,8 +50,10 @@ def _mdf(partner: Partner, month: Month, bases: Sequence[Cents], programme: Prog
 
 def partner_metrics(partner: Partner, won: Sequence[WonCustomer], last_closed: Month,
                     programme: Programme) -> list[TierMetrics]:
-    """R27-R30 for every closed month from the partner's first conversion on."""
-    first = min((customer.conversion_month for customer in won), default=last_closed)
+    """R27-R30 for every closed month from the partner's first conversion on, and for the
+    last closed month at least: a partner without a customer converted in a closed month
+    (none won, or all converted in the open month) gets that one row, and R29 its tier."""
+    first = min([last_closed, *(customer.conversion_month for customer in won)])
     mrr_by_month: dict[Month, Cents] = {}
     metrics: list[TierMetrics] = []
     for month in range(first, last_closed + 1):

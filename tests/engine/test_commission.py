@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from sync.domain.decisions import LineKind
 from sync.domain.inputs import CommissionOption, PartnerStatus, Tier
+from sync.domain.months import month_label
 from tests.engine.builders import (
     amounts,
     history,
@@ -74,6 +75,19 @@ def test_r13_premier_window_is_permanent() -> None:
                            monthly_invoices("cus_a", 10000, "2025-02", 40)), "2028-06-01")
     assert len(decisions.ledger.lines) == 40
     assert decisions.ledger.lines[-1].explanation.endswith("month 40 (R13 permanent)")
+
+
+def test_r13_commission_ends_on_without_a_tier_now_is_the_last_closed_month_even_for_an_open_month_conversion() -> None:
+    # as_of 2025-03-17: February 2025 is the last closed month. The touch (2025-02-20) and the
+    # conversion (2025-03-05) happen while 7 is referral; its tier is cleared on 2025-03-10,
+    # so it has no tier at as_of. R13: nothing more accrues, the deal's commission ends on the
+    # last day of the last closed month, 2025-02-28 (February), not March's 2025-03-31.
+    tier = history(("2024-01-01", Tier.REFERRAL), ("2025-03-10", None))
+    data = inputs([partner("7", tier=tier)], [registration("1", "cus_a", "7", "2025-02-20")], ["cus_a"],
+                  [invoice("cus_a", "2025-03-05T09:00:00", [line(10000, *month_bounds("2025-03"))])])
+    deal = run(data, "2025-03-17").deals[0]
+    assert deal.status.value == "attributed" and deal.commission_ends_on is not None
+    assert month_label(deal.commission_ends_on) == "2025-02"
 
 
 def test_r14_no_line_in_months_the_partner_is_terminated_but_suspended_accrues() -> None:

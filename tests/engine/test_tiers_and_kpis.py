@@ -6,11 +6,14 @@ from decimal import Decimal
 from sync.config.programme_file import programme_from_mapping
 from sync.domain.decisions import Decisions, TierMetrics
 from sync.domain.inputs import CommissionOption, Customer, Tier
-from sync.domain.months import parse_month_label
+from sync.domain.months import month_label, parse_month_label
 from sync.engine.kpis import programme_kpis
 from tests.engine.builders import (
     history,
     inputs,
+    invoice,
+    line,
+    month_bounds,
     monthly_invoices,
     partner,
     referral,
@@ -52,6 +55,27 @@ def test_r27_counts_flat_and_reseller_customers_past_their_window_too() -> None:
     decisions = run(inputs([p], deals, customers, invoices), "2025-03-01")
     assert decisions.ledger.lines == ()
     assert metrics_of(decisions, "7", "2025-02").mrr_brought == 40000
+
+
+def test_r27_r29_customers_converted_in_the_open_month_give_a_zero_row_for_the_last_closed_month() -> None:
+    # as_of 2025-03-17: February 2025 is the last closed month, March is still open.
+    # cus_a converts on 2025-03-01 (its March invoice); cus_b on 2025-03-05, by a late
+    # payment of its February invoice, so its February basis is 600.00. Both converted in
+    # March, after t_Feb: R27 counts a customer from its conversion month on, so February
+    # has referred 0, active 0, MRR 0.00, trailing-12 0.00. Counting cus_b's 600.00 would
+    # make this qualified partner eligible for `partner` (MRR >= 500.00, R28); with zeros
+    # it is `referral`, and R29 writes that tier (no promotion, no review: tier is referral).
+    qualified = {"interview_passed": True, "training_completed": True}
+    deals = [registration("1", "cus_a", "7", "2025-02-20"), registration("2", "cus_b", "7", "2025-02-20")]
+    invoices = [*monthly_invoices("cus_a", 60000, "2025-03", 1),
+                invoice("cus_b", "2025-03-05T09:00:00", [line(60000, *month_bounds("2025-02"))])]
+    data = inputs([partner("7", tier=Tier.REFERRAL, **qualified)], deals, ["cus_a", "cus_b"], invoices)
+    decisions = run(data, "2025-03-17")
+    assert [(month_label(m.month), m.referred_clients, m.active_clients, m.mrr_brought,
+             m.trailing12_revenue, m.eligible_tier, m.mdf) for m in decisions.metrics] == [
+        ("2025-02", 0, 0, 0, 0, Tier.REFERRAL, 0)]
+    assert [(p.partner_id, p.current_tier, p.eligible_tier, p.promote, p.review)
+            for p in decisions.promotions] == [("7", Tier.REFERRAL, Tier.REFERRAL, False, "")]
 
 
 def test_r28_eligible_tiers() -> None:
@@ -125,3 +149,19 @@ def test_r31_kpis_for_a_month() -> None:
     assert kpis.median_days_to_first_conversion == 51.0
     assert kpis.commission_accrued == 10000 + 5000  # 25% of 400.00 and of 200.00
     assert (kpis.commission_paid, kpis.roi, kpis.target_share) == (0, None, Decimal("0.15"))
+
+
+def test_r31_a_partner_company_read_twice_counts_once_in_the_kpis() -> None:
+    # Company 7 is read twice: prepare quarantines the second copy, so February has
+    # 2 partners (7 and 8), not 3. Median days to first conversion: partner 7,
+    # 2024-12-01 -> 2025-02-01T09:00 = 62 days; partner 8, 2025-01-01 -> 2025-02-10T09:00
+    # = 40 days; median of [40, 62] = 51.0 (with the copy: [40, 62, 62] -> 62.0).
+    seven = partner("7", partner_since=date(2024, 12, 1))
+    partners = [seven, seven, partner("8", partner_since=date(2025, 1, 1))]
+    deals = [registration("1", "cus_a", "7", "2025-01-05"), registration("2", "cus_b", "8", "2025-01-05")]
+    invoices = monthly_invoices("cus_a", 40000, "2025-02", 1) + monthly_invoices("cus_b", 20000, "2025-02", 1, pay_day=10)
+    data = inputs(partners, deals, ["cus_a", "cus_b"], invoices)
+    decisions = run(data, "2025-03-01")
+    assert [(q.object_type, q.record_id) for q in decisions.quarantined] == [("company", "7")]
+    kpis = programme_kpis(data, decisions, parse_month_label("2025-02"), programme_from_mapping({}))
+    assert (kpis.partners, kpis.median_days_to_first_conversion) == (2, 51.0)

@@ -106,3 +106,17 @@ def test_promotion_writes_the_tier_only_when_auto_promotion_decided_it() -> None
     company = next(i for i in records(promoted) if i.kind == HUBSPOT_COMPANY)
     assert company.payload["vmc_partner_tier"] == "partner"
     assert company.payload["vmc_eligible_tier"] == "partner"
+
+
+def test_r29_eligible_tier_is_written_for_a_partner_whose_customers_all_converted_this_month() -> None:
+    # as_of 2025-03-17 closes February; cus_a converted on 2025-03-01, in the open month, so
+    # February's metrics (R27) are zeros and the eligible tier is referral (R28). R29 writes
+    # it on every run, with the zero metrics. No line yet (March is open), so totals are 0.00.
+    data = inputs([partner("7", tier=Tier.REFERRAL)], [registration("1", "cus_a", "7", "2025-02-20")],
+                  [Customer("cus_a")], monthly_invoices("cus_a", 20000, "2025-03", 1))
+    company = [dict(i.payload) for i in records(run(data, "2025-03-17")) if i.kind == HUBSPOT_COMPANY]
+    assert company == [{
+        "vmc_commission_accrued_total": "0.00", "vmc_commission_paid_total": "0.00",
+        "vmc_commission_balance": "0.00", "vmc_mdf_accrued_total": "0.00", "vmc_last_payout_date": "",
+        "vmc_referred_clients": "0", "vmc_active_clients": "0", "vmc_mrr_brought": "0.00",
+        "vmc_trailing12_revenue": "0.00", "vmc_eligible_tier": "referral", "vmc_tier_review": ""}]
