@@ -60,6 +60,7 @@ class RunSummary:
     read: dict[str, int] = field(default_factory=dict)
     changed: dict[str, int] = field(default_factory=dict)
     quarantined: list[Quarantined] = field(default_factory=list)
+    decided: bool = False  # the engine ran: ``quarantined`` is the whole portal's
     lines: dict[str, int] = field(default_factory=dict)  # created, replaced, voided
     payouts_created: int = 0
     accrued_cents: int = 0  # net change of accrued commission (created, replaced, voided)
@@ -85,10 +86,13 @@ class RunSummary:
         self.lines = dict(Counter(actions))
 
     def record_metrics(self) -> None:
-        """The run's counts into the Prometheus registry that ``serve`` exposes."""
-        for source in ("hubspot", "stripe"):
-            QUARANTINED.labels(source=source).set(
-                sum(1 for item in self.quarantined if item.source == source))
+        """The run's counts into the Prometheus registry that ``serve`` exposes. The
+        quarantine gauge keeps the last decision's count through runs that decide
+        nothing (the payment job, a sync that failed before deciding)."""
+        if self.decided:
+            for source in ("hubspot", "stripe"):
+                QUARANTINED.labels(source=source).set(
+                    sum(1 for item in self.quarantined if item.source == source))
         for action, count in self.lines.items():
             LINES.labels(action=action).inc(count)
         for status, count in (("created", self.payouts_created), ("paid", self.transfers),
