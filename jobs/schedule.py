@@ -41,13 +41,13 @@ def _observed(job: str, run: Callable[[], RunSummary]) -> Callable[[], None]:
         try:
             summary = run()
         except Exception as error:  # logged and counted; the scheduler keeps going
-            RUNS.labels(job=job, outcome="failed").inc()
+            RUNS.labels(job_name=job, outcome="failed").inc()
             log.error("job.failed", job=job, error=f"{type(error).__name__}: {error}")
             return
-        RUNS.labels(job=job, outcome=summary.outcome).inc()
-        RUN_SECONDS.labels(job=job).observe(summary.seconds)
+        RUNS.labels(job_name=job, outcome=summary.outcome).inc()
+        RUN_SECONDS.labels(job_name=job).observe(summary.seconds)
         if summary.outcome == "succeeded":
-            LAST_SUCCESS.labels(job=job).set(datetime.now(UTC).timestamp())
+            LAST_SUCCESS.labels(job_name=job).set(datetime.now(UTC).timestamp())
         log.info("job.finished", **summary.log_fields())
 
     return observed
