@@ -41,8 +41,8 @@ def test_serve_schedules_the_jobs_and_answers_healthz_and_metrics(tmp_path: Path
         with urllib.request.urlopen(f"{urls[0]}/healthz", timeout=5) as answer:
             health = json.load(answer)
         assert health["status"] == "ok"
-        assert sorted(health["next_runs"]) == ["month_close", "pay", "sync"]
-        assert all(when.endswith("+00:00") for when in health["next_runs"].values())
+        assert sorted(health["jobs"]) == ["month_close", "pay", "sync"]
+        assert all(job["next_run"].endswith("+00:00") for job in health["jobs"].values())
         RunSummary("sync", datetime(2026, 11, 1, tzinfo=UTC), decided=True, quarantined=[
             Quarantined("hubspot", "deal", "7", "vmc_referral_at", "bad")]).record_metrics()
         with urllib.request.urlopen(f"{urls[0]}/metrics", timeout=5) as answer:

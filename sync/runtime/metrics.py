@@ -30,5 +30,5 @@ PAYOUTS = Counter("partnersync_payouts", "Payouts created or moved, by status", 
 AMOUNT_EUR = Counter("partnersync_amount_eur", "Amounts in EUR by kind (accrued, paid)",
                      ["kind"], registry=REGISTRY)
 LAST_SUCCESS = Gauge("partnersync_last_success_timestamp_seconds",
-                     "Unix time of the last successful run", ["job_name"],
-                     registry=REGISTRY)
+                     "Unix time the job last succeeded, in any process (from the ledger)",
+                     ["job_name"], registry=REGISTRY)
