@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -27,7 +27,7 @@ from werkzeug.wrappers import Request, Response
 from jobs.cycle import outcome_of, run_sync
 from jobs.health import OutcomeBook, assess, readiness
 from jobs.pay import run_pay
-from jobs.summary import RunSummary
+from jobs.summary import RunSummary, start_series
 from sync.errors import ConfigurationError
 from sync.ledger import Ledger
 from sync.runtime.metrics import REGISTRY, RUN_SECONDS, RUNS
@@ -70,12 +70,13 @@ def _trigger(expression: str, setting: str) -> CronTrigger:
 def build_scheduler(services: Services, book: OutcomeBook) -> BackgroundScheduler:
     settings = services.settings
     scheduler = BackgroundScheduler(timezone=UTC)
-    jobs: Iterable[tuple[str, str, Callable[[], RunSummary]]] = (
+    jobs: tuple[tuple[str, str, Callable[[], RunSummary]], ...] = (
         ("sync", "schedule_sync", lambda: run_sync(services, datetime.now(UTC))),
         ("month_close", "schedule_month_close",
          lambda: run_sync(services, datetime.now(UTC), force_full=True, job="month_close")),
         ("pay", "schedule_pay", lambda: run_pay(services)),
     )
+    start_series(tuple(name for name, _, _ in jobs))
     for name, setting, run in jobs:
         scheduler.add_job(observed(name, run, book, lambda: services.ledger),
                           _trigger(getattr(settings, setting), setting),
