@@ -48,7 +48,7 @@ def start_series(jobs: tuple[str, ...]) -> None:
         LINES.labels(action=action)
     for status in PAYOUT_EVENTS:
         PAYOUTS.labels(status=status)
-    for kind in ("accrued", "paid"):
+    for kind in ("accrued", "reversed", "paid"):
         AMOUNT_EUR.labels(kind=kind)
 
 
@@ -131,7 +131,10 @@ class RunSummary:
                                                  self.payment_failures, self.manual_payouts),
                                  strict=True):
             PAYOUTS.labels(status=status).inc(count)
-        AMOUNT_EUR.labels(kind="accrued").inc(self.accrued_cents / 100)
+        # A counter only grows: a run that voided more than it accrued (refunds) counts
+        # its net change as reversed, so accrued - reversed is the net over any window.
+        net = "accrued" if self.accrued_cents >= 0 else "reversed"
+        AMOUNT_EUR.labels(kind=net).inc(abs(self.accrued_cents) / 100)
         AMOUNT_EUR.labels(kind="paid").inc(self.paid_cents / 100)
 
     def log_fields(self) -> dict[str, Any]:

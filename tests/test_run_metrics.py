@@ -48,3 +48,15 @@ def test_a_run_that_decided_nothing_leaves_the_quarantine_gauge_alone() -> None:
     RunSummary("sync", datetime(2026, 11, 1, 1, tzinfo=UTC), outcome="failed").record_metrics()
     assert sample("partnersync_quarantined_records", source="hubspot") == 3
     assert sample("partnersync_quarantined_records", source="stripe") == 0
+
+
+def test_a_run_that_reversed_more_than_it_accrued_counts_the_net_as_reversed() -> None:
+    """A month of refunds voids more commission than it creates: the net change is
+    negative, which a counter cannot take (it raised ValueError after the run)."""
+    before = {kind: sample("partnersync_amount_eur_total", kind=kind)
+              for kind in ("accrued", "reversed")}
+    RunSummary("sync", datetime(2026, 11, 1, tzinfo=UTC), lines={"voided": 2},
+               accrued_cents=-25_050).record_metrics()
+    assert sample("partnersync_amount_eur_total", kind="reversed") - before["reversed"] == \
+        pytest.approx(250.50, abs=0.005)
+    assert sample("partnersync_amount_eur_total", kind="accrued") == before["accrued"]

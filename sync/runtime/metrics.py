@@ -27,8 +27,10 @@ LINES = Counter("partnersync_commission_lines", "Commission line changes by acti
                 ["action"], registry=REGISTRY)
 PAYOUTS = Counter("partnersync_payouts", "Payouts created or moved, by status", ["status"],
                   registry=REGISTRY)
-AMOUNT_EUR = Counter("partnersync_amount_eur", "Amounts in EUR by kind (accrued, paid)",
-                     ["kind"], registry=REGISTRY)
+AMOUNT_EUR = Counter("partnersync_amount_eur",
+                     "Amounts in EUR by kind: accrued (a run's net accrual), reversed (a "
+                     "run's net reversal: more voided than accrued), paid", ["kind"],
+                     registry=REGISTRY)
 LAST_SUCCESS = Gauge("partnersync_last_success_timestamp_seconds",
                      "Unix time the job last succeeded, in any process (from the ledger)",
                      ["job_name"], registry=REGISTRY)
