@@ -157,7 +157,7 @@ def publish_last_successes(seen: Seen) -> None:
 
 def _duration(span: timedelta) -> str:
     minutes = int(span.total_seconds() // 60)
-    return f"{minutes // 60} h {minutes % 60:02d} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
 
 
 def _stale_sync(seen: Seen, now: datetime, started_at: datetime,

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from jobs.health import OutcomeBook, readiness
+from jobs.health import OutcomeBook, Seen, assess, readiness
 from jobs.schedule import observed, serve
 from jobs.summary import RunSummary
 from sync.config.settings import Settings
@@ -245,3 +245,12 @@ def test_a_database_behind_the_code_is_not_ready() -> None:
     assert readiness(lambda: BehindLedger(), True) == (503, {  # type: ignore[arg-type,return-value]
         "status": "not ready", "scheduler": "running",
         "database": "not migrated: at 0002, the code needs 0003"})
+
+
+def test_a_max_age_under_an_hour_reads_in_minutes() -> None:
+    status, body = assess(Seen(), now=STARTED + timedelta(minutes=4, seconds=59),
+                          started_at=STARTED, max_age=timedelta(seconds=60), next_runs={},
+                          scheduler_running=True, ledger_error=None)
+    assert (status, body["reasons"]) == (503, [
+        "no sync has succeeded yet, and this worker started 4 min ago "
+        "(limit 1 min: PARTNERSYNC_HEALTH_MAX_SYNC_AGE_SECONDS)"])
