@@ -217,6 +217,11 @@ def test_an_unusable_database_is_not_ready_and_degrades_health(tmp_path: Path) -
         status, body = get(f"{url}/healthz")
         assert (status, body["status"]) == (200, "degraded")
         assert body["reasons"] == [f"the ledger could not be read: {ready['database'][7:]}"]
+        # Each probe tries the ledger again, and leaves no engine or thread behind.
+        threads = threading.active_count()
+        for _ in range(5):
+            assert get(f"{url}/readyz")[0] == 503
+        assert threading.active_count() <= threads
 
     newer = tmp_path / "newer.db"  # migrated by a newer worker, then rolled back
     with sqlite3.connect(newer) as database:
