@@ -24,6 +24,6 @@ ENV PARTNERSYNC_SERVE_HOST=0.0.0.0 \
     PYTHONUNBUFFERED=1
 EXPOSE 9108
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PARTNERSYNC_SERVE_PORT', '9108'), timeout=4)"]
+  CMD ["python", "-c", "import os, sys, urllib.error, urllib.request\nurl = 'http://127.0.0.1:%s/healthz' % os.environ.get('PARTNERSYNC_SERVE_PORT', '9108')\ntry: print(urllib.request.urlopen(url, timeout=4).read().decode())\nexcept urllib.error.HTTPError as answer: sys.exit(answer.read().decode())\nexcept OSError as error: sys.exit(f'no answer from {url}: {error}')"]
 ENTRYPOINT ["partnersync"]
 CMD ["serve"]

@@ -50,6 +50,7 @@ def summarise_decisions(summary: RunSummary, decisions: Decisions) -> None:
     summary.accrued_cents = sum(_accrued_delta(change) for change in decisions.changes)
     summary.payouts_created = len(decisions.new_payouts)
     summary.quarantined = list(decisions.quarantined)
+    summary.decided = True
     summary.reviews = len(decisions.reviews)
     summary.unrecovered = len(decisions.unrecovered)
 

@@ -5,15 +5,16 @@ APScheduler 3.11 runs three jobs on cron expressions from the settings (UTC):
 listings, so months close and payouts are decided on a complete portal; daily) and
 ``pay`` (finance's approvals read back and R26 transfers; every 15 minutes). Each job
 has ``max_instances=1`` and coalesces missed runs; the ledger's job lock keeps
-replicas from running two jobs at once.
+replicas from running two jobs at once. ``jobs.health`` says what ``/healthz`` and
+``/readyz`` answer.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
@@ -23,34 +24,40 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from jobs.cycle import run_sync
+from jobs.cycle import outcome_of, run_sync
+from jobs.health import OutcomeBook, assess, readiness
 from jobs.pay import run_pay
-from jobs.summary import RunSummary
+from jobs.summary import RunSummary, start_series
 from sync.errors import ConfigurationError
-from sync.runtime.metrics import LAST_SUCCESS, REGISTRY, RUN_SECONDS, RUNS
+from sync.ledger import Ledger
+from sync.runtime.metrics import REGISTRY, RUN_SECONDS, RUNS
 from sync.wiring import Services
 
 log = structlog.get_logger("partnersync.serve")
 
 
-def _observed(job: str, run: Callable[[], RunSummary]) -> Callable[[], None]:
-    """Run a job, count it, and log its one summary line; never let it kill the
-    scheduler (the next run retries from the ledger)."""
+def observed(job: str, run: Callable[[], RunSummary], book: OutcomeBook,
+             ledger: Callable[[], Ledger]) -> Callable[[], None]:
+    """Run a job, count it, note how it ended for /healthz, and log its one summary
+    line; never let it kill the scheduler (the next run retries from the ledger)."""
 
-    def observed() -> None:
+    def observed_run() -> None:
         try:
             summary = run()
         except Exception as error:  # logged and counted; the scheduler keeps going
-            RUNS.labels(job=job, outcome="failed").inc()
-            log.error("job.failed", job=job, error=f"{type(error).__name__}: {error}")
-            return
-        RUNS.labels(job=job, outcome=summary.outcome).inc()
-        RUN_SECONDS.labels(job=job).observe(summary.seconds)
-        if summary.outcome == "succeeded":
-            LAST_SUCCESS.labels(job=job).set(datetime.now(UTC).timestamp())
-        log.info("job.finished", **summary.log_fields())
+            reason = f"{type(error).__name__}: {error}"
+            RUNS.labels(job_name=job, outcome=outcome_of(error)).inc()
+            book.record(job, outcome_of(error), reason)
+            log.error("job.failed", job=job, error=reason)
+        else:
+            RUNS.labels(job_name=job, outcome=summary.outcome).inc()
+            RUN_SECONDS.labels(job_name=job).observe(summary.seconds)
+            if summary.outcome != "skipped":  # skipped: another replica runs it
+                book.record(job, summary.outcome, summary.error)
+            log.info("job.finished", **summary.log_fields())
+        book.refresh(ledger)  # and what other replicas and commands did meanwhile
 
-    return observed
+    return observed_run
 
 
 def _trigger(expression: str, setting: str) -> CronTrigger:
@@ -60,42 +67,59 @@ def _trigger(expression: str, setting: str) -> CronTrigger:
         raise ConfigurationError(f"PARTNERSYNC_{setting.upper()}: {error}") from None
 
 
-def build_scheduler(services: Services) -> BackgroundScheduler:
+def build_scheduler(services: Services, book: OutcomeBook) -> BackgroundScheduler:
     settings = services.settings
     scheduler = BackgroundScheduler(timezone=UTC)
-    jobs: Iterable[tuple[str, str, Callable[[], RunSummary]]] = (
+    jobs: tuple[tuple[str, str, Callable[[], RunSummary]], ...] = (
         ("sync", "schedule_sync", lambda: run_sync(services, datetime.now(UTC))),
         ("month_close", "schedule_month_close",
          lambda: run_sync(services, datetime.now(UTC), force_full=True, job="month_close")),
         ("pay", "schedule_pay", lambda: run_pay(services)),
     )
+    start_series(tuple(name for name, _, _ in jobs))
     for name, setting, run in jobs:
-        scheduler.add_job(_observed(name, run), _trigger(getattr(settings, setting), setting),
+        scheduler.add_job(observed(name, run, book, lambda: services.ledger),
+                          _trigger(getattr(settings, setting), setting),
                           id=name, name=name, max_instances=1, coalesce=True,
                           misfire_grace_time=300)
     return scheduler
 
 
 class HealthApp:
-    """``/healthz``: 200 while the scheduler runs, with each job's next run; ``/metrics``."""
+    """``/healthz`` (each job's last outcome, ``jobs.health``), ``/readyz``, ``/metrics``."""
 
-    def __init__(self, scheduler: BackgroundScheduler) -> None:
-        self.scheduler = scheduler
+    def __init__(self, scheduler: BackgroundScheduler, services: Services,
+                 book: OutcomeBook) -> None:
+        self.scheduler, self.services, self.book = scheduler, services, book
+
+    def ledger(self) -> Ledger:
+        return self.services.ledger  # opened (and migrated) on first use
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
         if request.path == "/metrics":
             response = Response(generate_latest(REGISTRY), content_type=CONTENT_TYPE_LATEST)
         elif request.path == "/healthz":
-            running = self.scheduler.running
-            jobs = {job.id: job.next_run_time.isoformat() if job.next_run_time else None
-                    for job in self.scheduler.get_jobs()}
-            body = {"status": "ok" if running else "stopped", "next_runs": jobs}
-            response = Response(json.dumps(body), status=200 if running else 503,
-                                content_type="application/json")
+            response = _json(*self.health())
+        elif request.path == "/readyz":
+            response = _json(*readiness(self.ledger, self.scheduler.running))
         else:
             response = Response("not found", status=404)
         return response(environ, start_response)
+
+    def health(self) -> tuple[int, dict[str, Any]]:
+        seen, ledger_error = self.book.seen()
+        next_runs = {job.id: job.next_run_time.isoformat() if job.next_run_time else None
+                     for job in self.scheduler.get_jobs()}
+        max_age = timedelta(seconds=self.services.settings.health_max_sync_age_seconds)
+        return assess(seen, now=self.book.clock(), started_at=self.book.started_at,
+                      max_age=max_age, next_runs=next_runs,
+                      scheduler_running=self.scheduler.running, ledger_error=ledger_error)
+
+
+def _json(status: int, body: dict[str, Any]) -> Response:
+    return Response(json.dumps(body, indent=2) + "\n", status=status,
+                    content_type="application/json")
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -103,11 +127,16 @@ class _QuietHandler(WSGIRequestHandler):
         """Scrapes and probes are not worth a log line each."""
 
 
-def serve(services: Services, stop: threading.Event, ready: Callable[[str], None]) -> None:
-    """Start the jobs and the health server; return when ``stop`` is set."""
+def serve(services: Services, stop: threading.Event, ready: Callable[[str], None],
+          book: OutcomeBook | None = None) -> None:
+    """Start the jobs and the health server; return when ``stop`` is set. ``book``: what
+    the jobs ended with, and the clock /healthz judges by (tests pass their own)."""
     settings = services.settings
-    scheduler = build_scheduler(services)
-    server = make_server(settings.serve_host, settings.serve_port, HealthApp(scheduler),
+    book = book if book is not None else OutcomeBook()
+    book.refresh(lambda: services.ledger)  # opens and migrates the ledger, if it answers
+    scheduler = build_scheduler(services, book)
+    server = make_server(settings.serve_host, settings.serve_port,
+                         HealthApp(scheduler, services, book),
                          threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="health", daemon=True)
     scheduler.start()

@@ -17,7 +17,39 @@ from rich.table import Table
 from rich.text import Text
 
 from sync.domain.inputs import Quarantined
-from sync.runtime.metrics import AMOUNT_EUR, API_RETRIES, LINES, PAYOUTS, QUARANTINED, RATE_LIMITED
+from sync.runtime.metrics import (
+    AMOUNT_EUR,
+    API_RETRIES,
+    LINES,
+    PAYOUTS,
+    QUARANTINED,
+    RATE_LIMITED,
+    RUN_SECONDS,
+    RUNS,
+)
+
+SOURCES = ("hubspot", "stripe")
+RUN_OUTCOMES = ("succeeded", "skipped", "failed", "stopped")
+LINE_ACTIONS = ("created", "replaced", "voided")
+PAYOUT_EVENTS = ("created", "paid", "failed", "manual_pending")
+
+
+def start_series(jobs: tuple[str, ...]) -> None:
+    """Every label set a run records, at 0, before the first run (``serve`` calls it):
+    Prometheus sees a counter's increase only from an earlier sample, so a series born
+    at 1 -- the first failed payout, the first 429 -- would never alert."""
+    for job in jobs:
+        for outcome in RUN_OUTCOMES:
+            RUNS.labels(job_name=job, outcome=outcome)
+        RUN_SECONDS.labels(job_name=job)
+    for api in SOURCES:
+        RATE_LIMITED.labels(api=api)
+    for action in LINE_ACTIONS:
+        LINES.labels(action=action)
+    for status in PAYOUT_EVENTS:
+        PAYOUTS.labels(status=status)
+    for kind in ("accrued", "reversed", "paid"):
+        AMOUNT_EUR.labels(kind=kind)
 
 
 def _by_reason(title: str, items: dict[str, str]) -> Table:
@@ -56,10 +88,11 @@ class RunSummary:
     job: str
     as_of: datetime
     dry_run: bool = False
-    outcome: str = "succeeded"  # succeeded, skipped, failed, stopped
+    outcome: str = "succeeded"  # one of RUN_OUTCOMES
     read: dict[str, int] = field(default_factory=dict)
     changed: dict[str, int] = field(default_factory=dict)
     quarantined: list[Quarantined] = field(default_factory=list)
+    decided: bool = False  # the engine ran: ``quarantined`` is the whole portal's
     lines: dict[str, int] = field(default_factory=dict)  # created, replaced, voided
     payouts_created: int = 0
     accrued_cents: int = 0  # net change of accrued commission (created, replaced, voided)
@@ -85,17 +118,23 @@ class RunSummary:
         self.lines = dict(Counter(actions))
 
     def record_metrics(self) -> None:
-        """The run's counts into the Prometheus registry that ``serve`` exposes."""
-        for source in ("hubspot", "stripe"):
-            QUARANTINED.labels(source=source).set(
-                sum(1 for item in self.quarantined if item.source == source))
+        """The run's counts into the Prometheus registry that ``serve`` exposes. The
+        quarantine gauge keeps the last decision's count through runs that decide
+        nothing (the payment job, a sync that failed before deciding)."""
+        if self.decided:
+            for source in SOURCES:
+                QUARANTINED.labels(source=source).set(
+                    sum(1 for item in self.quarantined if item.source == source))
         for action, count in self.lines.items():
             LINES.labels(action=action).inc(count)
-        for status, count in (("created", self.payouts_created), ("paid", self.transfers),
-                              ("failed", self.payment_failures),
-                              ("manual_pending", self.manual_payouts)):
+        for status, count in zip(PAYOUT_EVENTS, (self.payouts_created, self.transfers,
+                                                 self.payment_failures, self.manual_payouts),
+                                 strict=True):
             PAYOUTS.labels(status=status).inc(count)
-        AMOUNT_EUR.labels(kind="accrued").inc(self.accrued_cents / 100)
+        # A counter only grows: a run that voided more than it accrued (refunds) counts
+        # its net change as reversed, so accrued - reversed is the net over any window.
+        net = "accrued" if self.accrued_cents >= 0 else "reversed"
+        AMOUNT_EUR.labels(kind=net).inc(abs(self.accrued_cents) / 100)
         AMOUNT_EUR.labels(kind="paid").inc(self.paid_cents / 100)
 
     def log_fields(self) -> dict[str, Any]:

@@ -49,7 +49,13 @@ class Services:
     @cached_property
     def ledger(self) -> Ledger:
         ledger = Ledger.open(self.settings.database_url)
-        ledger.migrate()
+        try:
+            ledger.migrate()
+        except BaseException:
+            # Not kept, so tried again on next use (serve's probes and jobs): close it,
+            # or each try would leave an engine and a checkpoint thread behind.
+            ledger.close()
+            raise
         return ledger
 
     @cached_property

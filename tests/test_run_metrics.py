@@ -24,7 +24,8 @@ def test_a_run_summary_is_recorded_in_the_metrics() -> None:
     summary = RunSummary("sync", datetime(2026, 11, 1, tzinfo=UTC), lines={"created": 3, "voided": 1},
                          transfers=2, accrued_cents=12_345, paid_cents=40_000,
                          quarantined=[Quarantined("stripe", "invoice", "in_1", "currency", "bad"),
-                                      Quarantined("stripe", "price", "p_1", "interval", "bad")])
+                                      Quarantined("stripe", "price", "p_1", "interval", "bad")],
+                         decided=True)
     summary.record_metrics()
     assert sample("partnersync_commission_lines_total", action="created") - before["created"] == 3
     assert sample("partnersync_commission_lines_total", action="voided") - before["voided"] == 1
@@ -36,3 +37,26 @@ def test_a_run_summary_is_recorded_in_the_metrics() -> None:
         pytest.approx(400.00, abs=0.005)
     assert sample("partnersync_quarantined_records", source="stripe") == 2
     assert sample("partnersync_quarantined_records", source="hubspot") == 0
+
+
+def test_a_run_that_decided_nothing_leaves_the_quarantine_gauge_alone() -> None:
+    """The payment job (every 15 minutes) and a sync that failed before deciding must
+    not reset the last decision's quarantine to 0 (the quarantine alert reads it)."""
+    RunSummary("sync", datetime(2026, 11, 1, tzinfo=UTC), decided=True, quarantined=[
+        Quarantined("hubspot", "deal", "d_1", "amount", "bad")] * 3).record_metrics()
+    RunSummary("pay", datetime(2026, 11, 1, 0, 15, tzinfo=UTC), transfers=1).record_metrics()
+    RunSummary("sync", datetime(2026, 11, 1, 1, tzinfo=UTC), outcome="failed").record_metrics()
+    assert sample("partnersync_quarantined_records", source="hubspot") == 3
+    assert sample("partnersync_quarantined_records", source="stripe") == 0
+
+
+def test_a_run_that_reversed_more_than_it_accrued_counts_the_net_as_reversed() -> None:
+    """A month of refunds voids more commission than it creates: the net change is
+    negative, which a counter cannot take (it raised ValueError after the run)."""
+    before = {kind: sample("partnersync_amount_eur_total", kind=kind)
+              for kind in ("accrued", "reversed")}
+    RunSummary("sync", datetime(2026, 11, 1, tzinfo=UTC), lines={"voided": 2},
+               accrued_cents=-25_050).record_metrics()
+    assert sample("partnersync_amount_eur_total", kind="reversed") - before["reversed"] == \
+        pytest.approx(250.50, abs=0.005)
+    assert sample("partnersync_amount_eur_total", kind="accrued") == before["accrued"]

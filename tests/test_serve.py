@@ -41,13 +41,22 @@ def test_serve_schedules_the_jobs_and_answers_healthz_and_metrics(tmp_path: Path
         with urllib.request.urlopen(f"{urls[0]}/healthz", timeout=5) as answer:
             health = json.load(answer)
         assert health["status"] == "ok"
-        assert sorted(health["next_runs"]) == ["month_close", "pay", "sync"]
-        assert all(when.endswith("+00:00") for when in health["next_runs"].values())
-        RunSummary("sync", datetime(2026, 11, 1, tzinfo=UTC), quarantined=[
+        assert sorted(health["jobs"]) == ["month_close", "pay", "sync"]
+        assert all(job["next_run"].endswith("+00:00") for job in health["jobs"].values())
+        RunSummary("sync", datetime(2026, 11, 1, tzinfo=UTC), decided=True, quarantined=[
             Quarantined("hubspot", "deal", "7", "vmc_referral_at", "bad")]).record_metrics()
         with urllib.request.urlopen(f"{urls[0]}/metrics", timeout=5) as answer:
             metrics = answer.read().decode()
         assert 'partnersync_quarantined_records{source="hubspot"} 1.0' in metrics.splitlines()
+        # Series a first failure, 429 or run increments exist from the start, so that
+        # Prometheus sees their first increase (ops/prometheus/partnersync-alerts.yml).
+        names = {line.rsplit(" ", 1)[0] for line in metrics.splitlines()}
+        assert {'partnersync_payouts_total{status="failed"}',
+                'partnersync_api_rate_limited_total{api="hubspot"}',
+                'partnersync_api_rate_limited_total{api="stripe"}',
+                'partnersync_runs_total{job_name="pay",outcome="failed"}',
+                'partnersync_runs_total{job_name="sync",outcome="stopped"}',
+                'partnersync_commission_lines_total{action="voided"}'} <= names
         assert "sk_test_x" not in metrics and "pat-test" not in metrics
     finally:
         stop.set()

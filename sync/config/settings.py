@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     schedule_pay: str = "*/15 * * * *"
     serve_host: str = "127.0.0.1"
     serve_port: int = Field(9108, ge=0, le=65535)  # 0: any free port
+    # /healthz answers 503 once no sync has succeeded for this long: two hourly syncs
+    # missed, with room for one that runs long.
+    health_max_sync_age_seconds: float = Field(7200.0, gt=0)
     hubspot_rate_limit_per_10s: int = Field(100, ge=1)
     # Benchmarks against time-scaled stand-ins: the APIs' windows pass this many times
     # faster, so the pacers' do too. 1 (real time) everywhere else.

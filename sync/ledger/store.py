@@ -25,7 +25,7 @@ from sync.ledger.database import ledger_engine
 from sync.ledger.decisions import record_decisions
 from sync.ledger.errors import RunStateError, StaleDecisionsError, UnknownRecordError, scrub
 from sync.ledger.locks import advisory_lock, lease_lock
-from sync.ledger.migrate import upgrade
+from sync.ledger.migrate import current_revision, head_revision, upgrade
 from sync.ledger.models import (
     CursorRow,
     FindingRow,
@@ -51,6 +51,13 @@ FINISHED = ("succeeded", "failed", "stopped")
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _run_of(row: RunRow | None) -> RunRecord | None:
+    if row is None:
+        return None
+    return RunRecord(row.id, row.kind, row.as_of, row.dry_run, row.status, row.started_at,
+                     row.finished_at, row.recorded_at, row.summary, row.error)
 
 
 class Ledger(PayoutMethods):
@@ -186,12 +193,22 @@ class Ledger(PayoutMethods):
     def last_run(self, kind: str | None = None) -> RunRecord | None:
         with self.transaction() as session:
             query = select(RunRow).order_by(RunRow.id.desc()).limit(1)
-            row = session.scalar(query if kind is None else query.where(RunRow.kind == kind))
-            if row is None:
-                return None
-            return RunRecord(row.id, row.kind, row.as_of, row.dry_run, row.status,
-                             row.started_at, row.finished_at, row.recorded_at, row.summary,
-                             row.error)
+            return _run_of(session.scalar(
+                query if kind is None else query.where(RunRow.kind == kind)))
+
+    def last_finished_run(self, kind: str, statuses: tuple[str, ...] = FINISHED
+                          ) -> RunRecord | None:
+        """The latest run of ``kind`` that ended in one of ``statuses``, dry runs aside:
+        what ``/healthz`` reports, whichever process or replica ran it."""
+        with self.transaction() as session:
+            return _run_of(session.scalar(
+                select(RunRow).where(RunRow.kind == kind, RunRow.status.in_(statuses),
+                                     RunRow.dry_run.is_(False))
+                .order_by(RunRow.id.desc()).limit(1)))
+
+    def migrations(self) -> tuple[str | None, str | None]:
+        """(the database's revision, the code's head): equal when it is migrated."""
+        return current_revision(self.engine), head_revision()
 
     def get_cursor(self, name: str) -> str | None:
         with self.transaction() as session:

@@ -1,6 +1,8 @@
 """Prometheus metrics: one registry, declared once, served by ``partnersync serve``.
 
-Labels never carry record ids or secrets, so cardinality stays small.
+Labels never carry record ids or secrets, so cardinality stays small. The worker's jobs
+are labelled ``job_name``, not ``job``: Prometheus sets ``job`` (and ``instance``) on
+every scraped series itself and would rename ours ``exported_job``.
 """
 
 from __future__ import annotations
@@ -9,9 +11,9 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
-RUNS = Counter("partnersync_runs", "Job runs by job and outcome", ["job", "outcome"],
+RUNS = Counter("partnersync_runs", "Job runs by job and outcome", ["job_name", "outcome"],
                registry=REGISTRY)
-RUN_SECONDS = Histogram("partnersync_run_duration_seconds", "Job run duration", ["job"],
+RUN_SECONDS = Histogram("partnersync_run_duration_seconds", "Job run duration", ["job_name"],
                         registry=REGISTRY, buckets=(1, 5, 15, 60, 300, 900, 3600))
 API_CALLS = Counter("partnersync_api_calls", "API calls by API, operation and status class",
                     ["api", "operation", "status"], registry=REGISTRY)
@@ -25,7 +27,10 @@ LINES = Counter("partnersync_commission_lines", "Commission line changes by acti
                 ["action"], registry=REGISTRY)
 PAYOUTS = Counter("partnersync_payouts", "Payouts created or moved, by status", ["status"],
                   registry=REGISTRY)
-AMOUNT_EUR = Counter("partnersync_amount_eur", "Amounts in EUR by kind (accrued, paid)",
-                     ["kind"], registry=REGISTRY)
+AMOUNT_EUR = Counter("partnersync_amount_eur",
+                     "Amounts in EUR by kind: accrued (a run's net accrual), reversed (a "
+                     "run's net reversal: more voided than accrued), paid", ["kind"],
+                     registry=REGISTRY)
 LAST_SUCCESS = Gauge("partnersync_last_success_timestamp_seconds",
-                     "Unix time of the last successful run", ["job"], registry=REGISTRY)
+                     "Unix time the job last succeeded, in any process (from the ledger)",
+                     ["job_name"], registry=REGISTRY)

@@ -41,3 +41,13 @@ def test_missing_credentials_are_named_and_secrets_never_print(monkeypatch: pyte
     settings = load_settings()
     assert settings.require_credentials() == ("pat-na1-very-secret", "rk_live_very_secret")
     assert "very-secret" not in repr(settings) and "very_secret" not in str(settings)
+
+
+def test_the_health_max_sync_age_is_two_hours_and_positive(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().health_max_sync_age_seconds == 7200
+    monkeypatch.setenv("PARTNERSYNC_HEALTH_MAX_SYNC_AGE_SECONDS", "10800")
+    assert load_settings().health_max_sync_age_seconds == 10800
+    monkeypatch.setenv("PARTNERSYNC_HEALTH_MAX_SYNC_AGE_SECONDS", "0")
+    with pytest.raises(ConfigurationError, match="PARTNERSYNC_HEALTH_MAX_SYNC_AGE_SECONDS: "
+                                                 "Input should be greater than 0"):
+        load_settings()

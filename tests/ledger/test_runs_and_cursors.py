@@ -36,6 +36,26 @@ def test_last_run_by_kind(ledger: Ledger) -> None:
     assert sync is not None and sync.id == sync_id and sync.status == "running"
 
 
+def test_last_finished_run_skips_running_and_dry_runs(ledger: Ledger, clock: Clock) -> None:
+    """What /healthz reports: the last run of a kind that ended, and the last that ended
+    well; a run still going and a dry run say nothing of the job's health."""
+    assert ledger.last_finished_run("sync") is None
+    succeeded = ledger.start_run("sync", at(MONTH1_AS_OF))
+    ledger.finish_run(succeeded, "succeeded", {})
+    failed = ledger.start_run("sync", at(MONTH1_AS_OF))
+    ledger.finish_run(failed, "failed", {}, error="boom")
+    dry = ledger.start_run("sync", at(MONTH1_AS_OF), dry_run=True)
+    ledger.finish_run(dry, "succeeded", {})
+    ledger.start_run("sync", at(MONTH1_AS_OF))  # running
+    last = ledger.last_finished_run("sync")
+    assert last is not None and (last.id, last.status, last.error) == (failed, "failed", "boom")
+    good = ledger.last_finished_run("sync", ("succeeded",))
+    assert good is not None and good.id == succeeded
+    assert ledger.last_finished_run("pay") is None
+    current, head = ledger.migrations()
+    assert current is not None and current == head
+
+
 def test_failed_run_error_is_scrubbed(ledger: Ledger) -> None:
     run_id = ledger.start_run("sync", at(MONTH1_AS_OF))
     ledger.finish_run(run_id, "failed", {}, error="auth failed for sk_test_4eC39HqLyjWDarjtT1zdp7dc "
