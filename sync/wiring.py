@@ -65,15 +65,24 @@ class Services:
     @cached_property
     def hubspot(self) -> HubSpotGateway:
         token, _ = self.settings.require_credentials()
+        return self.hubspot_for(token)
+
+    @cached_property
+    def stripe(self) -> StripeGateway:
+        _, key = self.settings.require_credentials()
+        return self.stripe_for(key)
+
+    def hubspot_for(self, token: str) -> HubSpotGateway:
+        """A HubSpot gateway on ``token`` (``doctor`` checks one vendor without the other's
+        credential; every command uses ``hubspot``, built once)."""
         limit = self.settings.hubspot_rate_limit_per_10s
         return HubSpotGateway(
             token, self.settings.hubspot_base_url, self.props, retry=self.retry,
             pacer=RollingWindowPacer(limit, self._window(HUBSPOT_WINDOW_SECONDS)),
             search_pacer=RollingWindowPacer(HUBSPOT_SEARCHES_PER_SECOND, self._window(1.0)))
 
-    @cached_property
-    def stripe(self) -> StripeGateway:
-        _, key = self.settings.require_credentials()
+    def stripe_for(self, key: str) -> StripeGateway:
+        """A Stripe gateway on ``key``, paced for its mode (see ``hubspot_for``)."""
         mode = "live" if "_live_" in key else "test"
         pacer = RollingWindowPacer(STRIPE_REQUESTS_PER_SECOND[mode], self._window(1.0))
         return StripeGateway(key, self.settings.stripe_api_base, retry=self.retry, pacer=pacer)

@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from sync.cli import audit, demo, explain, partners, payouts, report, run, standins
+from sync.cli import audit, demo, doctor, explain, partners, payouts, report, run, standins
 from sync.errors import (
     ConfigurationError,
     DailyLimitReached,
@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     standins.register(commands)
     demo.register(commands)
     run.register(commands)
+    doctor.register(commands)
     payouts.register(commands)
     partners.register(commands)
     audit.register(commands)

@@ -36,6 +36,8 @@ from sync.writeback.intents import Intent, ledger_intents
 from sync.writeback.send import ApplySummary, apply_outbox, enqueue_intents
 
 STRIPE_TRANSFER = "stripe.transfer"  # outbox kind of a transfer intent
+# What a payment run transfers (R26): approved payouts, and failed ones again.
+PAYABLE = (PayoutStatus.APPROVED, PayoutStatus.FAILED)
 JSON = dict[str, Any]
 
 log = structlog.get_logger(__name__)
@@ -78,8 +80,7 @@ def pay_approved(ledger: Ledger, stripe: StripeGateway, partners: Mapping[str, P
     destinations = {partner_id: control.confirmed_account
                     for partner_id, control in ledger.controls().items()}
     context = _Context(ledger, stripe, accounts, props, PaySummary(at=now), destinations)
-    payable = (ledger.list_payouts(PayoutStatus.APPROVED)
-               + ledger.list_payouts(PayoutStatus.FAILED))
+    payable = [payout for status in PAYABLE for payout in ledger.list_payouts(status)]
     for payout in sorted(payable, key=lambda p: p.id):
         partner = partners.get(payout.partner_id)
         if partner is None:

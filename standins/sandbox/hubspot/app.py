@@ -15,6 +15,7 @@ from sandbox.hubspot import api_groups as groups
 from sandbox.hubspot import api_meta as meta
 from sandbox.hubspot import api_objects as objects
 from sandbox.hubspot import api_users as users
+from sandbox.hubspot import private_app
 from sandbox.hubspot.errors import HubSpotError
 from sandbox.hubspot.http import SOURCE_KEY
 from sandbox.hubspot.records import WriteSource
@@ -71,6 +72,8 @@ ROUTES: list[tuple[str, str, str, Handler]] = [
     ("crm.associations.list", f"{V4_OBJ}/<to_type>", "GET", assoc.list_associations),
     ("settings.users.list", USERS, "GET", users.list_users),
     ("settings.users.get", f"{USERS}/<user_id>", "GET", users.get_user),
+    ("oauth.private_apps.token_info", private_app.TOKEN_INFO_PATH, "POST",
+     private_app.access_token_info),
 ]
 # The SDK lists users at `/settings/v3/users/`; a hand-typed URL has no trailing slash.
 LOOSE_SLASHES = {"settings.users.list"}

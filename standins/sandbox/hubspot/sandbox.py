@@ -29,10 +29,12 @@ class HubSpotSandbox:
 
     def __init__(self, *, clock: SandboxClock | None = None, token: str | None = DEFAULT_TOKEN,
                  strict_properties: bool = True, index_lag_seconds: float = 0.0,
-                 **limits: Any) -> None:
+                 token_scopes: list[str] | None = None, **limits: Any) -> None:
         self.clock = clock or SandboxClock()
         self.state = HubSpotState(self.clock, strict_properties=strict_properties,
                                   index_lag_seconds=index_lag_seconds)
+        if token_scopes is not None:  # what the token introspection reports
+            self.state.private_app.set_scopes(token_scopes)
         self.calls = CallLog(self.clock.now)
         self.faults = FaultSwitch()
         self.limits = HubSpotRateLimits(self.clock, **limits)
@@ -64,9 +66,12 @@ class HubSpotSandbox:
 
         `{"object_type": "deals", "create": [{props}], "update": [{"id", "properties"}],
         "archive": [ids], "source_type": "CRM_UI", "user_id": 1}`; or
-        `{"index_lag_seconds": N}`. Returns the records written.
+        `{"index_lag_seconds": N}`; or `{"token_scopes": [...]}`, the scopes the token
+        introspection reports. Returns the records written.
         """
         with self.state.lock:
+            if "token_scopes" in body:
+                return {"token_scopes": self.state.private_app.set_scopes(body["token_scopes"])}
             if "index_lag_seconds" in body:
                 self.state.index.lag_seconds = float(body["index_lag_seconds"])
             if "object_type" not in body:

@@ -14,6 +14,7 @@ from typing import Any
 from sandbox.core.clock import SandboxClock
 from sandbox.hubspot.associations import AssociationStore, AssociationType
 from sandbox.hubspot.errors import HubSpotError, invalid, not_found
+from sandbox.hubspot.private_app import PrivateApp
 from sandbox.hubspot.records import Record, RecordStore, WriteSource, hubspot_timestamp
 from sandbox.hubspot.search import SearchIndex
 from sandbox.hubspot.types import ObjectType, property_json, standard_types
@@ -37,6 +38,7 @@ class HubSpotState:
         self.associations = AssociationStore()
         self.index = SearchIndex(clock, index_lag_seconds)
         self.users = UserDirectory()
+        self.private_app = PrivateApp()  # what the token introspection answers
         self._next_id = FIRST_ID
         self._next_custom = 1
         for otype in standard_types():

@@ -16,6 +16,7 @@ from sandbox.stripe.events import CURRENT_REQUEST
 from sandbox.stripe.forms import Params, decode_params
 from sandbox.stripe.idempotency import IdempotencyStore, fingerprint
 from sandbox.stripe.objects import new_id
+from sandbox.stripe.permissions import KeyPermissions
 from sandbox.stripe.routes import HANDLERS, ApiCall, url_map
 from sandbox.stripe.state import StripeState
 
@@ -31,11 +32,13 @@ class StripeApi:
     """Answers one request the way api.stripe.com would, against `state`."""
 
     def __init__(
-        self, state: StripeState, idempotency: IdempotencyStore, api_key: str | None
+        self, state: StripeState, idempotency: IdempotencyStore, api_key: str | None,
+        permissions: KeyPermissions | None = None,
     ) -> None:
         self.state = state
         self.idempotency = idempotency
         self.api_key = api_key
+        self.permissions = permissions or KeyPermissions()
         self.url_map = url_map()
 
     def __call__(
@@ -58,8 +61,9 @@ class StripeApi:
     def _answer(
         self, request: Request, request_id: str, headers: dict[str, str]
     ) -> tuple[int, bytes]:
-        self._authenticate(request)
+        api_key = self._authenticate(request)
         endpoint, values = self._match(request)
+        self.permissions.check(api_key, request.method, endpoint)
         params = _params(request)
         key = request.headers.get("Idempotency-Key")
         if request.method != "POST" or not key:
@@ -74,17 +78,22 @@ class StripeApi:
             headers["Original-Request"] = outcome.original_request
         return outcome.status, outcome.body
 
-    def _authenticate(self, request: Request) -> None:
+    def _authenticate(self, request: Request) -> str:
+        """The request's key, when the account accepts it: the sandbox's key (any `sk_`
+        or `rk_` one when it has none) or a registered restricted key."""
         auth = request.authorization
         if auth is None:
             raise errors.missing_api_key()
         key = auth.token if auth.type == "bearer" else auth.username
         if not key:
             raise errors.missing_api_key()
+        if key in self.permissions:
+            return key
         if self.api_key is not None and key != self.api_key:
             raise errors.invalid_api_key(key)
         if self.api_key is None and not key.startswith(("sk_", "rk_")):
             raise errors.invalid_api_key(key)
+        return key
 
     def _match(self, request: Request) -> tuple[str, dict[str, Any]]:
         adapter = self.url_map.bind_to_environ(request.environ)

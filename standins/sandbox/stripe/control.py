@@ -13,6 +13,8 @@ Stripe's own billing run. Body: `{"action": ..., ...}`:
 - `set_balance`: `amount` (cents), optional `currency` (default eur)
 - `config`: any of `idempotency_ttl_seconds`, `invoice_lines_page_size`,
   `event_retention_days`
+- `restrict_key`: `key` (`rk_...`), `permissions` (`{"invoices": "read", ...}`, others
+  none): the account accepts that restricted key, with Stripe's 403 beyond it
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any
 from sandbox.stripe.fixtures import add_object
 from sandbox.stripe.idempotency import IdempotencyStore
 from sandbox.stripe.objects import JSON
+from sandbox.stripe.permissions import KeyPermissions
 from sandbox.stripe.routes.common import event_prefix, merged_metadata
 from sandbox.stripe.routes.customers import delete_customer
 from sandbox.stripe.routes.invoices import mark_paid
@@ -35,9 +38,11 @@ from sandbox.stripe.state import KINDS, StripeState
 class StripeControl:
     """Turns control-endpoint bodies into state changes (and their events)."""
 
-    def __init__(self, state: StripeState, idempotency: IdempotencyStore) -> None:
+    def __init__(self, state: StripeState, idempotency: IdempotencyStore,
+                 permissions: KeyPermissions | None = None) -> None:
         self.state = state
         self.idempotency = idempotency
+        self.permissions = permissions or KeyPermissions()
         self._actions: dict[str, Callable[[JSON], JSON]] = {
             "update": self.update,
             "add": self.add,
@@ -48,6 +53,8 @@ class StripeControl:
             },
             "set_balance": self.set_balance,
             "config": self.config,
+            "restrict_key": lambda b: {"key_permissions": self.permissions.restrict(
+                str(b["key"]), dict(b.get("permissions") or {}))},
         }
 
     def __call__(self, body: dict[str, Any]) -> dict[str, Any]:

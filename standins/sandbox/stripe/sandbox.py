@@ -21,6 +21,7 @@ from sandbox.stripe.errors import server_error_body
 from sandbox.stripe.fixtures import load_fixtures
 from sandbox.stripe.idempotency import DEFAULT_TTL_SECONDS, IdempotencyStore
 from sandbox.stripe.limits import StripeRateLimits, mode_of_key
+from sandbox.stripe.permissions import KeyPermissions
 from sandbox.stripe.state import StripeState
 
 DEFAULT_API_KEY = "sk_test_sandbox"
@@ -50,8 +51,9 @@ class StripeSandbox:
         self.calls = CallLog(self.clock.now)
         self.faults = FaultSwitch()
         self.limits = StripeRateLimits(self.clock, mode_of_key(api_key))
-        self.api = StripeApi(self.state, self.idempotency, api_key)
-        self.control = StripeControl(self.state, self.idempotency)
+        self.permissions = KeyPermissions()  # restricted keys: `restrict_key`
+        self.api = StripeApi(self.state, self.idempotency, api_key, self.permissions)
+        self.control = StripeControl(self.state, self.idempotency, self.permissions)
         self.wsgi_app = SandboxApp(
             VendorParts(
                 app=self.api,
@@ -93,6 +95,11 @@ class StripeSandbox:
     def _load_more_fixtures(self, path: Path) -> dict[str, int]:
         # Objects appearing while serving are changes: record their `*.created` events.
         return load_fixtures(self.state, path, emit_events=True)
+
+    def restrict_key(self, key: str, levels: dict[str, str]) -> dict[str, str]:
+        """Accept the restricted ``key`` with ``levels`` (``{"invoices": "read", ...}``;
+        resources left out: none), answering 403 beyond them as Stripe does."""
+        return self.permissions.restrict(key, levels)
 
     def set_balance(self, cents: int, currency: str = "eur") -> None:
         """The platform's available balance that transfers draw from."""

@@ -18,6 +18,7 @@ from hubspot.crm.associations.v4 import ApiException as AssociationsApiException
 from hubspot.crm.objects import ApiException as ObjectsApiException
 from hubspot.crm.properties import ApiException as PropertiesApiException
 from hubspot.crm.schemas import ApiException as SchemasApiException
+from hubspot.oauth import ApiException as OAuthApiException
 from hubspot.settings.users import ApiException as UsersApiException
 
 from sync.adapters.retry import retry_after_seconds
@@ -42,6 +43,7 @@ SDK_API_EXCEPTIONS: tuple[type[Exception], ...] = (
     PropertiesApiException,
     SchemasApiException,
     UsersApiException,
+    OAuthApiException,
 )
 
 # Seconds to wait after a 429 without ``Retry-After``: the policy's window.

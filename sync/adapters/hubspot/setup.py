@@ -3,7 +3,9 @@
 Property groups and properties on companies and deals, then the custom objects
 (commission lines, payouts) with their properties and associations. Whatever already
 exists is left alone, so a second run creates nothing; a custom object that exists
-but lacks a property or an association gets just what is missing.
+but lacks a property or an association gets just what is missing. ``pending_setup``
+reads the same lists and names what a run would create, creating nothing
+(``partnersync doctor``).
 """
 
 from __future__ import annotations
@@ -54,6 +56,51 @@ def ensure_setup(gateway: HubSpotGateway, props: PropertyMap) -> SetupReport:
             steps.complete_custom_object(str(schema["objectTypeId"]), schema, definition)
     gateway.custom_objects(refresh=True)
     return SetupReport(tuple(steps.created))
+
+
+def pending_setup(gateway: HubSpotGateway, props: PropertyMap) -> tuple[str, ...]:
+    """What ``ensure_setup`` would create now, named as its report names it; read only."""
+    plan, transport = setup_plan(props), gateway.transport
+    api, pending = transport.api, []
+    for object_type, group, definitions in (
+            (COMPANY_OBJECT, plan.company_group, plan.company_properties),
+            (DEAL_OBJECT, plan.deal_group, plan.deal_properties)):
+        groups = transport.call("property_groups.list", api.property_groups.get_all,
+                                object_type).body
+        if group not in _names(groups):
+            pending.append(f"property group {object_type}.{group}")
+        listed = transport.call("properties.list", api.properties.get_all, object_type).body
+        present = {str(p.get("name")): p for p in json_objects(listed.get("results"))}
+        pending += _missing_properties(object_type, definitions, present)
+    schemas = gateway.custom_objects(refresh=True)
+    for definition in plan.custom_objects:
+        schema = schemas.get(definition.name)
+        if schema is None:
+            pending.append(f"custom object {definition.name}")
+            continue
+        present = {str(p.get("name")): p for p in json_objects(schema.get("properties"))}
+        pending += _missing_properties(definition.name, definition.properties, present)
+        type_id = str(schema.get("objectTypeId"))
+        linked = {str(a.get("toObjectTypeId")) for a in json_objects(schema.get("associations"))
+                  if str(a.get("fromObjectTypeId")) == type_id}
+        pending += [f"association {definition.name} -> {target}"
+                    for target in definition.associated_objects
+                    if STANDARD_TYPE_IDS.get(target.upper(), target) not in linked]
+    return tuple(pending)
+
+
+def _missing_properties(label: str, definitions: Sequence[PropertyDefinition],
+                        present: dict[str, JsonObject]) -> list[str]:
+    missing = []
+    for definition in definitions:
+        existing = present.get(definition.name)
+        if existing is None:
+            missing.append(f"property {label}.{definition.name}")
+        elif _lacks_options(existing, definition):
+            values = {str(o.get("value")) for o in json_objects(existing.get("options"))}
+            missing.append(f"options {label}.{definition.name}: " + ", ".join(
+                o.value for o in definition.options if o.value not in values))
+    return missing
 
 
 class _Steps:

@@ -55,6 +55,7 @@ class SdkApis:
     property_batch: Any  # crm.properties.batch_api
     property_groups: Any  # crm.properties.groups_api
     users: Any  # settings.users.users_api: who approved (R33)
+    oauth: Any  # oauth.access_tokens_api: its ApiClient posts the token-info request
 
     @classmethod
     def build(cls, access_token: str, base_url: str) -> SdkApis:
@@ -73,6 +74,7 @@ class SdkApis:
             property_batch=properties.batch_api,
             property_groups=properties.groups_api,
             users=client.settings.users.users_api,
+            oauth=client.oauth.access_tokens_api,
         )
 
 

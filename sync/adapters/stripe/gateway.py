@@ -136,6 +136,11 @@ class StripeGateway:
         newest_first = list(self._list("events.list", "/v1/events", params))
         return newest_first[::-1]
 
+    def peek(self, operation: str, path: str, params: JSON | None = None) -> JSON:
+        """One answer as Stripe sent it, retried per the policy: ``partnersync doctor``'s
+        harmless reads (a listing's first object, ``/v1/balance``)."""
+        return self._call(operation, partial(self._page, path, dict(params or {})))
+
     # -- writes ------------------------------------------------------------------
 
     def update_customer_metadata(

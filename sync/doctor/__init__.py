@@ -1,0 +1,1 @@
+"""``partnersync doctor``: checks, before a first run, everything a run relies on."""

@@ -1,0 +1,39 @@
+"""The configuration itself: the ``PARTNERSYNC_*`` variables and the programme file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sync.config.programme_file import load_programme
+from sync.config.settings import Settings
+from sync.doctor.checks import Check
+from sync.domain.terms import Programme
+from sync.errors import ConfigurationError
+
+SETTINGS, PROGRAMME = "settings", "programme"
+
+
+def check_settings(load: Callable[[], Settings]) -> tuple[Check, Settings | None]:
+    """The variables as the worker reads them at start; their message names each bad one."""
+    try:
+        settings = load()
+    except ConfigurationError as error:
+        return Check.fail(SETTINGS, "settings", str(error),
+                          "correct the variables named (docs/configuration.md lists them)"
+                          ), None
+    return Check.ok(SETTINGS, "settings", "the PARTNERSYNC_* variables are valid"), settings
+
+
+def check_programme(settings: Settings) -> tuple[Check, Programme | None]:
+    path = settings.programme_file
+    label = "programme file"
+    try:
+        programme = load_programme(path)
+    except ConfigurationError as error:
+        return Check.fail(PROGRAMME, label, str(error),
+                          "correct the programme file (docs/configuration.md lists every "
+                          "key) or PARTNERSYNC_PROGRAMME_FILE"), None
+    if path is None:
+        return Check.ok(PROGRAMME, label, "none set: the defaults of docs/configuration.md "
+                        "apply"), programme
+    return Check.ok(PROGRAMME, label, f"{path} is valid"), programme
