@@ -70,6 +70,7 @@ class World:
     stripe: StripeSandbox
     hubspot_url: str
     stripe_url: str
+    programme_file: Path = PROGRAMME_FILE
     opened: list[Services] = field(default_factory=list)
 
     # -- the worker -------------------------------------------------------------------
@@ -79,7 +80,7 @@ class World:
         settings = Settings(
             hubspot_access_token="e2e-token", hubspot_base_url=self.hubspot_url,
             stripe_api_key="sk_test_x", stripe_api_base=self.stripe_url,
-            database_url=self.database_url, programme_file=PROGRAMME_FILE)
+            database_url=self.database_url, programme_file=self.programme_file)
         services = Services(settings, retry=FAST_RETRY)
         self.opened.append(services)
         return services
@@ -146,7 +147,9 @@ class World:
 
 
 @contextmanager
-def open_world(fixtures: Path, database_url: str) -> Iterator[World]:
+def open_world(fixtures: Path, database_url: str,
+               programme_file: Path = PROGRAMME_FILE) -> Iterator[World]:
+    """``programme_file``: the demo's programme unless a fixture set brings its own."""
     clock = SandboxClock()
     hubspot = HubSpotSandbox.from_fixtures(fixtures, clock=clock, token=None)
     stripe = StripeSandbox.from_fixtures(fixtures, clock=clock, api_key=None)
@@ -154,7 +157,7 @@ def open_world(fixtures: Path, database_url: str) -> Iterator[World]:
         hubspot_server = stack.enter_context(SandboxServer(hubspot.wsgi_app))
         stripe_server = stack.enter_context(SandboxServer(stripe.wsgi_app))
         world = World(fixtures, database_url, hubspot, stripe, hubspot_server.url,
-                      stripe_server.url)
+                      stripe_server.url, programme_file)
         try:
             setup = world.services()
             ensure_setup(setup.hubspot, setup.props)
