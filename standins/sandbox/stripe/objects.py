@@ -18,6 +18,9 @@ from typing import Any
 
 JSON = dict[str, Any]
 
+# The API version of the stripe-python SDK the worker pins; every answer names it.
+PINNED_VERSION = "2026-10-28.endive"
+
 _ALPHABET = string.ascii_letters + string.digits
 
 # Stripe's id prefixes and the length of the random part it uses for each.
@@ -160,10 +163,10 @@ _FRESH: dict[str, JSON] = {
     },
     "subscription_item": {"billing_thresholds": None},
     "transfer": {"source_type": "card", "amount_reversed": 0, "reversed": False},
-    "event": {"api_version": "2026-10-28.endive", "pending_webhooks": 0},
+    "event": {"api_version": PINNED_VERSION, "pending_webhooks": 0},
 }
 
 __all__ = [
-    "JSON", "NOT_IN_PINNED_VERSION", "blank", "check_pinned_keys", "kind_of_id",
+    "JSON", "NOT_IN_PINNED_VERSION", "PINNED_VERSION", "blank", "check_pinned_keys", "kind_of_id",
     "list_object", "new_id", "reference", "without_removed_keys",
 ]
