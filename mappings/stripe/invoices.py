@@ -3,6 +3,11 @@
 An invoice with any bad field or line is quarantined whole: one record in, one reason
 out, never a partial invoice. The caller fetches every page of lines (an embedded
 ``lines`` list holds only the first) and passes the rest in ``extra_lines``.
+
+Only the pinned API version's shape is read: a line names its subscription and item in
+``parent`` and its price in ``pricing`` (since 2025-03-31.basil). The invoice's removed
+top-level ``subscription`` and the line fields of older versions (``type``,
+``subscription_item``, ``proration``, ``price``, ``plan``) are never read.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ _INVOICE_ITEM_FIELD = f"parent.{_INVOICE_ITEM}"
 _INVOICE_ITEM_PRORATION = f"{_INVOICE_ITEM_FIELD}.proration"
 Parent = tuple[bool, str | None, str | None]  # proration, subscription, subscription item
 _NOT_A_SUBSCRIPTION_LINE: Parent = (False, None, None)
+_NO_PARENT = ("missing: since API version 2025-03-31 a line names its subscription and "
+              "subscription item under parent; older shapes are not read")
 
 
 def invoices_from_stripe(
@@ -224,12 +231,16 @@ def _discount(line: StripeObject) -> int:
 
 
 def _parent(line: StripeObject) -> Parent:
-    """(proration, subscription, subscription item). Only subscription-item lines can
-    count in a basis (R11); any other parent, known or new, is not one."""
-    parent = line.get("parent")
-    if not is_object(parent):
-        return _legacy_parent(line)
-    kind = parent.get("type")
+    """(proration, subscription, subscription item), from ``parent`` only: the fields
+    API versions before 2025-03-31 put on the line itself are not read. Only
+    subscription-item lines can count in a basis (R11); a null parent, or any other
+    parent, known or new, is not one."""
+    if "parent" not in line:
+        raise BadValueError(_NO_PARENT, None, "parent")
+    parent = line["parent"]
+    if parent is None:
+        return _NOT_A_SUBSCRIPTION_LINE
+    kind = mapping(parent, "parent").get("type")
     if kind == _SUBSCRIPTION_ITEM:
         details = mapping(parent.get(kind), _SUBSCRIPTION_ITEM_FIELD)
         try:
@@ -247,22 +258,12 @@ def _parent(line: StripeObject) -> Parent:
     return _NOT_A_SUBSCRIPTION_LINE
 
 
-def _legacy_parent(line: StripeObject) -> Parent:
-    """API versions before ``parent`` (2025-03-31): the fields sit on the line."""
-    proration = line.get("proration") is True
-    if line.get("type") == "subscription":
-        return proration, required_id(line, "subscription"), required_id(line, "subscription_item")
-    return proration, expandable_id(line.get("subscription")), None
-
-
 def _price_id(line: StripeObject) -> str | None:
+    """``pricing.price_details.price``; the line's ``price`` and ``plan`` of API versions
+    before 2025-03-31 are not read."""
     pricing = line.get("pricing")
     if is_object(pricing):
         details = pricing.get("price_details")
         if is_object(details):
             return expandable_id(details.get("price"))
-    for legacy in ("price", "plan"):  # API versions before ``pricing``
-        found = expandable_id(line.get(legacy))
-        if found is not None:
-            return found
     return None

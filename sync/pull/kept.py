@@ -33,13 +33,8 @@ class KeptLine(TypedDict, total=False):
     currency: Any
     period: Any
     discount_amounts: Any
-    parent: Any
-    proration: Any
-    type: Any
-    subscription: Any
+    parent: Any  # the subscription and its item, in the pinned API version
     pricing: Any
-    price: Any  # API versions before ``pricing``
-    plan: Any
     invoice: Any
 
 
@@ -75,7 +70,6 @@ class KeptInvoice(_Names, total=False):
     amount_paid: Any
     amount_due: Any
     total: Any
-    subscription: Any
     parent: Any
     post_payment_credit_notes_amount: Any
     status_transitions: Any

@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hubspot import HubSpot
 
 from mappings.hubspot import company_domains, deals_from_hubspot, partners_from_companies
+from sandbox.hubspot import DEFAULT_TOKEN
 from sync.adapters.hubspot.setup import ensure_setup
 from sync.domain.inputs import Tier
 from tests.adapters.hubspot_support import BASIC, Portal, seed_companies, served_portal
@@ -117,6 +119,28 @@ def test_incremental_deals_carry_the_same_associations(portal: Portal) -> None:
     mapped, issues = deals_from_hubspot(changed, {"103": "fabrikam.io"}, {})
     assert issues == [] and mapped[0].company_domain == "fabrikam.io"
     assert mapped[0].registered_by == "102"
+
+
+def test_v4_company_ids_are_read_as_the_strings_hubspot_sends(portal: Portal) -> None:
+    """HubSpot's v4 spec types ``toObjectId`` as a string (the stand-in sends one); an id
+    past 2**31 (HubSpot's ids grow that large) reaches the mapping unchanged."""
+    seed_companies(portal.sandbox, [5434402448], tier=None)
+    hs = HubSpot(access_token=DEFAULT_TOKEN, host=portal.url, retry=False)
+    hs.crm.associations.v4.basic_api.create_default("deals", "202", "companies", "5434402448")
+    wire = json.loads(hs.crm.associations.v4.basic_api.get_page(
+        "deals", "202", "companies", _preload_content=False).data)
+    assert [r["toObjectId"] for r in wire["results"]] == ["103", "5434402448"]
+    portal.sandbox.change_records({"object_type": "deals", "update": [
+        {"id": "202", "properties": {"dealname": "Touched"}}]})
+
+    changed = portal.gateway().deals_modified_since(datetime(2025, 12, 1, tzinfo=UTC))
+
+    assert changed[0]["associations"]["companies"]["results"] == [
+        {"id": "103", "type": "deal_to_company"},
+        {"id": "103", "type": "deal_to_company_unlabeled"},
+        {"id": "5434402448", "type": "deal_to_company_unlabeled"}]
+    mapped, issues = deals_from_hubspot(changed, {"103": "fabrikam.io"}, {})
+    assert issues == [] and mapped[0].company_domain == "fabrikam.io"
 
 
 def test_incremental_deals_see_a_change_made_in_hubspot(portal: Portal) -> None:

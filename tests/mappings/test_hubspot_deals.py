@@ -70,11 +70,15 @@ def test_without_primary_label_the_first_company_listed() -> None:
     assert map_one(record)[0].company_domain == "contoso.example"
 
 
-def test_primary_company_in_v4_association_shape() -> None:
+@pytest.mark.parametrize(("northwind", "contoso"), [
+    ("7001", "7002"),  # HubSpot's v4 spec: toObjectId is a string
+    (7001, 7002),  # as the live API has been reported to send it (hubspot-api-nodejs#552)
+])
+def test_primary_company_in_v4_association_shape(northwind: object, contoso: object) -> None:
     record = deal({}, associations={"companies": {"results": [
-        {"toObjectId": 7002, "associationTypes": [
+        {"toObjectId": contoso, "associationTypes": [
             {"category": "HUBSPOT_DEFINED", "typeId": 341, "label": None}]},
-        {"toObjectId": 7001, "associationTypes": [
+        {"toObjectId": northwind, "associationTypes": [
             {"category": "HUBSPOT_DEFINED", "typeId": 5, "label": "Primary"}]},
     ]}})
     assert map_one(record)[0].company_domain == "northwind.example"

@@ -14,7 +14,15 @@ from mappings.stripe.billing import (
     subscriptions_from_stripe,
 )
 from sync.domain.inputs import BillingInterval, Customer, Price, Quarantined, Subscription
-from tests.mappings.samples import stripe_customer, stripe_price, stripe_subscription
+from tests.mappings.samples import (
+    invoice_item_line,
+    stripe_customer,
+    stripe_invoice,
+    stripe_price,
+    stripe_subscription,
+    subscription_line,
+)
+from tests.reference import pinned_keys
 
 
 def test_customer() -> None:
@@ -114,3 +122,16 @@ def test_subscription_without_customer_or_with_bad_end() -> None:
     ])
     assert [(q.record_id, q.field, q.value) for q in quarantined] == [
         ("sub_1", "customer", "null"), ("sub_2", "ended_at", "2025-03-01")]
+
+
+def test_hand_written_samples_carry_only_keys_of_the_pinned_version() -> None:
+    """The samples are abridged Stripe objects: each key they have, the pinned version
+    has too (no top-level ``subscription`` on the invoice, no pre-2025-03-31 line fields)."""
+    invoice = stripe_invoice(lines=[subscription_line("il_1"), invoice_item_line("il_2")])
+    assert set(invoice) <= pinned_keys("invoice")
+    assert "subscription" not in invoice
+    for line in invoice["lines"]["data"]:
+        assert set(line) <= pinned_keys("line_item")
+    assert set(stripe_customer("cus_N")) <= pinned_keys("customer")
+    assert set(stripe_price("price_month")) <= pinned_keys("price")
+    assert set(stripe_subscription("sub_1")) <= pinned_keys("subscription")

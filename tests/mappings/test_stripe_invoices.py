@@ -72,16 +72,64 @@ def test_expanded_price_and_customer() -> None:
     assert (invoice.customer_id, invoice.lines[0].price_id) == ("cus_A", "price_month")
 
 
-def test_legacy_line_shape_falls_back_to_price_and_plan() -> None:
-    legacy: dict[str, Any] = {
-        "id": "il_old", "object": "line_item", "amount": 12000, "discount_amounts": [],
-        "period": {"start": FEB_1, "end": MAR_1}, "proration": False,
-        "type": "subscription", "subscription": "sub_1", "subscription_item": "si_1",
-        "plan": {"id": "price_month", "object": "plan"},
-    }
-    line = one_invoice(stripe_invoice(lines=[legacy])).lines[0]
-    assert line == InvoiceLine("il_old", 12000, 0, FEB, MAR, "price_month", False, "sub_1",
-                               "si_1")
+def test_invoice_in_the_pinned_shape_maps_subscriptions_from_parent() -> None:
+    """API 2026-10-28.endive: no top-level ``subscription`` on the invoice; each line
+    names its subscription and item under ``parent.subscription_item_details``."""
+    raw = stripe_invoice("in_1", [subscription_line("il_1", subscription="sub_9", item="si_9"),
+                                  invoice_item_line("il_2", 5000, subscription="sub_9")],
+                         amount_paid=17000, total=17000)
+    assert "subscription" not in raw
+    assert one_invoice(raw).lines == (
+        InvoiceLine("il_1", 12000, 0, FEB, MAR, "price_month", False, "sub_9", "si_9"),
+        InvoiceLine("il_2", 5000, 0, FEB, FEB, "price_setup", False, "sub_9", None),
+    )
+
+
+def test_a_top_level_subscription_is_never_read() -> None:
+    """The field the pinned version removed (2025-03-31.basil) changes nothing, even
+    when it disagrees with ``parent``."""
+    lines = [subscription_line("il_1", subscription="sub_9", item="si_9")]
+    stale = {**stripe_invoice("in_1", lines), "subscription": "sub_OLD"}
+    assert one_invoice(stale) == one_invoice(stripe_invoice("in_1", lines))
+    assert one_invoice(stale).lines[0].subscription_id == "sub_9"
+
+
+PRE_BASIL_LINE: dict[str, Any] = {
+    "id": "il_old", "object": "line_item", "amount": 12000, "currency": "eur",
+    "discount_amounts": [], "period": {"start": FEB_1, "end": MAR_1}, "proration": False,
+    "type": "subscription", "subscription": "sub_1", "subscription_item": "si_1",
+    "plan": {"id": "price_month", "object": "plan"},
+    "price": {"id": "price_month", "object": "price"},
+}
+
+
+def test_an_invoice_in_the_pre_basil_shape_is_quarantined_not_guessed() -> None:
+    """An invoice whose only subscription references are the removed top-level fields
+    (no ``parent`` on its line) is quarantined, not read from those fields."""
+    old = {**stripe_invoice(lines=[PRE_BASIL_LINE]), "subscription": "sub_1", "parent": None}
+    quarantined = quarantine_of(old)
+    assert (quarantined.field, quarantined.reason, quarantined.value) == (
+        "lines[il_old].parent",
+        "missing: since API version 2025-03-31 a line names its subscription and "
+        "subscription item under parent; older shapes are not read", "null")
+
+
+def test_a_line_whose_parent_is_null_is_not_a_subscription_line() -> None:
+    """``parent`` is nullable in the pinned version: such a line is not a subscription
+    line, whatever its top-level ``subscription`` says."""
+    line = {**invoice_item_line("il_3", 700), "parent": None, "subscription": "sub_1"}
+    assert one_invoice(stripe_invoice(lines=[line])).lines == (
+        InvoiceLine("il_3", 700, 0, FEB, FEB, "price_setup", False, None, None),)
+
+
+def test_a_subscription_line_without_pricing_is_quarantined_not_read_from_price() -> None:
+    """``price`` and ``plan`` left the line in 2025-03-31.basil: only ``pricing`` counts."""
+    line = {**subscription_line("il_1"), "pricing": None,
+            "price": {"id": "price_month", "object": "price"}, "plan": {"id": "price_month"}}
+    quarantined = quarantine_of(stripe_invoice(lines=[line]))
+    assert (quarantined.field, quarantined.reason) == (
+        "lines[il_1].pricing.price_details.price",
+        "a subscription line without a price (R11 needs its interval)")
 
 
 def test_extra_pages_are_appended_once() -> None:

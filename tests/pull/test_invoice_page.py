@@ -156,3 +156,19 @@ def test_the_demo_s_subscriptions_are_kept_alike_and_not_copied_again() -> None:
     decoded = subscription_page(raw)["data"]
     assert decoded == [kept(SUBSCRIPTIONS, item) for item in listed]
     assert all(kept(SUBSCRIPTIONS, item) is item for item in decoded)
+
+
+def test_the_mirror_keeps_no_subscription_field_outside_parent() -> None:
+    """The mapping reads an invoice's subscriptions under ``parent`` only (API
+    2026-10-28.endive): the removed top-level ``subscription`` and the line fields of the
+    older shapes are not kept, whether they arrive in a listing or alone."""
+    old = _demo_invoices()[0]
+    old["subscription"] = "sub_old"
+    old["lines"]["data"][0].update(type="subscription", proration=False,
+                                   subscription_item="si_old", price="price_old", plan=None)
+    for slim in (kept(KIND, old), invoice_page(_page([old]))["data"][0]):
+        assert "subscription" not in slim
+        assert "parent" in slim
+        assert set(slim["lines"]["data"][0]) == {
+            "id", "object", "amount", "currency", "period", "discount_amounts", "parent",
+            "pricing", "invoice"}

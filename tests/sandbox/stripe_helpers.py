@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +14,11 @@ import stripe
 
 from sandbox.core import SandboxClock, SandboxControl
 from sandbox.stripe import StripeSandbox
+from tests.reference import pinned_keys
 from tests.sandbox.conftest import FIXTURES, served
 
 API_KEY = "sk_test_sandbox"
 BILLING_SET = FIXTURES / "stripe_billing"
-REPO = Path(__file__).resolve().parents[2]
-SHARED_REFERENCE = REPO.parent / "shared" / "reference" / "stripe-fixtures3.json"
-VENDORED_REFERENCE = REPO / "standins" / "sandbox" / "stripe" / "reference_objects.json"
 # After every fixture object was created (May 2026), so new objects sort newest.
 START = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -72,15 +69,7 @@ def raw(obj: Any) -> dict[str, Any]:
     return body
 
 
-@cache
-def reference_resources() -> dict[str, dict[str, Any]]:
-    """Stripe's published example object of each resource (the shared spec file)."""
-    if SHARED_REFERENCE.exists():
-        data: dict[str, dict[str, Any]] = json.loads(SHARED_REFERENCE.read_text())["resources"]
-        return data
-    vendored: dict[str, dict[str, Any]] = json.loads(VENDORED_REFERENCE.read_text())
-    return vendored
-
-
 def reference_keys(kind: str) -> set[str]:
-    return set(reference_resources()[kind])
+    """The top-level keys of `kind` in the pinned version: Stripe's published example
+    (tests/reference/) without the keys the version removed."""
+    return pinned_keys(kind)

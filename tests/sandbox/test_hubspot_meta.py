@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -86,7 +87,7 @@ def test_custom_objects_upsert_and_associate(hs: Any) -> None:
             "from": {"id": line_id}, "to": {"id": "101"},
             "types": [{"associationCategory": "USER_DEFINED",
                        "associationTypeId": int(to_company.id)}]}]))
-    assert created.results[0].to_object_id == "101"  # a JSON number; the SDK makes it str
+    assert created.results[0].to_object_id == "101"
     hs.crm.associations.v4.batch_api.create_default(
         schema.object_type_id, "deals", BatchInputPublicDefaultAssociationMultiPost(
             inputs=[{"from": {"id": line_id}, "to": {"id": "201"}}]))
@@ -124,3 +125,35 @@ def test_default_association_is_unlabeled(hs: Any) -> None:
     read = hs.crm.associations.v4.basic_api.get_page("deals", "202", "companies")
     types = {r.to_object_id: [a.type_id for a in r.association_types] for r in read.results}
     assert types["102"] == [341]
+
+
+def _wire(answer: Any) -> Any:
+    """The JSON the stand-in sent, for an SDK call made with ``_preload_content=False``
+    (as the worker's HubSpot adapter calls)."""
+    return json.loads(answer.data)
+
+
+def test_association_ids_are_strings_as_hubspot_s_v4_spec_says(hs: Any) -> None:
+    """Associations v4 (HubSpot's associations.json, v4): ``toObjectId`` of
+    MultiAssociatedObjectWithLabel and ``fromObjectId``/``toObjectId`` of
+    LabelsBetweenObjectPair are strings; the SDK models type them ``str``."""
+    batch, basic = hs.crm.associations.v4.batch_api, hs.crm.associations.v4.basic_api
+    read = _wire(batch.get_page("deals", "companies", BatchInputPublicFetchAssociationsBatchRequest(
+        inputs=[{"id": "201"}]), _preload_content=False))
+    assert read["results"][0]["from"] == {"id": "201"}
+    assert [t["toObjectId"] for t in read["results"][0]["to"]] == ["103", "101"]
+    listed = _wire(basic.get_page("companies", "101", "deals", _preload_content=False))
+    assert [r["toObjectId"] for r in listed["results"]] == ["201"]
+    created = _wire(batch.create("deals", "companies", BatchInputPublicAssociationMultiPost(
+        inputs=[{"from": {"id": "202"}, "to": {"id": "102"}, "types": [
+            {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 341}]}]),
+        _preload_content=False))
+    pair = created["results"][0]
+    assert (pair["fromObjectId"], pair["toObjectId"]) == ("202", "102")
+    labeled = _wire(basic.create("deals", "202", "companies", "101", [
+        {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 341}],
+        _preload_content=False))
+    assert (labeled["fromObjectId"], labeled["toObjectId"]) == ("202", "101")
+    model = batch.get_page("deals", "companies", BatchInputPublicFetchAssociationsBatchRequest(
+        inputs=[{"id": "201"}]))
+    assert [t.to_object_id for t in model.results[0].to] == ["103", "101"]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from importlib import resources
 from typing import Any
 
 import pytest
 import stripe
 
+from tests.reference import published_examples
 from tests.sandbox.stripe_helpers import StripeEnv, fixture_objects, raw, reference_keys, stripe_env
 
 
@@ -183,3 +186,17 @@ def test_events_retrieve_and_list_shapes(env: StripeEnv) -> None:
     event = v1.events.retrieve(listed["data"][0]["id"])
     assert_shape("event", raw(event))
     assert event.type == "customer.created" and event.data.object["id"] == created.id
+
+
+def test_vendored_reference_objects_are_the_published_ones() -> None:
+    """The stand-in builds new objects from its own copy of Stripe's examples: a copy of
+    the published file (tests/reference/), resource by resource."""
+    vendored = json.loads(resources.files("sandbox.stripe").joinpath(
+        "reference_objects.json").read_text(encoding="utf-8"))
+    published = published_examples()
+    assert sorted(vendored) == ["account", "balance", "coupon", "customer", "deleted_coupon",
+                                "deleted_customer", "deleted_product", "event", "invoice",
+                                "line_item", "price", "product", "subscription",
+                                "subscription_item", "transfer"]
+    for name, example in vendored.items():
+        assert example == published[name], name

@@ -1,4 +1,8 @@
-"""Associations v4: batch create/read/default/archive and the per-object calls."""
+"""Associations v4: batch create/read/default/archive and the per-object calls.
+
+Record ids are JSON strings in every answer, as HubSpot's v4 specification types them
+(`LabelsBetweenObjectPair.fromObjectId`/`toObjectId`,
+`MultiAssociatedObjectWithLabel.toObjectId`, `PublicObjectId.id`)."""
 
 from __future__ import annotations
 
@@ -22,15 +26,11 @@ from sandbox.hubspot.types import ObjectType
 JsonObject = dict[str, Any]
 
 
-def _numeric(record_id: str) -> int | str:
-    return int(record_id) if record_id.isdigit() else record_id
-
-
 def _labels(from_type: ObjectType, from_id: str, to_type: ObjectType, to_id: str,
             types: list[AssociationType]) -> JsonObject:
     """v4 LabelsBetweenObjectPair."""
-    return {"fromObjectTypeId": from_type.type_id, "fromObjectId": _numeric(from_id),
-            "toObjectTypeId": to_type.type_id, "toObjectId": _numeric(to_id),
+    return {"fromObjectTypeId": from_type.type_id, "fromObjectId": from_id,
+            "toObjectTypeId": to_type.type_id, "toObjectId": to_id,
             "labels": [t.label for t in types if t.label]}
 
 
@@ -78,7 +78,7 @@ def batch_default(state: HubSpotState, request: Request, from_type: str, to_type
 def _associated(state: HubSpotState, source: ObjectType, record_id: str, target: ObjectType
                 ) -> list[JsonObject]:
     """v4 MultiAssociatedObjectWithLabel for each associated object."""
-    return [{"toObjectId": _numeric(to_id), "associationTypes": [t.spec() for t in types]}
+    return [{"toObjectId": to_id, "associationTypes": [t.spec() for t in types]}
             for to_id, types in state.associations.targets((source.type_id, record_id),
                                                           target.type_id)]
 

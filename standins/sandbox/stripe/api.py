@@ -23,8 +23,6 @@ from sandbox.stripe.state import StripeState
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
-PINNED_VERSION = "2026-10-28.endive"
-
 log = logging.getLogger(__name__)
 
 
@@ -47,11 +45,10 @@ class StripeApi:
         return self.respond(Request(environ))(environ, start_response)
 
     def respond(self, request: Request) -> Response:
+        """The answer; `sandbox.stripe.headers` adds `Stripe-Version` to it (and to the
+        answers that never reach the API: 429s, faults)."""
         request_id = new_id("request")
-        headers = {
-            "Request-Id": request_id,
-            "Stripe-Version": request.headers.get("Stripe-Version", PINNED_VERSION),
-        }
+        headers = {"Request-Id": request_id}
         try:
             status, body = self._answer(request, request_id, headers)
         except StripeError as error:

@@ -26,7 +26,7 @@ from typing import Any
 
 from sandbox.stripe.fixtures import add_object
 from sandbox.stripe.idempotency import IdempotencyStore
-from sandbox.stripe.objects import JSON
+from sandbox.stripe.objects import JSON, check_pinned_keys
 from sandbox.stripe.permissions import KeyPermissions
 from sandbox.stripe.routes.common import event_prefix, merged_metadata
 from sandbox.stripe.routes.customers import delete_customer
@@ -66,6 +66,7 @@ class StripeControl:
     def update(self, body: JSON) -> JSON:
         kind = _kind(body)
         fields = copy.deepcopy(dict(body.get("fields") or {}))
+        check_pinned_keys(kind, fields, f"the update of {kind} {body.get('id')}")
         with self.state.lock:
             current = self.state.get(kind, str(body["id"]))
             if "metadata" in fields:

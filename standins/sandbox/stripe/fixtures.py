@@ -2,7 +2,8 @@
 
 Each file is a JSON array of objects in the pinned API shape; any file may be absent.
 Objects are stored as given and served back verbatim; an invoice's embedded `lines`
-holds all its lines, of which the API embeds only the first page.
+holds all its lines, of which the API embeds only the first page. An object carrying a
+key the pinned version removed (an invoice's top-level `subscription`) is refused.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sandbox.stripe.objects import JSON
+from sandbox.stripe.objects import JSON, check_pinned_keys
 from sandbox.stripe.routes.common import event_prefix
 from sandbox.stripe.state import StripeState
 
@@ -59,6 +60,7 @@ def _read(file: Path, kind: str) -> list[JSON]:
 
 
 def add_object(state: StripeState, kind: str, obj: JSON, *, emit_event: bool) -> None:
+    check_pinned_keys(kind, obj, f"{kind} {obj.get('id')}")
     with state.lock:
         if kind == "invoice":
             lines = (obj.get("lines") or {}).get("data") or []

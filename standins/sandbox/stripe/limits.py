@@ -13,7 +13,6 @@ from werkzeug.wrappers import Request
 
 from sandbox.core import Admission, RollingWindow, SandboxClock, json_response
 from sandbox.stripe.errors import rate_limited_body
-from sandbox.stripe.objects import new_id
 
 PER_SECOND = {"live": 100, "test": 25}
 READ_METHODS = frozenset({"GET", "HEAD"})
@@ -36,7 +35,7 @@ class StripeRateLimits:
         window = self.read if request.method in READ_METHODS else self.write
         if window.acquire().allowed:
             return Admission()
-        rejection = json_response(rate_limited_body(), 429, {"Request-Id": new_id("request")})
+        rejection = json_response(rate_limited_body(), 429)  # headers: sandbox.stripe.headers
         return Admission(rejection=rejection)
 
     def configure(self, settings: Mapping[str, Any]) -> None:

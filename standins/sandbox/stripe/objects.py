@@ -2,6 +2,8 @@
 
 Each new object is a deep copy of the reference object (so it has exactly the keys of the
 pinned API version) with the example's sample values reset to what a fresh object holds.
+The examples (``reference_objects.json``, copied from Stripe's ``fixtures3.json``) still
+carry one key the pinned version does not have; ``NOT_IN_PINNED_VERSION`` drops it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from importlib import resources
 from typing import Any
 
 JSON = dict[str, Any]
+
+# The API version of the stripe-python SDK the worker pins; every answer names it.
+PINNED_VERSION = "2026-10-28.endive"
 
 _ALPHABET = string.ascii_letters + string.digits
 
@@ -54,11 +59,35 @@ def kind_of_id(object_id: str) -> str | None:
     return KIND_BY_PREFIX.get(prefix)
 
 
+# Keys of Stripe's published examples that the pinned version (2026-10-28.endive) does
+# not have. The invoice's `subscription` went in 2025-03-31.basil (stripe-python 12.0.0
+# removed it from `Invoice`): the invoice names it in `parent.subscription_details`.
+NOT_IN_PINNED_VERSION: dict[str, dict[str, str]] = {
+    "invoice": {"subscription": "parent.subscription_details.subscription"},
+}
+
+
 @cache
 def _reference() -> dict[str, JSON]:
     text = resources.files("sandbox.stripe").joinpath("reference_objects.json").read_text()
     data: dict[str, JSON] = json.loads(text)
-    return data
+    return {kind: without_removed_keys(kind, example) for kind, example in data.items()}
+
+
+def without_removed_keys(kind: str, example: JSON) -> JSON:
+    """`example` without the keys `NOT_IN_PINNED_VERSION` lists for `kind`."""
+    removed = NOT_IN_PINNED_VERSION.get(kind, {})
+    return {key: value for key, value in example.items() if key not in removed}
+
+
+def check_pinned_keys(kind: str, obj: JSON, what: str) -> None:
+    """Refuse an object (or fields) carrying a key the pinned version removed."""
+    for key, moved_to in NOT_IN_PINNED_VERSION.get(kind, {}).items():
+        if key in obj:
+            raise ValueError(
+                f"{what} has a top-level `{key}`, which {kind} objects of the pinned API "
+                f"version do not have (removed in 2025-03-31.basil); it is {moved_to}"
+            )
 
 
 def reference(kind: str) -> JSON:
@@ -134,7 +163,10 @@ _FRESH: dict[str, JSON] = {
     },
     "subscription_item": {"billing_thresholds": None},
     "transfer": {"source_type": "card", "amount_reversed": 0, "reversed": False},
-    "event": {"api_version": "2026-10-28.endive", "pending_webhooks": 0},
+    "event": {"api_version": PINNED_VERSION, "pending_webhooks": 0},
 }
 
-__all__ = ["JSON", "blank", "kind_of_id", "list_object", "new_id", "reference"]
+__all__ = [
+    "JSON", "NOT_IN_PINNED_VERSION", "PINNED_VERSION", "blank", "check_pinned_keys", "kind_of_id",
+    "list_object", "new_id", "reference", "without_removed_keys",
+]

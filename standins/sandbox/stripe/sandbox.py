@@ -19,6 +19,7 @@ from sandbox.stripe.api import StripeApi
 from sandbox.stripe.control import StripeControl
 from sandbox.stripe.errors import server_error_body
 from sandbox.stripe.fixtures import load_fixtures
+from sandbox.stripe.headers import StripeHeaders
 from sandbox.stripe.idempotency import DEFAULT_TTL_SECONDS, IdempotencyStore
 from sandbox.stripe.limits import StripeRateLimits, mode_of_key
 from sandbox.stripe.permissions import KeyPermissions
@@ -30,8 +31,9 @@ DEFAULT_API_KEY = "sk_test_sandbox"
 class StripeSandbox:
     """A stateful Stripe account served over WSGI to the unchanged stripe-python SDK.
 
-    `wsgi_app` answers `/v1/...` (through the core's call log, faults and rate limits)
-    and `/_sandbox/...` (the control endpoint, with Stripe's `records` actions).
+    `wsgi_app` answers `/v1/...` (through the core's call log, faults and rate limits;
+    every answer with `Stripe-Version` and `Request-Id`) and `/_sandbox/...` (the
+    control endpoint, with Stripe's `records` actions).
     `api_key=None` accepts any `sk_`/`rk_` key.
     """
 
@@ -54,7 +56,7 @@ class StripeSandbox:
         self.permissions = KeyPermissions()  # restricted keys: `restrict_key`
         self.api = StripeApi(self.state, self.idempotency, api_key, self.permissions)
         self.control = StripeControl(self.state, self.idempotency, self.permissions)
-        self.wsgi_app = SandboxApp(
+        self.wsgi_app = StripeHeaders(SandboxApp(
             VendorParts(
                 app=self.api,
                 endpoint_of=endpoint_namer(self.api.url_map),
@@ -66,7 +68,7 @@ class StripeSandbox:
             clock=self.clock,
             calls=self.calls,
             faults=self.faults,
-        )
+        ))
 
     @classmethod
     def from_fixtures(

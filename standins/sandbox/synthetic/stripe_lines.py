@@ -1,5 +1,7 @@
 """Stripe invoices and their lines (API 2026-10-28.endive): deep copies of Stripe's
-examples with the fields the worker reads set consistently (docs/sandbox.md, Stripe)."""
+examples with the fields the worker reads set consistently (docs/sandbox.md, Stripe).
+The invoice names its subscription in ``parent.subscription_details``, each line its
+subscription item in ``parent.subscription_item_details``."""
 
 from __future__ import annotations
 
@@ -112,7 +114,7 @@ def _set_identity(obj: JsonObject, facts: InvoiceFacts, lines: list[JsonObject])
         account_name=ACCOUNT_NAME, billing_reason=facts.billing_reason,
         created=epoch(facts.created), webhooks_delivered_at=epoch(facts.created),
         period_start=epoch(facts.period[0]), period_end=epoch(facts.period[1]),
-        subscription=None, from_invoice=None, last_finalization_error=None,
+        from_invoice=None, last_finalization_error=None,
         shipping_cost=None, shipping_details=None, due_date=None, metadata={},
         hosted_invoice_url=f"https://invoice.stripe.com/i/{facts.invoice_id}",
         invoice_pdf=f"https://pay.stripe.com/invoice/{facts.invoice_id}/pdf",

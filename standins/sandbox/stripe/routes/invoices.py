@@ -1,5 +1,9 @@
 """`/v1/invoices`: retrieve and list with only the first page of lines embedded, the
-rest paged from `/v1/invoices/{id}/lines`; update metadata; pay."""
+rest paged from `/v1/invoices/{id}/lines`; update metadata; pay.
+
+An invoice of the pinned version names its subscription in
+`parent.subscription_details.subscription` (no top-level `subscription` since
+2025-03-31.basil); the list's `subscription` parameter filters on it."""
 
 from __future__ import annotations
 
@@ -29,11 +33,24 @@ def list_(call: ApiCall) -> JSON:
     status = call.params.get("status")
     if status is not None and status not in STATUSES:
         raise StripeError.invalid_request(f"Invalid status: {status}", param="status")
-    by_fields = field_filter(call.params, "customer", "subscription", "status",
-                             "collection_method")
+    by_fields = field_filter(call.params, "customer", "status", "collection_method")
     by_created = created_filter(call.params)
-    invoices = call.state.newest_first("invoice", lambda i: by_fields(i) and by_created(i))
+    subscription = call.params.get("subscription")
+
+    def wanted(invoice: JSON) -> bool:
+        if subscription not in (None, "") and subscription_of(invoice) != subscription:
+            return False
+        return by_fields(invoice) and by_created(invoice)
+
+    invoices = call.state.newest_first("invoice", wanted)
     return call.page([_served(call, i) for i in invoices], "/v1/invoices", "invoice")
+
+
+def subscription_of(invoice: JSON) -> str | None:
+    """`parent.subscription_details.subscription`, an id or an expanded object's id."""
+    details = (invoice.get("parent") or {}).get("subscription_details") or {}
+    found = details.get("subscription")
+    return found.get("id") if isinstance(found, dict) else found
 
 
 def lines(call: ApiCall, id: str) -> JSON:
