@@ -17,8 +17,15 @@ SEARCH_RESULT_CAP = 10_000  # search pages no further than this; then filter by 
 
 def v3_company_links(targets: list[JsonObject], names: AssociationNames) -> list[JsonObject]:
     """v4 ``{toObjectId, associationTypes}`` as v3 ``{id, type}``, one per type."""
-    return [{"id": str(target.get("toObjectId")), "type": _v3_type(kind, names)}
+    return [{"id": _record_id(target.get("toObjectId")), "type": _v3_type(kind, names)}
             for target in targets for kind in json_objects(target.get("associationTypes"))]
+
+
+def _record_id(value: object) -> object:
+    """v4 gives ids as strings (older answers as numbers); anything else stays as it came,
+    for the mapping to refuse, instead of becoming the company id "None"."""
+    is_number = isinstance(value, int) and not isinstance(value, bool)
+    return str(value) if is_number or isinstance(value, str) else value
 
 
 def _v3_type(kind: Mapping[str, Any], names: AssociationNames) -> str:
