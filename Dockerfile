@@ -1,6 +1,11 @@
 # PartnerSync worker: `partnersync serve` runs the scheduled jobs, with /healthz and
 # /metrics on port 9108. Configure it with PARTNERSYNC_* environment variables (see
 # docs/configuration.md); no secret is baked into the image.
+#
+#   docker build -t partnersync .                           # the production image (last stage)
+#   docker build --target demo -t partnersync-demo .        # the same plus the demo
+#   docker run --rm -it --name partnersync-demo partnersync-demo
+#   docker exec -it partnersync-demo bash                   # then the commands it prints
 FROM python:3.11-slim AS build
 WORKDIR /src
 # The worker only: the stand-ins (standins/) are not part of the image. Versions are
@@ -12,16 +17,37 @@ COPY jobs ./jobs
 RUN pip install --no-cache-dir --upgrade pip \
  && pip wheel --no-cache-dir --wheel-dir /wheels -c constraints.txt '.[postgres]'
 
-FROM python:3.11-slim
+# The stand-ins' own wheel, for the demo image only (their one other dependency,
+# werkzeug, is the worker's too).
+FROM build AS build-demo
+COPY standins ./standins
+RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels-demo ./standins
+
+# What both images share: the worker, installed from the wheels alone.
+FROM python:3.11-slim AS runtime
 RUN useradd --create-home --uid 10001 partnersync
 COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir --no-index /wheels/*.whl && rm -rf /wheels
-USER partnersync
 WORKDIR /home/partnersync
+ENV PYTHONUNBUFFERED=1
+
+# The demo: the worker with the HubSpot and Stripe stand-ins seeded with fixtures/demo
+# (docs/sandbox.md). It runs one cycle, prints where to look next and keeps the
+# stand-ins up until stopped; run the printed commands in the container (docker exec).
+FROM runtime AS demo
+COPY --from=build-demo /wheels-demo /wheels-demo
+RUN pip install --no-cache-dir --no-index --no-deps /wheels-demo/*.whl && rm -rf /wheels-demo
+COPY fixtures/demo /opt/partnersync/fixtures/demo
+USER partnersync
+ENTRYPOINT ["partnersync"]
+CMD ["demo", "--fixtures", "/opt/partnersync/fixtures/demo", "--serve"]
+
+# Production (the default target): no stand-ins, no fixtures.
+FROM runtime AS production
+USER partnersync
 ENV PARTNERSYNC_SERVE_HOST=0.0.0.0 \
     PARTNERSYNC_SERVE_PORT=9108 \
-    PARTNERSYNC_LOG_FORMAT=json \
-    PYTHONUNBUFFERED=1
+    PARTNERSYNC_LOG_FORMAT=json
 EXPOSE 9108
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["python", "-c", "import os, sys, urllib.error, urllib.request\nurl = 'http://127.0.0.1:%s/healthz' % os.environ.get('PARTNERSYNC_SERVE_PORT', '9108')\ntry: print(urllib.request.urlopen(url, timeout=4).read().decode())\nexcept urllib.error.HTTPError as answer: sys.exit(answer.read().decode())\nexcept OSError as error: sys.exit(f'no answer from {url}: {error}')"]

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tomllib
 import zipfile
+from dataclasses import dataclass, field
 from importlib.metadata import packages_distributions
 from pathlib import Path
 
@@ -60,14 +61,70 @@ def test_the_wheel_leaves_the_stand_ins_out(wheel: zipfile.ZipFile) -> None:
     assert tops == set(PRODUCT)
 
 
-def test_the_image_copies_no_stand_ins_and_installs_the_locked_versions() -> None:
-    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
-    copies = [line.split()[1:-1] for line in dockerfile.splitlines()
-              if line.startswith("COPY") and "--from" not in line]
-    assert not [source for sources in copies for source in sources
-                if "sandbox" in source or "standins" in source]
-    assert "-c constraints.txt" in dockerfile
-    assert "standins" in (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+@dataclass
+class Stage:
+    """One stage of the Dockerfile: what it starts from, what it copies from the build
+    context and from other stages, and its commands."""
+
+    base: str
+    copies: list[str] = field(default_factory=list)
+    from_stages: list[str] = field(default_factory=list)
+    runs: list[str] = field(default_factory=list)
+
+
+def _stages() -> dict[str, Stage]:
+    stages: dict[str, Stage] = {}
+    current: Stage | None = None
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8").replace("\\\n", " ")
+    for line in text.splitlines():
+        words = line.split()
+        if not words or words[0].startswith("#"):
+            continue
+        if words[0] == "FROM":
+            current = Stage(words[1])
+            stages[words[3] if len(words) > 3 else f"stage{len(stages)}"] = current
+        elif words[0] == "COPY" and current is not None:
+            source = [word for word in words[1:-1] if not word.startswith("--")]
+            stage = next((word.split("=", 1)[1] for word in words if word.startswith("--from=")),
+                         None)
+            (current.from_stages if stage else current.copies).extend(
+                [stage] if stage else source)
+        elif words[0] == "RUN" and current is not None:
+            current.runs.append(line)
+    return stages
+
+
+def _closure(stages: dict[str, Stage], name: str) -> set[str]:
+    """``name`` and every stage it is built from or copies from."""
+    stage, found = stages[name], {name}
+    for other in [stage.base, *stage.from_stages]:
+        if other in stages:
+            found |= _closure(stages, other)
+    return found
+
+
+def _context_copies(stages: dict[str, Stage], name: str) -> set[str]:
+    return {source for other in _closure(stages, name) for source in stages[other].copies}
+
+
+def test_the_production_image_is_the_default_and_copies_no_stand_ins_nor_fixtures() -> None:
+    stages = _stages()
+    assert list(stages)[-1] == "production"  # `docker build .` builds the last stage
+    copied = _context_copies(stages, "production")
+    assert {"sync", "mappings", "jobs", "constraints.txt"} <= copied
+    assert [source for source in copied
+            if source.startswith(("standins", "fixtures", "sandbox", "tests"))] == []
+    runs = " ".join(run for other in _closure(stages, "production") for run in stages[other].runs)
+    assert "-c constraints.txt" in runs and "standins" not in runs
+
+
+def test_the_demo_image_adds_the_stand_ins_and_the_demo_fixtures() -> None:
+    stages = _stages()
+    copied = _context_copies(stages, "demo")
+    assert {"standins", "fixtures/demo"} <= copied
+    assert "runtime" in _closure(stages, "demo") and "runtime" in _closure(stages, "production")
+    ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+    assert not {"standins", "fixtures", "fixtures/demo"} & set(ignored)  # in the context
 
 
 def _third_party_imports(package: str) -> set[str]:

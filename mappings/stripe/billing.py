@@ -57,6 +57,11 @@ def _customer(obj: StripeObject, customer_id: str, props: PropertyMap, issues: I
     except BadValueError as error:
         issues.add(customer_id, "email", error)
         email = None
+    try:
+        name = clean_text(obj.get("name"))
+    except BadValueError as error:
+        issues.add(customer_id, "name", error)
+        name = None
     metadata = _metadata(obj, customer_id, issues)
     deal_key = props.stripe_metadata.hubspot_deal_id
     try:
@@ -64,7 +69,7 @@ def _customer(obj: StripeObject, customer_id: str, props: PropertyMap, issues: I
     except BadValueError as error:
         issues.add(customer_id, f"metadata.{deal_key}", error)
         deal_id = None
-    return Customer(customer_id, email, deal_id, tuple(sorted(metadata.items())))
+    return Customer(customer_id, email, deal_id, tuple(sorted(metadata.items())), name)
 
 
 def _metadata(obj: StripeObject, customer_id: str, issues: Issues) -> dict[str, str]:

@@ -8,6 +8,9 @@ once so transfers happen too. Then it prints where to look next.
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
+import sys
 import threading
 from pathlib import Path
 
@@ -62,39 +65,74 @@ def _demo(args: argparse.Namespace) -> int:
             with bars.progress:
                 summary = run_sync(services, parse_as_of(args.as_of), progress=bars)
             summary.render(out)
-            finance = finance_next_steps(finance_hour(services, hubspot.url, out))
+            hour = finance_hour(services, hubspot.url, out)
         finally:
             services.close()
-        _next_steps(out, database, finance)
+        run = program()
+        again = "".join(f" {option} {value}" for option, value, default in (
+            ("--fixtures", args.fixtures, str(DEMO)), ("--database", args.database, DATABASE))
+            if value != default)
+        _next_steps(out, database, finance_next_steps(hour, run), f"{run} demo{again}",
+                    run, serving=args.serve)
         if args.serve:
-            _keep_serving(out, hubspot.url, stripe.url, database)
+            _keep_serving(out, hubspot.url, stripe.url, database, programme, run)
     return EXIT_OK
 
 
-def _next_steps(out: Console, database: Path, finance: list[str]) -> None:
+def _here(path: Path) -> str:
+    """``path`` as typed in this directory: relative below it, else absolute."""
+    absolute = path.absolute()
+    try:
+        return str(absolute.relative_to(Path.cwd()))
+    except ValueError:
+        return str(absolute)
+
+
+def program() -> str:
+    """How to run this same ``partnersync`` from this directory: ``partnersync`` when it
+    is the one on PATH, else its path (``.venv/bin/partnersync`` after scripts/demo.sh,
+    which does not activate the environment), or ``python -m sync.cli``."""
+    started = Path(sys.argv[0])
+    if started.name != "partnersync":
+        return f"{_here(Path(sys.executable))} -m sync.cli"
+    on_path = shutil.which("partnersync")
+    if on_path is not None and Path(on_path).resolve() == started.resolve():
+        return "partnersync"
+    return _here(started)
+
+
+def _next_steps(out: Console, database: Path, finance: list[str], demo: str, run: str, *,
+                serving: bool) -> None:
     for text in [
-        "", "Where to look next (the demo's ledger is " + str(database) + "):",
-        f"  export PARTNERSYNC_DATABASE_URL=sqlite:///{database}",
-        "  partnersync report                       # the programme KPIs (R31)",
-        "  partnersync report --html report.html    # the same with charts",
-        "  partnersync payouts list                 # finance's view",
-        "  partnersync explain --deal 40000000009   # R9: a registration protects a deal",
-        "  partnersync explain --deal 40000000058   # a quarantined touch, and why",
+        "", f"Where to look next (the demo's ledger is {_here(database)}):",
+        f"  cd {os.getcwd()}",
+        f"  export PARTNERSYNC_DATABASE_URL=sqlite:///{_here(database)}",
+        f"  {run} report                       # the programme KPIs (R31)",
+        f"  {run} report --html report.html    # the same with charts",
+        f"  {run} payouts list                 # finance's view",
+        f"  {run} explain --deal 40000000009   # R9: a registration protects a deal",
+        f"  {run} explain --deal 40000000058   # a quarantined touch, and why",
         *finance,
-        "Run `partnersync demo --serve` to keep the stand-ins up and sync again.",
+        *([] if serving else [
+            f"Run `{demo} --serve` to keep the stand-ins up and sync again."]),
     ]:
         plain(out, text)
 
 
-def _keep_serving(out: Console, hubspot_url: str, stripe_url: str, database: Path) -> None:
+def _keep_serving(out: Console, hubspot_url: str, stripe_url: str, database: Path,
+                  programme: Path, run: str) -> None:
+    settings = [f"  export PARTNERSYNC_PROGRAMME_FILE={_here(programme)}"
+                ] if programme.is_file() else []
     for text in ["", "The stand-ins stay up until Ctrl-C. In another terminal:",
+                 f"  cd {os.getcwd()}",
                  f"  export PARTNERSYNC_HUBSPOT_BASE_URL={hubspot_url}",
                  f"  export PARTNERSYNC_STRIPE_API_BASE={stripe_url}",
                  "  export PARTNERSYNC_HUBSPOT_ACCESS_TOKEN=demo-token",
                  "  export PARTNERSYNC_STRIPE_API_KEY=sk_test_demo",
-                 f"  export PARTNERSYNC_DATABASE_URL=sqlite:///{database}",
-                 "  export PARTNERSYNC_PROGRAMME_FILE=fixtures/demo/programme.toml",
-                 "  partnersync payouts approve <id> && partnersync sync --as-of 2026-11-01"]:
+                 f"  export PARTNERSYNC_DATABASE_URL=sqlite:///{_here(database)}",
+                 *settings,
+                 f"  {run} payouts approve <id> --by you@example.com "
+                 f"&& {run} sync --as-of {DEMO_AS_OF}"]:
         plain(out, text)
     stop = threading.Event()
     stop_on_signals(stop)

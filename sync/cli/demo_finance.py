@@ -50,13 +50,14 @@ def finance_hour(services: Services, hubspot_url: str, out: Console) -> FinanceH
     return FinanceHour(dual, refused)
 
 
-def finance_next_steps(hour: FinanceHour) -> list[str]:
+def finance_next_steps(hour: FinanceHour, run: str) -> list[str]:
+    """Commands to look at the finance hour; ``run`` is how to run ``partnersync`` here."""
     lines = []
     if hour.dual is not None:
-        lines.append(f"  partnersync payouts approve {hour.dual.id} --by "
+        lines.append(f"  {run} payouts approve {hour.dual.id} --by "
                      f"{SECOND_APPROVER_EMAIL}   # R33: the second approval")
-    lines += ["  partnersync partners list                # R32: Studio Pixel's account waits",
-              "  partnersync audit                        # who decided what"]
+    lines += [f"  {run} partners list                # R32: Studio Pixel's account waits",
+              f"  {run} audit                        # who decided what"]
     return lines
 
 

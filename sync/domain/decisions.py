@@ -178,6 +178,7 @@ class Payout:
     status: PayoutStatus
     minimum_waived: bool = False
     explanation: str = ""
+    auto_approved_up_to: Cents | None = None  # R25: approved at once under this amount
 
 
 @dataclass(frozen=True, slots=True)

@@ -122,6 +122,7 @@ class Customer:
     email: str | None = None
     hubspot_deal_id: str | None = None
     metadata: tuple[tuple[str, str], ...] = ()
+    name: str | None = None  # as Stripe shows it; for people reading reports only
 
     @property
     def email_domain(self) -> str | None:

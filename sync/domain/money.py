@@ -32,6 +32,14 @@ def eur(cents: Cents) -> str:
     return f"{sign}{whole}.{part:02d}"
 
 
+def grouped_eur(cents: Cents) -> str:
+    """``1234567`` -> ``"12,345.67"``: ``eur`` with thousands separators, for people to
+    read (reports); machines (HubSpot, CSV) get ``eur``."""
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(cents), 100)
+    return f"{sign}{whole:,}.{part:02d}"
+
+
 def cents_from_eur(text: str) -> Cents:
     """``"123.45"`` -> ``12345``; at most two decimals, raises ``ValueError`` otherwise."""
     amount = Decimal(text.strip())

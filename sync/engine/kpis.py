@@ -1,4 +1,7 @@
-"""Programme KPIs for one month (R31), from the inputs and a run's decisions."""
+"""Programme KPIs for one month (R31), from the inputs and a run's decisions.
+
+What was paid, and so the ROI, depends on payment dates, which the ledger holds and the
+engine does not decide: ``sync.report.payments`` computes them."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from statistics import median
 
-from sync.domain.decisions import Decisions, PayoutStatus
+from sync.domain.decisions import Decisions
 from sync.domain.inputs import Inputs
 from sync.domain.money import Cents, round_half_up
 from sync.domain.months import Month, midnight_utc, month_end, month_of
@@ -32,9 +35,8 @@ class Kpis:
     avg_mrr_direct: Cents | None  # per active direct customer
     median_days_to_first_conversion: float | None
     commission_accrued: Cents  # lines payable in the month
-    commission_paid: Cents  # payouts of the month's point that are paid
     mdf_accrued: Cents
-    roi: Decimal | None  # partner-sourced revenue / commission paid, programme to date
+    partner_revenue_to_date: Cents  # partner-sourced MRR summed over months up to this one
 
 
 def _ratio(numerator: int, denominator: int, places: str = "0.0001") -> Decimal | None:
@@ -95,8 +97,6 @@ def programme_kpis(inputs: Inputs, decisions: Decisions, month: Month,
     # quarantined (docs/rules.md "Bad input").
     prepared = prepare(inputs, decisions.as_of)
     engaged, registered = _touch_counts(prepared, month, terms.report.engaged_days)
-    paid_to_date = sum(p.amount for p in decisions.ledger.payouts
-                       if p.status is PayoutStatus.PAID and p.month <= month)
     revenue_to_date = sum(r.partner_mrr for r in decisions.monthly if r.month <= month)
     return Kpis(
         month=month,
@@ -115,8 +115,6 @@ def programme_kpis(inputs: Inputs, decisions: Decisions, month: Month,
                                                                          month),
         commission_accrued=sum(line.amount for line in decisions.ledger.lines
                                if line.payable_month == month),
-        commission_paid=sum(p.amount for p in decisions.ledger.payouts
-                            if p.status is PayoutStatus.PAID and p.month == month),
         mdf_accrued=sum(m.mdf for m in decisions.metrics if m.month == month),
-        roi=_ratio(revenue_to_date, paid_to_date, "0.01"),
+        partner_revenue_to_date=revenue_to_date,
     )

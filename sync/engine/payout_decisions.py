@@ -35,11 +35,9 @@ class PayoutRun:
     payouts: tuple[Payout, ...]  # created by this run
 
 
-def _approval(amount: int, programme: Programme) -> PayoutStatus:
+def _auto_approved(amount: int, programme: Programme) -> bool:
     """R25: auto-approved up to the configured amount, else finance approves."""
-    if amount <= programme.approval.auto_approve_max:
-        return PayoutStatus.APPROVED
-    return PayoutStatus.PENDING_APPROVAL
+    return amount <= programme.approval.auto_approve_max
 
 
 def _decide_point(partner: Partner, month: Month, waiting: list[CommissionLine],
@@ -62,10 +60,13 @@ def _decide_point(partner: Partner, month: Month, waiting: list[CommissionLine],
     rule = "R23 terminated: minimum waived" if waived else f"R22 minimum {eur(minimum)} reached"
     explanation = (f"R21 {tier.value} payout point {month_label(month)}: {len(due)} lines, "
                    f"balance {eur(balance)}; {rule}")
+    auto = _auto_approved(balance, programme)
     return Payout(
         payout_id(partner.id, month), partner.id, month, balance,
-        tuple(sorted(line.id for line in due)), _approval(balance, programme),
+        tuple(sorted(line.id for line in due)),
+        PayoutStatus.APPROVED if auto else PayoutStatus.PENDING_APPROVAL,
         minimum_waived=waived and balance < minimum, explanation=explanation,
+        auto_approved_up_to=programme.approval.auto_approve_max if auto else None,
     )
 
 

@@ -56,7 +56,7 @@ def record_decisions(session: Session, run_id: int, decisions: Decisions, now: d
     new_payouts = _new_payouts(session, decisions, lines)
     # Before the lines and versions that refer to them; run and instant bound once.
     insert_rows(session.connection(), table_of(PayoutRow),
-                [_payout_fields(payout) for payout in new_payouts],
+                [_payout_fields(payout, now) for payout in new_payouts],
                 {"attempts": 0, "created_run": run_id, "created_at": now, "updated_at": now})
     apply_lines(writer, decisions, live, lines)
     session.flush()
@@ -136,11 +136,14 @@ def _new_payouts(session: Session, decisions: Decisions,
     return new
 
 
-def _payout_fields(payout: Payout) -> dict[str, object]:
+def _payout_fields(payout: Payout, now: datetime) -> dict[str, object]:
+    auto = payout.auto_approved_up_to  # R25: approved at once, recorded as such
     return {"id": payout.id, "partner_id": payout.partner_id,
             "month": month_label(payout.month), "amount": payout.amount,
             "status": payout.status.value, "minimum_waived": payout.minimum_waived,
-            "explanation": payout.explanation}
+            "explanation": payout.explanation,
+            "approved_by": None if auto is None else transitions.auto_approver(auto),
+            "approved_at": None if auto is None else now}
 
 
 # Frozen attributions (R10a) and findings --------------------------------------------

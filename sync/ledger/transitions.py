@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from sqlalchemy import select, update
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from sync.domain.decisions import PayoutStatus
 from sync.domain.money import eur
-from sync.domain.months import month_label
+from sync.domain.months import Month
 from sync.ledger.errors import (
     DoublePaymentError,
     IllegalTransitionError,
@@ -47,6 +47,7 @@ OWNERS: dict[tuple[PayoutStatus, PayoutStatus], Actor] = {
        for target in (S.PAID, S.FAILED, S.MANUAL_PENDING)},
 }
 PAYABLE = frozenset({S.APPROVED, S.FAILED})  # R26: what the worker may (re)try to pay
+APPROVED_ONCE = frozenset({S.APPROVED, S.PAID, S.FAILED, S.MANUAL_PENDING})  # R25 passed
 
 
 def locked_payout(session: Session, payout_id: str) -> PayoutRow:
@@ -103,6 +104,11 @@ class Approver:
         keys = {f"hubspot:{user_id}"} | ({email.casefold()} if email else set())
         name = f"HubSpot user {user_id}" + (f" ({email})" if email else "")
         return cls(name, frozenset(keys))
+
+
+def auto_approver(limit: int) -> str:
+    """Who approved a payout the engine approved at once (R25), as finance reads it."""
+    return f"auto (R25, up to {eur(limit)} EUR)"
 
 
 def approve(session: Session, payout_id: str, by: Approver, now: datetime,
@@ -233,18 +239,41 @@ def spreadsheet_safe(text: str) -> str:
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
+def export_period(month: Month) -> str:
+    """``2025-M06``: the payout point's month as every spreadsheet keeps it, as text
+    (``2025-06`` is read as the date 2025-06-01); a script reads it back by dropping
+    the ``M``."""
+    year, index = divmod(month, 12)
+    return f"{year:04d}-M{index + 1:02d}"
+
+
+def export_instant(instant: datetime) -> str:
+    """``2026-11-01T06:00:00Z``: UTC to the second, as finance's tools parse it."""
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _approved_by(record: PayoutRecord) -> str | None:
+    """Who approved it; a payout past approval with no approver was approved at once
+    by R25 before the ledger recorded the amount it was approved under."""
+    status = record.held_from if record.status is S.ON_HOLD else record.status
+    if record.approved_by is None and status in APPROVED_ONCE:
+        return "auto (R25)"
+    return record.approved_by
+
+
 def export_row(record: PayoutRecord, partner_name: str = "",
                destination: str | None = None) -> dict[str, str]:
-    """One CSV row for finance: EUR decimal amounts, ISO UTC instants, empty for none."""
+    """One CSV row for finance: EUR decimal amounts, UTC instants to the second, the
+    period as ``YYYY-Mmm``, empty for none."""
     def text(value: object) -> str:
         if value is None:
             return ""
-        return value.isoformat() if isinstance(value, datetime) else str(value)
+        return export_instant(value) if isinstance(value, datetime) else str(value)
 
     values = (
-        record.id, record.partner_id, partner_name, month_label(record.month),
+        record.id, record.partner_id, partner_name, export_period(record.month),
         eur(record.amount), "EUR", record.status.value, record.hold_reason, destination,
-        record.method, len(record.line_ids), record.approved_by, record.approved_at,
+        record.method, len(record.line_ids), _approved_by(record), record.approved_at,
         record.second_approved_by, record.second_approved_at, record.paid_at, record.paid_by,
         record.payment_reference, record.stripe_transfer_id, record.failure_reason,
         record.attempts,

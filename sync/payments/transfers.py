@@ -150,7 +150,9 @@ def _pay_by_transfer(context: _Context, payout: PayoutRecord, partner: Partner,
                      account_id: str) -> None:
     problem = _cannot_receive(context, account_id)
     if problem is not None:
-        _fail(context, payout.id, problem, None)
+        with context.ledger.transaction():  # refused before Stripe: still an attempt (R26)
+            context.ledger.start_payment_attempt(payout.id)
+            _fail(context, payout.id, problem, None)
         return
     _create(context, payout, partner, account_id)
 

@@ -1,19 +1,25 @@
-"""Inline SVG charts for the HTML report: no library, no script, every text escaped."""
+"""Inline SVG charts for the HTML report: no library, no script, every text escaped.
+
+Each chart is drawn in a 960-unit-wide viewBox and stretched to the page's width by
+CSS, so an 11-unit label reads as 11 px on a 60rem page."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
 
-from sync.domain.money import Cents, eur, percent
+from sync.domain.money import Cents, grouped_eur, percent
 
-WIDTH, HEIGHT = 760, 290
+WIDTH, HEIGHT = 960, 300
 LEFT, RIGHT, TOP, BOTTOM = 76, 64, 40, 64
 PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-TICKS = 4
+MAX_TICKS = 5
 MAX_PARTNER_BARS = 25
+NARROW, WIDE = frozenset("ijlt.,:;'|!()[]fr -"), frozenset("mwMW@%")
+LABEL_MAX = 64  # characters of a partner label before it is shortened (full in its title)
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,45 +29,61 @@ class Series:
     values: Sequence[Cents]
 
 
-def nice_ceiling(value: float) -> float:
-    """The smallest 1, 2, 2.5 or 5 x 10^k at or above ``value`` (1 for nothing)."""
+@dataclass(frozen=True, slots=True)
+class Axis:
+    top: float
+    step: float
+
+    @property
+    def ticks(self) -> list[float]:
+        return [self.step * index for index in range(round(self.top / self.step) + 1)]
+
+
+def nice_axis(value: float, max_ticks: int = MAX_TICKS) -> Axis:
+    """Ticks every 1, 2, 2.5 or 5 x 10^k, the smallest step that needs at most
+    ``max_ticks`` intervals, and the first tick at or above ``value`` as the top:
+    data peaking at 2,506 gets 0-3,000 by 1,000, at 2,495 0-2,500 by 500."""
     if value <= 0:
-        return 1.0
-    scale = 1.0
-    while scale * 10 <= value:
-        scale *= 10
-    while scale > value:
-        scale /= 10
-    return next(step * scale for step in (1, 2, 2.5, 5, 10) if step * scale >= value)
+        return Axis(100.0, 25.0)
+    scale = 10.0 ** math.floor(math.log10(value / max_ticks))
+    step = next(s * scale for s in (1, 2, 2.5, 5, 10, 20) if value / (s * scale) <= max_ticks)
+    return Axis(math.ceil(value / step - 1e-9) * step, step)
+
+
+def text_width(content: str) -> float:
+    """About how wide ``content`` is in an 11px sans-serif font (no script measures it):
+    a little more than Chromium measures for DejaVu Sans, so nothing is cut."""
+    return sum(3.9 if char in NARROW else 10.6 if char in WIDE
+               else 8.5 if char.isupper() else 7.0 for char in content)
 
 
 def _text(x: float, y: float, content: str, extra: str = "") -> str:
     return f'<text x="{x:.1f}" y="{y:.1f}" {extra}>{escape(content)}</text>'
 
 
-def _svg(title: str, height: int, body: list[str]) -> str:
+def _svg(title: str, height: float, body: list[str]) -> str:
     label = escape(title)
-    return (f'<svg viewBox="0 0 {WIDTH} {height}" '
-            f'width="{WIDTH}" height="{height}" role="img" aria-label="{label}">'
+    return (f'<svg viewBox="0 0 {WIDTH} {height:.0f}" role="img" aria-label="{label}">'
             f'<title>{label}</title>' + "".join(body) + "</svg>")
 
 
-def _whole_eur(cents: float) -> str:
-    return f"{cents / 100:,.0f}"
+def _axis_eur(cents: float, axis: Axis) -> str:
+    """An axis label in EUR: whole euros unless the ticks are cents apart."""
+    places = 0 if axis.step % 100 == 0 else 2
+    return f"{cents / 100:,.{places}f}"
 
 
 def _y(value: float, top: float) -> float:
     return TOP + PLOT_H - value / top * PLOT_H
 
 
-def _left_axis(top: float) -> list[str]:
+def _left_axis(axis: Axis) -> list[str]:
     parts = []
-    for tick in range(TICKS + 1):
-        value = top * tick / TICKS
-        y = _y(value, top)
+    for value in axis.ticks:
+        y = _y(value, axis.top)
         parts.append(f'<line x1="{LEFT}" x2="{LEFT + PLOT_W}" y1="{y:.1f}" y2="{y:.1f}" '
                      'class="grid"/>')
-        parts.append(_text(LEFT - 6, y + 4, _whole_eur(value), 'text-anchor="end"'))
+        parts.append(_text(LEFT - 6, y + 4, _axis_eur(value, axis), 'text-anchor="end"'))
     parts.append(_text(LEFT - 6, TOP - 12, "EUR", 'text-anchor="end"'))
     return parts
 
@@ -76,9 +98,9 @@ def _month_labels(labels: Sequence[str]) -> list[str]:
     return parts
 
 
-def _legend(entries: Sequence[tuple[str, str, str]]) -> list[str]:
+def _legend(entries: Sequence[tuple[str, str, str]], left: float = LEFT) -> list[str]:
     """(name, colour, "box" or "line") from the left, above the plot."""
-    parts, x = [], float(LEFT)
+    parts, x = [], float(left)
     for name, colour, shape in entries:
         if shape == "box":
             parts.append(f'<rect x="{x:.1f}" y="8" width="12" height="12" fill="{colour}"/>')
@@ -86,7 +108,7 @@ def _legend(entries: Sequence[tuple[str, str, str]]) -> list[str]:
             parts.append(f'<line x1="{x:.1f}" x2="{x + 12:.1f}" y1="14" y2="14" '
                          f'stroke="{colour}" stroke-width="2" class="{shape}"/>')
         parts.append(_text(x + 16, 19, name))
-        x += 24 + 7 * len(name)
+        x += 32 + text_width(name)
     return parts
 
 
@@ -98,7 +120,7 @@ def _bars(labels: Sequence[str], series: Sequence[Series], top: float) -> list[s
         for index, value in enumerate(item.values):
             x = LEFT + slot * index + slot * 0.15 + width * number
             y = _y(max(value, 0), top)
-            tip = f"{item.name} {labels[index]}: {eur(value)} EUR"
+            tip = f"{item.name} {labels[index]}: {grouped_eur(value)} EUR"
             parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" '
                          f'height="{TOP + PLOT_H - y:.1f}" fill="{item.colour}">'
                          f'<title>{escape(tip)}</title></rect>')
@@ -107,24 +129,20 @@ def _bars(labels: Sequence[str], series: Sequence[Series], top: float) -> list[s
 
 def grouped_bars(title: str, labels: Sequence[str], series: Sequence[Series]) -> str:
     """Bars by month, one per series side by side."""
-    top = nice_ceiling(max((max(item.values, default=0) for item in series), default=0))
-    body = [*_left_axis(top), *_bars(labels, series, top), *_month_labels(labels),
+    axis = nice_axis(max((max(item.values, default=0) for item in series), default=0))
+    body = [*_left_axis(axis), *_bars(labels, series, axis.top), *_month_labels(labels),
             *_legend([(item.name, item.colour, "box") for item in series])]
     return _svg(title, HEIGHT, body)
 
 
-def _share_axis(top: Decimal) -> list[str]:
-    parts = []
-    for tick in range(TICKS + 1):
-        value = top * tick / TICKS
-        y = _y(float(value), float(top))
-        parts.append(_text(LEFT + PLOT_W + 6, y + 4, f"{value * 100:.0f}%"))
-    return parts
+def _share_axis(axis: Axis) -> list[str]:
+    return [_text(LEFT + PLOT_W + 6, _y(value, axis.top) + 4, f"{value:g}%")
+            for value in axis.ticks]
 
 
-def _share_line(shares: Sequence[Decimal | None], top: Decimal) -> list[str]:
+def _share_line(shares: Sequence[Decimal | None], top: float) -> list[str]:
     slot = PLOT_W / max(len(shares), 1)
-    points = [(LEFT + slot * (index + 0.5), _y(float(share), float(top)), share)
+    points = [(LEFT + slot * (index + 0.5), _y(float(share) * 100, top), share)
               for index, share in enumerate(shares) if share is not None]
     if not points:
         return []
@@ -137,44 +155,54 @@ def _share_line(shares: Sequence[Decimal | None], top: Decimal) -> list[str]:
 
 def mrr_share_chart(labels: Sequence[str], partner_mrr: Sequence[Cents],
                     shares: Sequence[Decimal | None], target: Decimal) -> str:
-    """Partner-sourced MRR (bars, left axis) and its share of MRR (line, right axis)
-    against the target share (dashed)."""
-    top = nice_ceiling(max(partner_mrr, default=0))
+    """Partner-sourced MRR (bars, left axis) and its share of MRR (line, right axis, in
+    percent) against the target share (dashed)."""
+    axis = nice_axis(max(partner_mrr, default=0))
     highest = max([target, *(share for share in shares if share is not None)])
-    share_top = Decimal(str(nice_ceiling(float(highest) * 1.15)))
-    target_y = _y(float(target), float(share_top))
+    share_axis = nice_axis(min(float(highest) * 110, 100.0))  # a little room above
+    target_y = _y(float(target) * 100, share_axis.top)
     target_label = f"target {percent(target.normalize())}"
     body = [
-        *_left_axis(top), *_share_axis(share_top),
-        *_bars(labels, [Series("partner-sourced MRR", "#4e79a7", partner_mrr)], top),
+        *_left_axis(axis), *_share_axis(share_axis),
+        *_bars(labels, [Series("partner-sourced MRR", "#4e79a7", partner_mrr)], axis.top),
         f'<line x1="{LEFT}" x2="{LEFT + PLOT_W}" y1="{target_y:.1f}" y2="{target_y:.1f}" '
         'class="target"/>',
-        *_share_line(shares, share_top), *_month_labels(labels),
+        *_share_line(shares, share_axis.top), *_month_labels(labels),
         *_legend([("partner-sourced MRR", "#4e79a7", "box"), ("share of MRR", "#e15759", "share"),
                   (target_label, "#59a14f", "target")]),
     ]
     return _svg("Partner-sourced MRR and its share of MRR", HEIGHT, body)
 
 
-def partner_bars(rows: Sequence[tuple[str, Cents, Cents]]) -> str:
-    """Horizontal bars per partner: (label, paid, not yet paid), largest first."""
+def _shortened(label: str) -> str:
+    return label if len(label) <= LABEL_MAX else label[:LABEL_MAX - 1] + "…"
+
+
+def stacked_partner_bars(rows: Sequence[tuple[str, Sequence[Cents]]],
+                         segments: Sequence[tuple[str, str]]) -> str:
+    """Horizontal bars per partner, largest first: (label, one amount per segment), with
+    ``segments`` as (name, colour) in the same order."""
     shown = list(rows[:MAX_PARTNER_BARS])
-    label_w, row_h, value_w = 270, 22, 120
+    row_h, value_w = 22, 130
+    longest = max((text_width(_shortened(label)) for label, _ in shown), default=60.0)
+    label_w = min(16 + longest, WIDTH / 2)
     plot_w = WIDTH - label_w - value_w
-    top = nice_ceiling(max((paid + unpaid for _, paid, unpaid in shown), default=0))
-    body = _legend([("paid", "#59a14f", "box"), ("not paid yet", "#f28e2b", "box")])
-    for index, (label, paid, unpaid) in enumerate(shown):
+    axis = nice_axis(max((sum(amounts) for _, amounts in shown), default=0))
+    body = _legend([(name, colour, "box") for name, colour in segments], left=8)
+    for index, (label, amounts) in enumerate(shown):
         y = TOP + index * row_h
-        short = label if len(label) <= 40 else label[:39] + "…"
-        body.append(_text(label_w - 8, y + 15, short, 'text-anchor="end"'))
-        x = float(label_w)
-        for amount, colour, what in ((paid, "#59a14f", "paid"), (unpaid, "#f28e2b", "not paid")):
-            width = max(amount, 0) / top * plot_w
-            tip = f"{label}: {what} {eur(amount)} EUR"
+        body.append(_text(label_w - 8, y + 15, _shortened(label), 'text-anchor="end"')
+                    .replace("</text>", f"<title>{escape(label)}</title></text>"))
+        x = label_w
+        for amount, (name, colour) in zip(amounts, segments, strict=True):
+            width = max(amount, 0) / axis.top * plot_w
+            if width == 0:
+                continue
+            tip = f"{label}: {name} {grouped_eur(amount)} EUR"
             body.append(f'<rect x="{x:.1f}" y="{y + 3}" width="{width:.1f}" height="16" '
                         f'fill="{colour}"><title>{escape(tip)}</title></rect>')
             x += width
-        body.append(_text(x + 6, y + 15, f"{eur(paid + unpaid)} EUR"))
+        body.append(_text(x + 6, y + 15, f"{grouped_eur(sum(amounts))} EUR"))
     if len(rows) > len(shown):
         body.append(_text(label_w, TOP + len(shown) * row_h + 16,
                           f"top {len(shown)} of {len(rows)} partners"))

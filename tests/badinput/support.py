@@ -146,7 +146,8 @@ def run_bench(world: BenchWorld) -> Result:
     services = world.services()
     inputs, decisions = require_decisions(services)
     data = build_report(inputs, decisions, services.ledger.findings(),
-                        decisions.last_closed_month, services.programme)
+                        decisions.last_closed_month, services.programme,
+                        services.ledger.list_payouts(), services.ledger.now())
     report_out, report_buffer = text_console()
     render_terminal(report_out, data)
     return Result(world, summary, buffer.getvalue(), inputs, decisions,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
+from decimal import Decimal
 from html import escape
 from pathlib import Path
 
@@ -17,6 +19,11 @@ from tests.commands.conftest import ODD_PARTNER_NAME, Cli, Synced
 
 def _row(out: str, label: str) -> str:
     return next(line for line in out.splitlines() if f" {label} " in line)
+
+
+def _grouped(cents: int) -> str:
+    """EUR as people read it, formatted here independently of the code under test."""
+    return format(Decimal(cents).scaleb(-2), ",.2f")
 
 
 def _partner_mrr(decisions: Decisions, month: int) -> int:
@@ -43,20 +50,36 @@ def test_report_shows_the_months_kpis(cli: Cli, synced: Synced, ledger: Ledger,
     assert f"Programme KPIs (R31), {month_label(number)}" in result.out
     partner_mrr = _partner_mrr(decisions, number)
     assert partner_mrr > 0
-    assert f"{eur(partner_mrr)} EUR" in _row(result.out, "Partner-sourced MRR")
-    assert f"{eur(_accrued(decisions, number))} EUR" in _row(result.out, "Commission accrued")
+    assert f"{_grouped(partner_mrr)} EUR" in _row(result.out, "Partner-sourced MRR")
+    assert f"{_grouped(_accrued(decisions, number))} EUR" in _row(result.out, "Commission accrued")
     assert f" {_conversions(decisions, number)} " in _row(result.out, "Conversions (partner-sourced)")
     assert "15%" in _row(result.out, "Target share")
 
 
-def test_report_counts_commission_paid_from_the_ledger_now(
-        cli: Cli, synced: Synced, ledger: Ledger) -> None:
-    payout = next(p for p in synced.decisions.ledger.payouts if month_label(p.month) == "2026-03")
-    ledger.approve(payout.id, "alice")
-    ledger.mark_manual_pending(payout.id)
-    ledger.mark_paid(payout.id, "bob", "SEPA-1")
-    result = cli("report", "--month", "2026-03")
-    assert f"{eur(payout.amount)} EUR" in _row(result.out, "Commission paid")
+def test_report_counts_commission_paid_by_payment_date(
+        cli: Cli, synced: Synced, ledger: Ledger, tmp_path: Path) -> None:
+    """February's payout paid on 10 March counts in March; March's paid on 2 April does
+    not: the ledger's clock is set to each payment's instant."""
+    february, march = (next(p for p in synced.decisions.ledger.payouts
+                            if p.partner_id == "30000000001" and month_label(p.month) == month)
+                       for month in ("2026-02", "2026-03"))
+    for payout, paid_at in ((february, datetime(2026, 3, 10, 9, tzinfo=UTC)),
+                            (march, datetime(2026, 4, 2, 9, tzinfo=UTC))):
+        at_payment = Ledger.open(str(ledger.engine.url), clock=lambda when=paid_at: when)
+        try:
+            if at_payment.get_payout(payout.id).status.value == "pending_approval":
+                at_payment.approve(payout.id, "alice")
+            at_payment.mark_manual_pending(payout.id)
+            at_payment.mark_paid(payout.id, "bob", "SEPA-1")
+        finally:
+            at_payment.close()
+    page = tmp_path / "report.html"
+    result = cli("report", "--month", "2026-03", "--html", str(page))
+    row = _row(result.out, "Commission paid in 2026-03 (by payment date)")
+    assert f" {_grouped(february.amount)} EUR" in row, row
+    assert "last payment 2026-04-02 09:00 UTC" in result.out
+    assert (f"Paid after 2026-03, so in no month above: 1 payout, {_grouped(march.amount)} EUR, "
+            "the last on 2026-04-02 09:00 UTC.") in page.read_text(encoding="utf-8")
 
 
 def test_report_lists_quarantine_reviews_and_r19_exclusions(
@@ -68,7 +91,9 @@ def test_report_lists_quarantine_reviews_and_r19_exclusions(
     for review in synced.decisions.reviews:
         assert review.subject in result.out
     excluded = synced.decisions.excluded_invoices
-    assert f"Invoices excluded by R19 (not in EUR): {len(excluded)}" in result.out
+    assert len(excluded) == 45  # fixtures/demo: three customers pay in USD
+    assert ("Invoices excluded by R19 (45): 45 invoices not in EUR take no part in "
+            "conversion (R3) or the basis (R11): USD: 45 invoices of 3 customers") in result.out
     assert all(invoice in result.out for invoice in excluded)
     assert "Unrecovered differences (R17): none" in result.out
 
@@ -95,7 +120,7 @@ def test_report_html_is_one_self_contained_escaped_page(
     assert not re.search(r"""(src|href)\s*=""", page)
     assert escape(ODD_PARTNER_NAME) in page and ODD_PARTNER_NAME not in page
     month = synced.decisions.last_closed_month
-    assert f"{eur(_partner_mrr(synced.decisions, month))} EUR" in page
+    assert f"{_grouped(_partner_mrr(synced.decisions, month))} EUR" in page
     assert "next tuesday" in page
     assert "Partner-sourced MRR and its share of MRR" in page
 

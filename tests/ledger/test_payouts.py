@@ -16,6 +16,8 @@ from sync.ledger import (
     LedgerError,
     UnknownRecordError,
 )
+from sync.ledger.records import PayoutRecord
+from sync.ledger.transitions import export_row
 from tests.engine.builders import at
 from tests.ledger.scenario import LINE_A_FEB, LINE_B_FEB, MONTH1_AS_OF, PAYOUT_7, month1
 
@@ -156,10 +158,23 @@ def test_list_filters_and_export(ledger: Ledger, payout: str) -> None:
     assert len(rows) == 1 and tuple(rows[0]) == EXPORT_COLUMNS
     assert {key: rows[0][key] for key in ("payout_id", "period", "amount", "currency", "status",
                                           "method", "line_count", "approved_by")} == {
-        "payout_id": payout, "period": "2025-02", "amount": "250.00", "currency": "EUR",
+        "payout_id": payout, "period": "2025-M02", "amount": "250.00", "currency": "EUR",
         "status": "manual_pending", "method": "manual", "line_count": "1",
         "approved_by": "ana@finance"}
-    assert rows[0]["approved_at"].endswith("+00:00")
+    assert rows[0]["approved_at"] == "2025-03-01T06:00:00Z"  # the test's clock
+
+
+@pytest.mark.parametrize(("status", "held_from", "shown"), [
+    (S.PAID, None, "auto (R25)"), (S.FAILED, None, "auto (R25)"),
+    (S.ON_HOLD, S.APPROVED, "auto (R25)"), (S.ON_HOLD, S.PENDING_APPROVAL, ""),
+    (S.PENDING_APPROVAL, None, ""),
+])
+def test_export_names_auto_approval_of_payouts_recorded_without_an_approver(
+        status: PayoutStatus, held_from: PayoutStatus | None, shown: str) -> None:
+    """Ledgers written before R25's approver was recorded: past approval, no approver."""
+    record = PayoutRecord("vmcpo_7_2025-02", "7", 2025 * 12 + 1, 25000, ("l1",), status,
+                          held_from=held_from)
+    assert export_row(record)["approved_by"] == shown
 
 
 def test_concurrent_attempts_get_distinct_numbers(open_ledger: Callable[[], Ledger],

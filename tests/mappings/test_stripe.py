@@ -30,11 +30,12 @@ def test_customer() -> None:
                           {"hubspot_deal_id": "9101", "vmc_partner_id": "5012"})
     assert customers_from_stripe([raw]) == ([Customer(
         "cus_N", "Ops@Northwind.example", "9101",
-        (("hubspot_deal_id", "9101"), ("vmc_partner_id", "5012")))], [])
+        (("hubspot_deal_id", "9101"), ("vmc_partner_id", "5012")), "Northwind GmbH")], [])
 
 
 def test_customer_without_email_or_metadata() -> None:
-    assert customers_from_stripe([stripe_customer("cus_N")]) == ([Customer("cus_N")], [])
+    assert customers_from_stripe([stripe_customer("cus_N")]) == (
+        [Customer("cus_N", name="Northwind GmbH")], [])
 
 
 def test_deleted_customer_is_skipped_not_quarantined() -> None:
