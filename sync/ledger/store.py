@@ -119,6 +119,11 @@ class Ledger(PayoutMethods):
             replay = views.replay_of(session, require_utc(as_of, "as_of"))
             return views.view_now(session) if replay is None else views.view_at(session, replay)
 
+    def merged_intents(self, kind: str, cut: RunRecord) -> dict[str, dict[str, Any]]:
+        """A replay's view of what the worker had set by ``cut`` (``views``)."""
+        with self.transaction() as session:
+            return views.merged_intents(session, kind, cut)
+
     def latest_sync(self) -> RunRecord | None:
         """The recorded sync with the latest ``as_of``: a run before it would rewrite
         what later runs decided."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -190,6 +191,24 @@ def _written_at(session: Session, cut: int, cut_at: datetime) -> Written:
                 record not in latest or (run, created_at) > latest[record][:2]):
             latest[record] = (run, created_at, digest)
     return {record: digest for record, (_, _, digest) in latest.items()}
+
+
+def merged_intents(session: Session, kind: str, cut: RunRecord) -> dict[str, dict[str, Any]]:
+    """Per record, the payloads of ``kind`` the runs before the cut intended, merged in
+    order: the values the worker had set by then, for writes that send only the keys
+    that changed (Stripe metadata)."""
+    rows = session.execute(select(OutboxRow.key, OutboxRow.target, OutboxRow.created_at,
+                                  OutboxRow.payload)
+                           .where(OutboxRow.kind == kind, OutboxRow.created_at <= cut.started_at))
+    ordered = []
+    for key, target, created_at, stored in rows:
+        run, _ = _run_and_hash(key, kind, target)
+        if run is not None and run < cut.id:
+            ordered.append(((run, created_at), target, dict(stored.get("payload") or {})))
+    merged: dict[str, dict[str, Any]] = {}
+    for _, target, payload in sorted(ordered, key=lambda item: item[0]):
+        merged.setdefault(target, {}).update(payload)
+    return merged
 
 
 def _run_and_hash(key: str, kind: str, target: str) -> tuple[int | None, str]:

@@ -21,6 +21,8 @@ from sync.domain.months import parse_month_label
 from sync.ledger import Ledger, PayoutRecord
 from sync.ledger.mirror import plan_write
 from sync.ledger.views import payout_at
+from sync.writeback.intents import STRIPE_CUSTOMER, Intent
+from sync.writeback.send import enqueue_intents
 from tests.engine.builders import at
 from tests.ledger.conftest import Clock
 from tests.ledger.scenario import (
@@ -154,3 +156,24 @@ def test_a_payout_changed_since_shows_its_dated_step_before_the_cut() -> None:
     held = payout_at(approved_later, CUT, "destination_changed (R32)")
     assert (held.status, held.held_from, held.hold_reason) == (
         PayoutStatus.ON_HOLD, PayoutStatus.PENDING_APPROVAL, "destination_changed (R32)")
+
+
+def test_metadata_a_replay_sees_is_what_the_runs_before_it_had_set(ledger: Ledger,
+                                                                  clock: Clock) -> None:
+    """Stripe metadata intents carry only the keys that changed: merged in run order."""
+    def intend(as_of: str, *writes: tuple[str, dict[str, str]]) -> int:
+        run_id = ledger.start_run("sync", at(as_of))
+        enqueue_intents(ledger, [Intent(STRIPE_CUSTOMER, customer, payload)
+                                 for customer, payload in writes], run_id)
+        ledger.finish_run(run_id, "succeeded", {})
+        clock.advance(hours=1)
+        return run_id
+
+    intend(MONTH1_AS_OF, ("cus_a", {"vmc_partner_id": "7", "vmc_source": "link"}))
+    intend("2025-03-15", ("cus_a", {"vmc_source": "registration"}))
+    last = intend(MONTH2_AS_OF, ("cus_a", {"vmc_partner_id": ""}),
+                  ("cus_b", {"vmc_partner_id": "8"}))
+    cut = ledger.last_run()
+    assert cut is not None and cut.id == last
+    assert ledger.merged_intents(STRIPE_CUSTOMER, cut) == {
+        "cus_a": {"vmc_partner_id": "7", "vmc_source": "registration"}}
