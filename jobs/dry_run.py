@@ -15,10 +15,9 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
+from jobs import replay
 from jobs.cycle import customer_metadata
-from mappings.properties import PropertyMap
 from sync.domain.decisions import Decisions, PayoutStatus
 from sync.domain.inputs import Inputs
 from sync.domain.money import eur
@@ -33,7 +32,7 @@ from sync.pull.mirror_inputs import ListedInvoices, Mirrored, inputs_from_mirror
 from sync.pull.portal import pull
 from sync.wiring import Services
 from sync.writeback.finance import FINANCE_MOVES, hubspot_statuses
-from sync.writeback.intents import STRIPE_CUSTOMER, Intent, build_intents
+from sync.writeback.intents import Intent, build_intents
 
 PAYABLE = (PayoutStatus.APPROVED, PayoutStatus.FAILED)
 
@@ -49,6 +48,7 @@ class Plan:
     payable: list[PayoutRecord] = field(default_factory=list)
     newly_frozen: list[str] = field(default_factory=list)  # R10a, customers
     held: dict[str, str] = field(default_factory=dict)  # payout -> why no transfer (R32)
+    payouts: list[PayoutRecord] = field(default_factory=list)  # as the plan saw them, and new
 
 
 def plan_run(services: Services, as_of: datetime, *, as_of_default: bool = False) -> Plan:
@@ -69,36 +69,26 @@ def plan_run(services: Services, as_of: datetime, *, as_of_default: bool = False
             scratch.close()
     view = services.ledger.view(as_of)
     # Finance's HubSpot moves as read now: a replay's ledger already holds those read
-    # back before its instant, and today's would be news from its future.
-    known = list(view.payouts) if view.replay else after_finance(list(view.payouts), shown)
+    # back before its instant, and today's would be news from its future (``replay``).
+    metadata = customer_metadata(inputs)
+    if view.replay is None:
+        known = after_finance(list(view.payouts), shown)
+    else:
+        known, metadata = replay.then(services.ledger, view.replay, list(view.payouts),
+                                      metadata, services.props)
     state = replace(view.state, payouts=tuple(payout.to_payout() for payout in known))
     decisions = decide(inputs, state, as_of, services.programme)
     before = {item.customer_id for item in state.frozen_attributions}
     newly_frozen = sorted({item.customer_id for item in decisions.ledger.frozen_attributions}
                           - before)
     payouts = known + [PayoutRecord.from_engine(payout) for payout in decisions.new_payouts]
-    metadata = customer_metadata(inputs)
-    if view.replay is not None:
-        written = services.ledger.merged_intents(STRIPE_CUSTOMER, view.replay.cut)
-        metadata = metadata_then(metadata, written, services.props)
     intents = build_intents(decisions, payouts, metadata, services.props, now)
     writes = [intent for intent in intents
               if view.written.get((intent.kind, intent.target)) != intent.content_hash]
     payable, held = destination_check([p for p in payouts if p.status in PAYABLE], inputs,
                                       services.ledger.controls())
     return Plan(as_of, decisions, inputs, view, as_of_default, writes, payable, newly_frozen,
-                held)
-
-
-def metadata_then(now: dict[str, dict[str, str]], written: dict[str, dict[str, Any]],
-                  props: PropertyMap) -> dict[str, dict[str, str]]:
-    """Stripe customers' metadata as a replay's instant saw it: the keys the worker
-    writes hold what it had written by then (none: empty), the others today's values."""
-    keys = props.stripe_metadata
-    own = (keys.partner_id, keys.attribution_source, keys.attributed_at)
-    return {customer: {**values, **{key: str(written.get(customer, {}).get(key, ""))
-                                    for key in own}}
-            for customer, values in now.items()}
+                held, payouts)
 
 
 def destination_check(payable: list[PayoutRecord], inputs: Inputs,

@@ -6,8 +6,11 @@ from __future__ import annotations
 import pytest
 
 from jobs.dry_run import Plan, plan_header
-from sync.domain.decisions import LedgerState
-from sync.ledger import Ledger, RunRecord
+from jobs.replay import metadata_then, payouts_then
+from mappings.properties import DEFAULT_PROPERTY_MAP as PROPS
+from sync.domain.decisions import LedgerState, PayoutStatus
+from sync.domain.months import parse_month_label
+from sync.ledger import Ledger, PayoutRecord, RunRecord
 from sync.ledger.views import LedgerView
 from tests.commands.conftest import Cli
 from tests.engine.builders import at, inputs, monthly_invoices, run
@@ -79,3 +82,38 @@ def test_a_sync_before_the_latest_recorded_one_is_refused_with_the_fix(
         "rewrite what later runs decided; add --dry-run to replay it against the ledger as "
         "it stood then\n")
     assert ledger.last_run() == runs
+
+
+def _payout(status: PayoutStatus, held_from: PayoutStatus | None = None) -> PayoutRecord:
+    return PayoutRecord("vmcpo_7_2026-09", "7", parse_month_label("2026-09"), 25000,
+                        ("vmcl_a",), status, held_from=held_from)
+
+
+def test_a_replay_takes_undated_worker_moves_from_the_records_it_wrote() -> None:
+    """R26: a failed attempt is dated only by the payout record written after it."""
+    names = PROPS.payout
+    written = {"vmcpo_7_2026-09": {names.status: "failed", names.method: "",
+                                   names.failure_reason: "account cannot receive transfers"}}
+    failed = payouts_then([_payout(PayoutStatus.APPROVED)], written, PROPS)[0]
+    assert (failed.status, failed.failure_reason, failed.method) == (
+        PayoutStatus.FAILED, "account cannot receive transfers", None)
+    held = payouts_then([_payout(PayoutStatus.ON_HOLD, PayoutStatus.APPROVED)], written,
+                        PROPS)[0]
+    assert (held.status, held.held_from) == (PayoutStatus.ON_HOLD, PayoutStatus.FAILED)
+    waiting = _payout(PayoutStatus.PENDING_APPROVAL)  # only an approved payout is paid
+    assert payouts_then([waiting], written, PROPS) == [waiting]
+    assert payouts_then([_payout(PayoutStatus.APPROVED)], {}, PROPS) == [
+        _payout(PayoutStatus.APPROVED)]
+
+
+def test_a_replay_sees_the_stripe_metadata_the_worker_had_written_by_then() -> None:
+    keys = PROPS.stripe_metadata
+    today = {"cus_a": {keys.partner_id: "8", keys.attribution_source: "referral_link",
+                       keys.attributed_at: "2026-10-05T10:00:00.000Z",
+                       keys.hubspot_deal_id: "41"},
+             "cus_b": {keys.partner_id: "7"}}
+    written = {"cus_a": {keys.partner_id: "7", keys.attribution_source: "deal_registration"}}
+    assert metadata_then(today, written, PROPS) == {
+        "cus_a": {keys.partner_id: "7", keys.attribution_source: "deal_registration",
+                  keys.attributed_at: "", keys.hubspot_deal_id: "41"},
+        "cus_b": {keys.partner_id: "", keys.attribution_source: "", keys.attributed_at: ""}}

@@ -1,17 +1,22 @@
 """``sync --as-of T --dry-run`` before the latest recorded sync: a replay, compared with
 the ledger as it stood at T (docs/rules.md, Replaying the past; ``Ledger.view``).
 
-On the small portal (January to October 2026), world A syncs as of 2026-09-01 and
-2026-11-01, then replays 2026-10-01; world B syncs as of 2026-09-01 only and plans
-2026-10-01, as an operator would have that day. The replay must show exactly B's plan:
-September's lines and payouts, their writes and transfers; nothing of October, which
-A's later run recorded, and nothing voided.
+On the small portal (January to October 2026) with every Connect account unable to
+receive transfers (so payouts fail, R26, and are retried by later runs), world A syncs as
+of 2026-09-01 and 2026-11-01, then replays 2026-10-01; world B syncs as of 2026-09-01
+only and plans 2026-10-01, as an operator would have that day. The replay must show
+exactly B's plan: September's lines and payouts, their writes and transfers; nothing of
+October, which A's later run recorded, and nothing voided.
 """
 
 from __future__ import annotations
 
+import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from jobs.dry_run import Plan, plan_lines, plan_run
 from sync.domain.months import month_label
@@ -28,6 +33,7 @@ class WouldDo:
     writes: list[tuple[str, str, str]]  # kind, target, content hash
     transfers: list[tuple[str, int]]
     held: dict[str, str]
+    statuses: list[str]  # of the payouts as the plan saw them
 
 
 def what_it_would_do(plan: Plan) -> WouldDo:
@@ -36,21 +42,34 @@ def what_it_would_do(plan: Plan) -> WouldDo:
          for c in plan.decisions.changes],
         [(p.id, p.amount, p.status.value, p.line_ids) for p in plan.decisions.new_payouts],
         [(w.kind, w.target, w.content_hash) for w in plan.writes],
-        [(p.id, p.amount) for p in plan.payable], plan.held)
+        [(p.id, p.amount) for p in plan.payable], plan.held,
+        sorted(p.status.value for p in plan.payouts))
+
+
+@pytest.fixture(scope="module")
+def failing_fixtures(small_fixtures: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("failing") / "portal"
+    shutil.copytree(small_fixtures, directory)
+    accounts_file = directory / "stripe" / "accounts.json"
+    accounts = json.loads(accounts_file.read_text(encoding="utf-8"))
+    for account in accounts:
+        account["capabilities"]["transfers"] = "inactive"
+    accounts_file.write_text(json.dumps(accounts), encoding="utf-8")
+    return directory
 
 
 def plan_in(world: World) -> Plan:
     return plan_run(world.services(), OCTOBER_REPLAY)
 
 
-def test_a_replay_shows_what_that_instant_would_have_done(small_fixtures: Path,
+def test_a_replay_shows_what_that_instant_would_have_done(failing_fixtures: Path,
                                                            tmp_path: Path) -> None:
     for name in ("then", "now"):
         (tmp_path / name).mkdir()
-    with open_world(small_fixtures, sqlite_url(tmp_path / "then")) as then:
+    with open_world(failing_fixtures, sqlite_url(tmp_path / "then")) as then:
         then.run(SEPTEMBER_RUN)
         expected = what_it_would_do(plan_in(then))
-    with open_world(small_fixtures, sqlite_url(tmp_path / "now")) as now:
+    with open_world(failing_fixtures, sqlite_url(tmp_path / "now")) as now:
         now.run(SEPTEMBER_RUN)
         now.run(NOVEMBER_RUN)
         before = ledger_tables(now.ledger())
@@ -62,6 +81,7 @@ def test_a_replay_shows_what_that_instant_would_have_done(small_fixtures: Path,
     assert {(action, month) for action, _, month, _, _ in done.changes} == {
         ("created", "2026-09")}
     assert done.payouts and done.writes
+    assert any(status == "failed" for status in done.statuses)  # retried by the later run
     assert text[1] == ("  as of:    2026-10-01T00:00:00+00:00, a replay; months closed up to "
                        "2026-09 (the latest sync closed them up to 2026-10)")
     assert text[2].startswith(
