@@ -5,28 +5,39 @@ confirmed, manual lines, transfers made or adopted, HubSpot edits written back."
 from __future__ import annotations
 
 import argparse
-import csv
-import json
-import sys
 from datetime import UTC, datetime
 
-from rich.table import Table
-
-from sync.cli.common import EXIT_OK, cell, console, fail, open_services
+from sync.cli.common import EXIT_OK, console, fail, open_services
+from sync.cli.tables import Column, Field, Listing, add_format_option, emit, instant, money_fields
 from sync.domain.money import eur
 from sync.ledger.records import AuditEvent
-from sync.ledger.transitions import spreadsheet_safe
-
-COLUMNS = ("id", "at", "action", "actor", "partner_id", "payout_id", "line_id", "account",
-           "amount", "reason")
 
 
-def _row(event: AuditEvent) -> dict[str, str]:
-    return {"id": str(event.id), "at": event.at.isoformat(), "action": event.action,
-            "actor": event.actor, "partner_id": event.partner_id or "",
-            "payout_id": event.payout_id or "", "line_id": event.line_id or "",
-            "account": event.account or "",
-            "amount": "" if event.amount is None else eur(event.amount), "reason": event.reason}
+def audit_listing(events: list[AuditEvent]) -> Listing[AuditEvent]:
+    """The table keeps when, what and why first, then who, then what about; CSV and
+    JSON have every field (JSON also the event's data)."""
+    def about(event: AuditEvent) -> str:
+        subject = event.payout_id or event.line_id or event.partner_id or ""
+        return f"{subject} {event.account}".strip() if event.account else subject
+
+    columns: list[Column[AuditEvent]] = [
+        Column("at (UTC)", lambda e: e.at.strftime("%Y-%m-%d %H:%M")),
+        Column("action", lambda e: e.action),
+        Column("by", lambda e: e.actor, priority=2, fold=True),
+        Column("about", about, priority=3, fold=True),
+        Column("EUR", lambda e: "" if e.amount is None else eur(e.amount), priority=4,
+               justify="right"),
+        Column("reason", lambda e: e.reason, fold=True),
+    ]
+    fields: list[Field[AuditEvent]] = [
+        Field("id", lambda e: e.id, text=False), Field("at", lambda e: instant(e.at)),
+        Field("action", lambda e: e.action), Field("actor", lambda e: e.actor),
+        Field("partner_id", lambda e: e.partner_id), Field("payout_id", lambda e: e.payout_id),
+        Field("line_id", lambda e: e.line_id), Field("account", lambda e: e.account),
+        *money_fields("amount", lambda e: e.amount),
+        Field("reason", lambda e: e.reason), Field("data", lambda e: e.data, csv=False),
+    ]
+    return Listing("Audit trail (R32-R35)", columns, fields, events, f"{len(events)} entries")
 
 
 def _since(text: str | None) -> datetime | None:
@@ -46,42 +57,13 @@ def _audit(args: argparse.Namespace) -> int:
         return fail(str(error))
     with open_services() as services:
         events = services.ledger.audit_events(args.partner, since)
-    rows = [_row(event) for event in events]
-    if args.format == "json":
-        json.dump([{**row, "data": event.data} for row, event in zip(rows, events, strict=True)],
-                  sys.stdout, indent=2)
-        print()
-    elif args.format == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(COLUMNS))
-        writer.writeheader()
-        writer.writerows({key: spreadsheet_safe(value) for key, value in row.items()}
-                         for row in rows)
-    else:
-        console().print(_table(events))
+    emit(audit_listing(events), args.format, console())
     return EXIT_OK
-
-
-def _table(events: list[AuditEvent]) -> Table:
-    table = Table(title="Audit trail (R32-R35)", caption=f"{len(events)} entries")
-    table.add_column("at (UTC)", no_wrap=True)
-    table.add_column("action", no_wrap=True)
-    table.add_column("by")
-    table.add_column("about")
-    table.add_column("EUR", justify="right", no_wrap=True)
-    table.add_column("reason", ratio=1, overflow="fold")
-    for event in events:
-        about = event.payout_id or event.line_id or event.partner_id or ""
-        if event.account:
-            about = f"{about} {event.account}".strip()
-        table.add_row(cell(event.at.strftime("%Y-%m-%d %H:%M")), cell(event.action),
-                      cell(event.actor), cell(about),
-                      cell("" if event.amount is None else eur(event.amount)), cell(event.reason))
-    return table
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     audit = commands.add_parser("audit", help="who decided what about money (R32-R35)")
     audit.add_argument("--partner", metavar="ID", help="one partner's entries")
     audit.add_argument("--since", metavar="DATE", help="entries at or after this date (UTC)")
-    audit.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    add_format_option(audit)
     audit.set_defaults(handler=_audit)

@@ -17,6 +17,7 @@ from rich.table import Table
 from sync.cli.common import EXIT_OK, cell, console, fail, money, open_services, plain
 from sync.cli.explain_attribution import explain_customer, explain_deal
 from sync.cli.offline import partner_names
+from sync.cli.tables import Column, Listing, fit_table
 from sync.domain.decisions import CommissionLine
 from sync.domain.money import eur
 from sync.domain.months import month_label
@@ -76,17 +77,19 @@ def _fields(view: LineView) -> Table:
     return table
 
 
-def _history(view: LineView) -> Table:
-    table = Table(title="Versions (R16)")
-    for column in ("version", "action", "at", "run", "amount EUR", "basis EUR", "rate",
-                   "payout"):
-        table.add_column(column, no_wrap=column != "payout")
-    for version in view.history:
-        table.add_row(
-            cell(version.version), cell(version.action), cell(version.at.isoformat()),
-            cell(version.run_id), cell(eur(version.amount)), cell(eur(version.basis)),
-            cell(version.rate), cell(version.payout_id))
-    return table
+def versions_listing(view: LineView) -> Listing[LineVersion]:
+    """R16's history of the line; its payout is also printed below the table."""
+    columns: list[Column[LineVersion]] = [
+        Column("version", lambda v: str(v.version), justify="right"),
+        Column("action", lambda v: v.action),
+        Column("at (UTC)", lambda v: v.at.strftime("%Y-%m-%d %H:%M:%S"), priority=2),
+        Column("run", lambda v: str(v.run_id), priority=6, justify="right"),
+        Column("EUR", lambda v: eur(v.amount), justify="right"),
+        Column("basis EUR", lambda v: eur(v.basis), priority=4, justify="right"),
+        Column("rate", lambda v: "" if v.rate is None else str(v.rate), priority=5),
+        Column("payout", lambda v: v.payout_id or "", priority=3),
+    ]
+    return Listing("Versions (R16)", columns, (), view.history)
 
 
 def _payout(out: Console, payout: PayoutRecord) -> None:
@@ -109,7 +112,7 @@ def render_line(out: Console, view: LineView) -> None:
         view.history[-1].explanation if view.history else "")
     plain(out, explanation)
     plain(out)
-    out.print(_history(view))
+    out.print(fit_table(versions_listing(view), out.width))
     if view.payout is not None:
         _payout(out, view.payout)
 

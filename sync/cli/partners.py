@@ -10,12 +10,12 @@ audited with its author (``--by``); a refusal prints its reason and exits 1.
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from rich.table import Table
-
-from sync.cli.common import EXIT_OK, cell, console, fail, open_services, plain, refused
+from sync.cli.common import EXIT_OK, console, fail, open_services, plain, refused
 from sync.cli.offline import known_partners
+from sync.cli.tables import Column, Field, Listing, add_format_option, emit, instant
 from sync.domain.inputs import Partner, Tier
 from sync.domain.money import cents_from_eur, eur
 from sync.domain.months import month_end, month_of, parse_month_label
@@ -26,23 +26,48 @@ from sync.ledger.records import PartnerControl
 ACCOUNT_PREFIX = "acct_"
 
 
+@dataclass(frozen=True, slots=True)
+class PartnerRow:
+    partner: Partner
+    control: PartnerControl
+    tier: Tier | None  # today's
+
+
+def partners_listing(rows: list[PartnerRow]) -> Listing[PartnerRow]:
+    """Destinations and holds (R32, R35): the table keeps id, holds, name and the
+    confirmed destination first; CSV and JSON have every field."""
+    columns: list[Column[PartnerRow]] = [
+        Column("id", lambda r: r.partner.id),
+        Column("name", lambda r: r.partner.name or "", priority=2, fold=True),
+        Column("tier", lambda r: r.tier.value if r.tier else "", priority=4),
+        Column("HubSpot account", lambda r: r.partner.stripe_account_id or "", priority=3),
+        Column("destination", lambda r: r.control.confirmed_account or "none", priority=2),
+        Column("confirmed by", lambda r: r.control.confirmed_by or "", priority=5, fold=True),
+        Column("holds", lambda r: "; ".join(r.control.hold_reasons) or "none", fold=True),
+    ]
+    fields: list[Field[PartnerRow]] = [
+        Field("id", lambda r: r.partner.id), Field("name", lambda r: r.partner.name or None),
+        Field("tier", lambda r: r.tier.value if r.tier else None),
+        Field("hubspot_account", lambda r: r.partner.stripe_account_id),
+        Field("confirmed_destination", lambda r: r.control.confirmed_account),
+        Field("confirmed_by", lambda r: r.control.confirmed_by),
+        Field("confirmed_at", lambda r: instant(r.control.confirmed_at)),
+        Field("waiting_account", lambda r: r.control.waiting_account),
+        Field("holds", lambda r: "; ".join(r.control.hold_reasons) or None),
+    ]
+    return Listing("Partners: payout destinations and holds (R32, R35)", columns, fields,
+                   rows, f"{len(rows)} partners")
+
+
 def _list(args: argparse.Namespace) -> int:
     with open_services() as services:
         partners = known_partners(services)
         controls = services.ledger.controls()
-    table = Table(title="Partners: payout destinations and holds (R32, R35)")
-    for name in ("id", "name", "tier", "HubSpot account", "confirmed destination", "holds"):
-        table.add_column(name)
     now = datetime.now(UTC)
-    for partner in sorted(partners.values(), key=lambda p: p.id):
-        control = controls.get(partner.id) or PartnerControl(partner.id)
-        tier = partner.tier.at(now)
-        confirmed = (f"{control.confirmed_account} (by {control.confirmed_by})"
-                     if control.confirmed_account else "none")
-        table.add_row(cell(partner.id), cell(partner.name), cell(tier.value if tier else ""),
-                      cell(partner.stripe_account_id), cell(confirmed),
-                      cell("; ".join(control.hold_reasons) or "none"))
-    console().print(table)
+    rows = [PartnerRow(partner, controls.get(partner.id) or PartnerControl(partner.id),
+                       partner.tier.at(now))
+            for partner in sorted(partners.values(), key=lambda p: p.id)]
+    emit(partners_listing(rows), args.format, console())
     return EXIT_OK
 
 
@@ -147,8 +172,9 @@ def _text(value: str) -> str:
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     partners = commands.add_parser("partners", help="payout destinations and holds (R32, R35)")
     actions = partners.add_subparsers(dest="action", required=True, metavar="ACTION")
-    actions.add_parser("list", help="partners with destination and holds").set_defaults(
-        handler=_list)
+    listing = actions.add_parser("list", help="partners with destination and holds")
+    add_format_option(listing)
+    listing.set_defaults(handler=_list)
     confirm = actions.add_parser("confirm-destination",
                                  help="finance confirms a partner's Connect account (R32)")
     confirm.add_argument("partner", metavar="PARTNER", help="the partner's HubSpot company id")

@@ -16,11 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from rich.table import Table
-
 from sync.cli.common import (
     EXIT_OK,
-    cell,
     console,
     money,
     open_services,
@@ -28,6 +25,7 @@ from sync.cli.common import (
     refused,
 )
 from sync.cli.offline import partner_names
+from sync.cli.tables import Column, Field, Listing, add_format_option, emit, instant, money_fields
 from sync.domain.decisions import PayoutStatus
 from sync.domain.money import eur
 from sync.domain.months import month_label
@@ -42,27 +40,49 @@ def default_actor() -> str:
     return os.environ.get("USER") or "cli"
 
 
-def payouts_table(records: list[PayoutRecord], names: dict[str, str]) -> Table:
+def payouts_listing(records: list[PayoutRecord], names: dict[str, str]
+                    ) -> Listing[PayoutRecord]:
+    """Finance's view of payouts: the table keeps id, amount, status and why first (the
+    id names the partner and the period); CSV and JSON have every field."""
+    def partner(record: PayoutRecord) -> str:
+        name = names.get(record.partner_id)
+        return f"{name} ({record.partner_id})" if name else record.partner_id
+
     total = sum(record.amount for record in records)
     noun = "payout" if len(records) == 1 else "payouts"
-    table = Table(title="Payouts (R24)", caption=f"{len(records)} {noun}, {money(total)}")
-    table.add_column("id", no_wrap=True)
-    table.add_column("partner")
-    table.add_column("period", no_wrap=True)
-    table.add_column("amount EUR", justify="right", no_wrap=True)
-    table.add_column("lines", justify="right")
-    table.add_column("status", no_wrap=True)
-    table.add_column("method")
-    table.add_column("hold / failure / note")
-    table.add_column("transfer id")
-    for record in records:
-        name = names.get(record.partner_id)
-        partner = f"{name} ({record.partner_id})" if name else record.partner_id
-        table.add_row(
-            cell(record.id), cell(partner), cell(month_label(record.month)),
-            cell(eur(record.amount)), cell(len(record.line_ids)), cell(record.status.value),
-            cell(record.method), cell(_why(record)), cell(record.stripe_transfer_id))
-    return table
+    columns: list[Column[PayoutRecord]] = [
+        Column("id", lambda r: r.id),
+        Column("partner", partner, priority=3, fold=True),
+        Column("period", lambda r: month_label(r.month), priority=4),
+        Column("EUR", lambda r: eur(r.amount), justify="right"),
+        Column("lines", lambda r: str(len(r.line_ids)), priority=5, justify="right"),
+        Column("status", lambda r: r.status.value),
+        Column("method", lambda r: r.method or "", priority=6),
+        Column("why", _why, priority=2, fold=True),  # held, failed, refused, waiting
+        Column("transfer id", lambda r: r.stripe_transfer_id or "", priority=7),
+    ]
+    fields: list[Field[PayoutRecord]] = [
+        Field("id", lambda r: r.id), Field("partner_id", lambda r: r.partner_id),
+        Field("partner_name", lambda r: names.get(r.partner_id)),
+        Field("period", lambda r: month_label(r.month)),
+        *money_fields("amount", lambda r: r.amount),
+        Field("line_count", lambda r: len(r.line_ids), text=False),
+        Field("line_ids", lambda r: list(r.line_ids), csv=False),
+        Field("status", lambda r: r.status.value), Field("method", lambda r: r.method),
+        Field("hold_reason", lambda r: r.hold_reason),
+        Field("failure_reason", lambda r: r.failure_reason),
+        Field("status_note", lambda r: r.status_note),
+        Field("approved_by", lambda r: r.approved_by),
+        Field("approved_at", lambda r: instant(r.approved_at)),
+        Field("second_approved_by", lambda r: r.second_approved_by),
+        Field("second_approved_at", lambda r: instant(r.second_approved_at)),
+        Field("paid_at", lambda r: instant(r.paid_at)), Field("paid_by", lambda r: r.paid_by),
+        Field("payment_reference", lambda r: r.payment_reference),
+        Field("stripe_transfer_id", lambda r: r.stripe_transfer_id),
+        Field("attempts", lambda r: r.attempts, text=False),
+    ]
+    return Listing("Payouts (R24)", columns, fields, records,
+                   f"{len(records)} {noun}, {money(total)}")
 
 
 def _why(record: PayoutRecord) -> str:
@@ -81,14 +101,14 @@ def _list(args: argparse.Namespace) -> int:
     with open_services() as services:
         records = services.ledger.list_payouts(_status(args), args.partner)
         names = partner_names(services)
-    console().print(payouts_table(records, names))
+    emit(payouts_listing(records, names), args.format, console())
     return EXIT_OK
 
 
 def _show_change(record: PayoutRecord, what: str) -> None:
     out = console()
     plain(out, f"payout {record.id}: {what}")
-    out.print(payouts_table([record], {}))
+    emit(payouts_listing([record], {}), "table", out)
 
 
 def _move(move: Callable[[Services], PayoutRecord],
@@ -165,6 +185,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     listing = actions.add_parser("list", help="payouts as a table")
     listing.add_argument("--status", choices=STATUSES)
     listing.add_argument("--partner", metavar="ID", help="a partner's HubSpot company id")
+    add_format_option(listing)
     listing.set_defaults(handler=_list)
     approve = actions.add_parser("approve", help="pending_approval -> approved (R25)")
     approve.add_argument("payout_id", metavar="ID")

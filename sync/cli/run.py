@@ -13,7 +13,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn
 
 from jobs.cycle import run_sync
 from sync.adapters.hubspot.setup import ensure_setup
-from sync.cli.common import EXIT_OK, console, fail, open_services, plain
+from sync.cli.common import EXIT_OK, console, open_services, plain
 from sync.errors import ConfigurationError
 from sync.wiring import Services
 
@@ -50,13 +50,20 @@ class ProgressBars:
             self.progress.update(self.tasks[label], completed=count)
 
 
+def refuse_rewriting(services: Services, as_of: datetime) -> None:
+    """A sync before the latest recorded one would void or redo what later runs
+    decided (docs/rules.md, Replaying the past): only a dry run replays the past."""
+    latest = services.ledger.latest_sync()
+    if latest is not None and as_of < latest.as_of:
+        raise ConfigurationError(
+            f"--as-of {as_of.isoformat()} is before the latest recorded sync (as of "
+            f"{latest.as_of.isoformat()}, run {latest.id}): a sync then would rewrite what "
+            "later runs decided; add --dry-run to replay it against the ledger as it stood "
+            "then")
+
+
 def sync_once(services: Services, as_of: datetime, *, force_full: bool,
               out: Console) -> int:
-    last = services.ledger.last_run("sync")
-    if last is not None and last.status == "succeeded" and as_of < last.as_of:
-        return fail(f"--as-of {as_of.isoformat()} is before the last recorded sync "
-                    f"({last.as_of.isoformat()}): replaying it would rewrite later decisions; "
-                    "use --dry-run to see the past")
     bars = ProgressBars(out)
     with bars.progress:
         summary = run_sync(services, as_of, force_full=force_full, progress=bars,
@@ -70,12 +77,15 @@ def _sync(args: argparse.Namespace) -> int:
     out = console()
     with open_services() as services:
         services.configure_logging()
+        if not args.dry_run:
+            refuse_rewriting(services, as_of)  # before the credentials: nothing is read
         services.settings.require_credentials()
         _ = services.programme  # a bad programme file stops here, before any call (exit 2)
         if args.dry_run:
             from jobs.dry_run import plan_lines, plan_run
 
-            for text in plan_lines(plan_run(services, as_of)):
+            plan = plan_run(services, as_of, as_of_default=args.as_of is None)
+            for text in plan_lines(plan):
                 plain(out, text)
             return EXIT_OK
         return sync_once(services, as_of, force_full=args.full, out=out)
@@ -117,7 +127,9 @@ def _serve(args: argparse.Namespace) -> int:
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sync = commands.add_parser("sync", help="one full cycle: pull, reconcile, write back, pay")
     sync.add_argument("--as-of", metavar="T", help="behave as at this UTC instant "
-                      "(ISO date or datetime; a date alone is its first instant)")
+                      "(ISO date or datetime; a date alone is its first instant); before "
+                      "the latest sync, with --dry-run only: a replay against the ledger "
+                      "as it stood then")
     sync.add_argument("--dry-run", action="store_true",
                       help="print the plan and change nothing anywhere")
     sync.add_argument("--full", action="store_true",

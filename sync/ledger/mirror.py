@@ -252,16 +252,6 @@ def confirm_all(ledger: Ledger, results: Mapping[str, dict[str, Any]]) -> None:
             ledger.confirm(key, results[key])
 
 
-def new_writes(ledger: Ledger, hashes: Iterable[tuple[str, str, str]]) -> set[tuple[str, str]]:
-    """Of ``(kind, target, content hash)``, the records whose content differs from the
-    last intent: what a run would write (a dry run asks without enqueueing)."""
-    with ledger.transaction() as session:
-        known = {(row.kind, row.target): row.content_hash
-                 for row in session.scalars(select(WrittenRow))}
-    return {(kind, target) for kind, target, digest in hashes
-            if known.get((kind, target)) != digest}
-
-
 def copy_mirror(source: Ledger, target: Ledger) -> None:
     """Seed a scratch ledger with the mirror and its cursors (a dry run pulls into it)."""
     with source.transaction() as session:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sync.domain.decisions import Decisions, LedgerState
 from sync.domain.months import require_utc
-from sync.ledger import outbox, transitions
+from sync.ledger import outbox, transitions, views
 from sync.ledger.checkpoints import checkpointer_for
 from sync.ledger.database import ledger_engine
 from sync.ledger.decisions import record_decisions
@@ -117,6 +117,25 @@ class Ledger(PayoutMethods):
                 payouts=tuple(record.to_payout() for record in transitions.list_payouts(session)),
                 frozen_attributions=tuple(frozen_of(row) for row in frozen),
             )
+
+    def view(self, as_of: datetime) -> views.LedgerView:
+        """The ledger a plan at ``as_of`` compares with: as it stands now, or, when
+        ``as_of`` is before the latest recorded sync, as it stood then (a replay,
+        ``views``). One snapshot."""
+        with self.transaction(snapshot=True) as session:
+            replay = views.replay_of(session, require_utc(as_of, "as_of"))
+            return views.view_now(session) if replay is None else views.view_at(session, replay)
+
+    def merged_intents(self, kind: str, cut: RunRecord) -> dict[str, dict[str, Any]]:
+        """A replay's view of what the worker had set by ``cut`` (``views``)."""
+        with self.transaction() as session:
+            return views.merged_intents(session, kind, cut)
+
+    def latest_sync(self) -> RunRecord | None:
+        """The recorded sync with the latest ``as_of``: a run before it would rewrite
+        what later runs decided."""
+        with self.transaction() as session:
+            return views.latest_sync(session)
 
     def record_decisions(self, run_id: int, decisions: Decisions) -> None:
         """All of a run's decisions in one transaction, or none (see ``decisions``)."""

@@ -8,7 +8,7 @@ from sqlalchemy import insert, select
 
 from sync.ledger import Ledger
 from sync.ledger.bulk import insert_rows
-from sync.ledger.mirror import Mirror, copy_mirror, new_writes, plan_write
+from sync.ledger.mirror import Mirror, copy_mirror, plan_write
 from sync.ledger.models import MirrorRow, table_of
 
 
@@ -75,13 +75,6 @@ def test_the_same_content_is_written_once_and_a_change_supersedes_a_pending_writ
     # Back to the first content: a real change again, so written again under a new key.
     third = plan_write(ledger, "hubspot.line", "vmcl_1", "aaa", {"amount": "1.00"}, run_id=4)
     assert third == "hubspot.line:vmcl_1:aaa:run4"
-
-
-def test_new_writes_are_records_whose_content_changed(ledger: Ledger) -> None:
-    plan_write(ledger, "hubspot.deal", "1", "h1", {}, run_id=1)
-    asked = [("hubspot.deal", "1", "h1"), ("hubspot.deal", "2", "h1"), ("hubspot.company", "1", "h1")]
-    assert new_writes(ledger, asked) == {("hubspot.deal", "2"), ("hubspot.company", "1")}
-    assert new_writes(ledger, [("hubspot.deal", "1", "h2")]) == {("hubspot.deal", "1")}
 
 
 def test_copy_mirror_seeds_a_scratch_ledger_with_records_and_cursors(ledger: Ledger, tmp_path: Path) -> None:
