@@ -2,11 +2,13 @@
 
 Every job run ends with one canonical summary line (structlog's "one line per unit of
 work"); secrets known to the process are scrubbed from every event before rendering.
+Logs go to standard error: standard output is the commands' own (tables, plans, CSV).
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterable, MutableMapping
 from typing import Any, Literal
 
@@ -57,5 +59,12 @@ def configure_logging(fmt: Literal["console", "json"], secrets: Iterable[str] = 
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=_stderr_logger,
         cache_logger_on_first_use=False,
     )
+
+
+def _stderr_logger(*_args: Any) -> structlog.PrintLogger:
+    """A logger on the current ``sys.stderr`` (looked up per logger, so a redirected
+    or captured stream is honoured)."""
+    return structlog.PrintLogger(sys.stderr)
