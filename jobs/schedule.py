@@ -48,7 +48,7 @@ def _observed(job: str, run: Callable[[], RunSummary]) -> Callable[[], None]:
         RUN_SECONDS.labels(job=job).observe(summary.seconds)
         if summary.outcome == "succeeded":
             LAST_SUCCESS.labels(job=job).set(datetime.now(UTC).timestamp())
-        log.info("job.finished", **summary.log_fields())
+        summary.log(log, "job.finished")
 
     return observed
 

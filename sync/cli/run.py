@@ -60,7 +60,7 @@ def sync_once(services: Services, as_of: datetime, *, force_full: bool,
     bars = ProgressBars(out)
     with bars.progress:
         summary = run_sync(services, as_of, force_full=force_full, progress=bars,
-                           on_summary=lambda s: log.info("sync.finished", **s.log_fields()))
+                           on_summary=lambda s: s.log(log, "sync.finished"))
     summary.render(out)
     return EXIT_OK
 

@@ -48,7 +48,7 @@ class SecretScrubber:
 def configure_logging(fmt: Literal["console", "json"], secrets: Iterable[str] = (),
                       level: int = logging.INFO) -> None:
     renderer: Any = (structlog.processors.JSONRenderer() if fmt == "json"
-                     else structlog.dev.ConsoleRenderer(colors=False))
+                     else structlog.dev.ConsoleRenderer(colors=False, sort_keys=False))
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
