@@ -16,12 +16,13 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.text import Text
 
+from sync.cli.failures import EXIT_ERROR as EXIT_ERROR  # the commands' statuses
+from sync.cli.failures import EXIT_OK as EXIT_OK
 from sync.config.settings import load_settings
 from sync.domain.money import Cents, eur
 from sync.ledger.errors import LedgerError
 from sync.wiring import Services
 
-EXIT_OK, EXIT_ERROR = 0, 1
 Handler = Callable[[argparse.Namespace], int]
 
 

@@ -7,6 +7,7 @@ so they never print, in logs, errors, plans or reports.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Literal
@@ -65,6 +66,15 @@ class Settings(BaseSettings):
             raise ConfigurationError(f"{' and '.join(missing)} must be set (see README)")
         assert self.hubspot_access_token is not None and self.stripe_api_key is not None
         return self.hubspot_access_token.get_secret_value(), self.stripe_api_key.get_secret_value()
+
+
+SECRET_VARIABLES = ("PARTNERSYNC_HUBSPOT_ACCESS_TOKEN", "PARTNERSYNC_STRIPE_API_KEY")
+
+
+def secrets_in_environment() -> list[str]:
+    """The credentials as the environment holds them, valid or not: what an error
+    message must never show, even when the settings did not load."""
+    return [value for name in SECRET_VARIABLES if (value := os.environ.get(name, "").strip())]
 
 
 def load_settings() -> Settings:

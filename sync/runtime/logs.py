@@ -8,6 +8,7 @@ Logs go to standard error: standard output is the commands' own (tables, plans, 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Iterable, MutableMapping
 from typing import Any, Literal
@@ -16,6 +17,20 @@ import structlog
 
 REDACTED = "[redacted]"
 _SECRET_KEYS = ("token", "api_key", "authorization", "password", "secret")
+_SECRET_SHAPES = (
+    re.compile(r"\b(sk|rk|pk|whsec)_(live|test)_[A-Za-z0-9]+"),  # Stripe keys
+    re.compile(r"\bpat-[A-Za-z0-9-]+"),  # HubSpot private-app tokens
+    re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/=-]+"),
+    re.compile(r"(?<=://)[^/@\s:]+:[^/@\s]+(?=@)"),  # user:password in URLs
+)
+
+
+def redact_secret_shapes(text: str) -> str:
+    """``text`` without anything shaped like a key, a token or a URL's password, for
+    text whose secrets are not all known (a vendor's or a driver's message)."""
+    for pattern in _SECRET_SHAPES:
+        text = pattern.sub(REDACTED, text)
+    return text
 
 
 class SecretScrubber:
