@@ -27,8 +27,9 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 @contextmanager
-def open_services() -> Iterator[Services]:
-    services = Services(load_settings())
+def open_services(*, create_ledger: bool = False) -> Iterator[Services]:
+    """Services for one command; only the worker's own commands create the ledger."""
+    services = Services(load_settings(), create_ledger=create_ledger)
     try:
         yield services
     finally:

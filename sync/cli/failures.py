@@ -27,6 +27,7 @@ from sync.errors import (
     PartnerSyncError,
     RetriableUpstreamError,
 )
+from sync.ledger.database import database_failure
 from sync.runtime.logs import SecretScrubber, redact_secret_shapes
 
 EXIT_OK, EXIT_ERROR, EXIT_CONFIG, EXIT_UPSTREAM = 0, 1, 2, 3
@@ -55,11 +56,15 @@ def describe(error: BaseException) -> Failure:
     if isinstance(error, DailyLimitReached | RetriableUpstreamError):
         return Failure(EXIT_UPSTREAM, f"upstream unavailable: {error}; {RESUMES}")
     if isinstance(error, DatabaseUnavailable):
-        return Failure(EXIT_UPSTREAM, f"database unavailable: {error}; {RESUMES}")
+        return Failure(EXIT_UPSTREAM, f"database unavailable: {error}; check that it runs "
+                                      "and that PARTNERSYNC_DATABASE_URL names it")
     if isinstance(error, PartnerSyncError):
         return Failure(EXIT_ERROR, str(error))
     if isinstance(error, KeyboardInterrupt):
         return Failure(EXIT_ERROR, "interrupted")
+    known = database_failure(error)
+    if known is not None:
+        return describe(known)
     return Failure(EXIT_ERROR, f"unexpected error ({type(error).__name__}: {error}); run "
                                "again with --debug for the traceback, and report it")
 

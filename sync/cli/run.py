@@ -68,7 +68,7 @@ def sync_once(services: Services, as_of: datetime, *, force_full: bool,
 def _sync(args: argparse.Namespace) -> int:
     as_of = parse_as_of(args.as_of) if args.as_of else datetime.now(UTC)
     out = console()
-    with open_services() as services:
+    with open_services(create_ledger=True) as services:
         services.configure_logging()
         services.settings.require_credentials()
         _ = services.programme  # a bad programme file stops here, before any call (exit 2)
@@ -106,7 +106,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     stop = threading.Event()
     stop_on_signals(stop)
-    with open_services() as services:
+    with open_services(create_ledger=True) as services:
         services.configure_logging()
         services.settings.require_credentials()
         _ = services.programme  # a bad programme file stops here (exit 2)

@@ -6,6 +6,7 @@ of them without catching database driver errors by name.
 
 from __future__ import annotations
 
+from sync.errors import ConfigurationError
 from sync.errors import LedgerError as _LedgerError
 from sync.runtime.logs import redact_secret_shapes
 
@@ -56,3 +57,7 @@ class OutboxError(LedgerError):
 
 class FrozenAttributionError(LedgerError):
     """Decisions that would change or drop a frozen attribution (R10a)."""
+
+
+class LedgerMissing(ConfigurationError):
+    """A command that only reads the ledger found none where the URL points (exit 2)."""
