@@ -12,6 +12,7 @@ import argparse
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from rich.console import Console
 from rich.text import Text
@@ -63,3 +64,15 @@ def fail(message: str) -> int:
 def refused(error: LedgerError) -> int:
     """A ledger refusal (illegal transition, unknown id): its reason, exit 1."""
     return fail(str(error))
+
+
+def output_file(text: str) -> Path:
+    """An argument naming a file to write: its folder must exist (checked before any
+    work, so a typo costs no run), and it must not be a folder itself."""
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a folder; name a file in it")
+    if not path.resolve().parent.is_dir():
+        raise argparse.ArgumentTypeError(f"folder {path.parent} does not exist; create it "
+                                         "first")
+    return path

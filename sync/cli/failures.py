@@ -65,6 +65,9 @@ def describe(error: BaseException) -> Failure:
     known = database_failure(error)
     if known is not None:
         return describe(known)
+    if isinstance(error, OSError) and error.filename is not None:
+        return Failure(EXIT_ERROR, f"cannot write or read {error.filename}: "
+                                   f"{error.strerror or error}")
     return Failure(EXIT_ERROR, f"unexpected error ({type(error).__name__}: {error}); run "
                                "again with --debug for the traceback, and report it")
 

@@ -24,6 +24,7 @@ from sync.cli.common import (
     console,
     money,
     open_services,
+    output_file,
     plain,
     refused,
 )
@@ -186,5 +187,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     paid.set_defaults(handler=_mark_paid)
     export = actions.add_parser("export", help="payouts as CSV (stdout by default)")
     export.add_argument("--status", choices=STATUSES)
-    export.add_argument("--output", metavar="FILE")
+    export.add_argument("--output", metavar="FILE", type=output_file,
+                        help="write the CSV to this file (default: standard output)")
     export.set_defaults(handler=_export)
