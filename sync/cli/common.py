@@ -9,6 +9,8 @@ its own ``Services`` from the environment (a configuration error exits 2 through
 from __future__ import annotations
 
 import argparse
+import errno
+import socket
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,6 +23,7 @@ from sync.cli.failures import EXIT_ERROR as EXIT_ERROR  # the commands' statuses
 from sync.cli.failures import EXIT_OK as EXIT_OK
 from sync.config.settings import load_settings
 from sync.domain.money import Cents, eur
+from sync.errors import ConfigurationError
 from sync.ledger.errors import LedgerError
 from sync.wiring import Services
 
@@ -76,3 +79,27 @@ def output_file(text: str) -> Path:
         raise argparse.ArgumentTypeError(f"folder {path.parent} does not exist; create it "
                                          "first")
     return path
+
+
+def require_listenable(host: str, port: int, *, host_setting: str, port_setting: str) -> None:
+    """Refuse, naming the setting to change, an address a server could not listen on --
+    before werkzeug would print its own two lines and exit 1. (Checked by binding once
+    and letting go: a program taking the port in between still meets werkzeug.)"""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as werkzeug does
+            probe.bind(address)
+    except OSError as error:
+        why = error.strerror or str(error)
+        if error.errno == errno.EADDRINUSE:
+            raise ConfigurationError(
+                f"{port_setting}: {host}:{port} is in use ({why}); stop what listens there, "
+                "or choose another port (0: any free port)") from None
+        if error.errno == errno.EACCES:
+            raise ConfigurationError(f"{port_setting}: {host}:{port} needs privileges this "
+                                     f"user lacks ({why}); choose a port above 1023") from None
+        raise ConfigurationError(
+            f"{host_setting}: cannot listen on {host}:{port} ({why}); give an address of "
+            "this machine (127.0.0.1, or 0.0.0.0 for all)") from None

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn
 
 from jobs.cycle import run_sync
 from sync.adapters.hubspot.setup import ensure_setup
-from sync.cli.common import EXIT_OK, console, fail, open_services, plain
+from sync.cli.common import EXIT_OK, console, fail, open_services, plain, require_listenable
 from sync.errors import ConfigurationError
 from sync.wiring import Services
 
@@ -108,8 +108,12 @@ def _serve(args: argparse.Namespace) -> int:
     stop_on_signals(stop)
     with open_services(create_ledger=True) as services:
         services.configure_logging()
-        services.settings.require_credentials()
+        settings = services.settings
+        settings.require_credentials()
         _ = services.programme  # a bad programme file stops here (exit 2)
+        require_listenable(settings.serve_host, settings.serve_port,
+                           host_setting="PARTNERSYNC_SERVE_HOST",
+                           port_setting="PARTNERSYNC_SERVE_PORT")
         serve(services, stop, _announce)
     return EXIT_OK
 
