@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from rich.table import Table
 
 from sync.cli.common import EXIT_OK, cell, console, fail, open_services
+from sync.cli.offline import known_partners, unknown_partner
 from sync.domain.money import eur
 from sync.ledger.records import AuditEvent
 from sync.ledger.transitions import spreadsheet_safe
@@ -46,6 +47,9 @@ def _audit(args: argparse.Namespace) -> int:
         return fail(str(error))
     with open_services() as services:
         events = services.ledger.audit_events(args.partner, since)
+        if args.partner is not None and not events and args.partner not in known_partners(
+                services) and not services.ledger.audit_events(args.partner, None):
+            return fail(unknown_partner(args.partner))
     rows = [_row(event) for event in events]
     if args.format == "json":
         json.dump([{**row, "data": event.data} for row, event in zip(rows, events, strict=True)],

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from rich.table import Table
 
 from sync.cli.common import EXIT_OK, cell, console, fail, open_services, plain, refused
-from sync.cli.offline import known_partners
+from sync.cli.offline import known_partners, unknown_partner
 from sync.domain.inputs import Partner, Tier
 from sync.domain.money import cents_from_eur, eur
 from sync.domain.months import month_end, month_of, parse_month_label
@@ -134,8 +134,7 @@ def _tier(partner: Partner, month: int) -> Tier | None:
 
 
 def _unknown(partner_id: str) -> int:
-    return fail(f"partner {partner_id} is not a partner the ledger has read from HubSpot "
-                "(its company id; `partnersync partners list` shows them)")
+    return fail(unknown_partner(partner_id))
 
 
 def _text(value: str) -> str:

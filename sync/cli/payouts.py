@@ -22,13 +22,14 @@ from sync.cli.common import (
     EXIT_OK,
     cell,
     console,
+    fail,
     money,
     open_services,
     output_file,
     plain,
     refused,
 )
-from sync.cli.offline import partner_names
+from sync.cli.offline import partner_names, unknown_partner
 from sync.domain.decisions import PayoutStatus
 from sync.domain.money import eur
 from sync.domain.months import month_label
@@ -82,6 +83,11 @@ def _list(args: argparse.Namespace) -> int:
     with open_services() as services:
         records = services.ledger.list_payouts(_status(args), args.partner)
         names = partner_names(services)
+        if args.partner is not None and not records and args.partner not in names \
+                and not services.ledger.list_payouts(None, args.partner):
+            # No company of that id, and no payout of it whatever its status: a typo,
+            # not a partner without payouts.
+            return fail(unknown_partner(args.partner))
     console().print(payouts_table(records, names))
     return EXIT_OK
 
