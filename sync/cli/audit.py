@@ -87,5 +87,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     audit = commands.add_parser("audit", help="who decided what about money (R32-R35)")
     audit.add_argument("--partner", metavar="ID", help="one partner's entries")
     audit.add_argument("--since", metavar="DATE", help="entries at or after this date (UTC)")
-    audit.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    audit.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                       help="a table for people, csv or json for scripts (default: table)")
     audit.set_defaults(handler=_audit)

@@ -103,10 +103,13 @@ def _keep_serving(out: Console, hubspot_url: str, stripe_url: str, database: Pat
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     demo = commands.add_parser("demo", help="the sandbox with the demo portal, and one cycle")
-    demo.add_argument("--fixtures", default=str(DEMO), metavar="DIR")
+    demo.add_argument("--fixtures", default=str(DEMO), metavar="DIR",
+                      help="the portal to serve, a fixture directory (default: fixtures/demo)")
     demo.add_argument("--database", default=DATABASE, metavar="FILE", type=output_file,
                       help="the demo's SQLite ledger, recreated each time")
-    demo.add_argument("--as-of", default=DEMO_AS_OF, metavar="T")
+    demo.add_argument("--as-of", default=DEMO_AS_OF, metavar="T",
+                      help="the demo portal's present, an ISO date or datetime in UTC "
+                           "(default: %(default)s)")
     demo.add_argument("--serve", action="store_true",
                       help="keep the stand-ins running after the cycle")
     demo.set_defaults(handler=_demo)

@@ -38,6 +38,8 @@ from sync.ledger.errors import LedgerError
 from sync.wiring import Services
 
 STATUSES = [status.value for status in PayoutStatus]
+PAYOUT_ID_HELP = "the payout's id, vmcpo_<partner>_<period> (`payouts list` shows them)"
+STATUS_HELP = "only payouts in this status"
 
 
 def default_actor() -> str:
@@ -170,29 +172,31 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     payouts = commands.add_parser("payouts", help="finance's view of payouts (R24-R26)")
     actions = payouts.add_subparsers(dest="action", required=True, metavar="ACTION")
     listing = actions.add_parser("list", help="payouts as a table")
-    listing.add_argument("--status", choices=STATUSES)
+    listing.add_argument("--status", choices=STATUSES, help=STATUS_HELP)
     listing.add_argument("--partner", metavar="ID", help="a partner's HubSpot company id")
     listing.set_defaults(handler=_list)
     approve = actions.add_parser("approve", help="pending_approval -> approved (R25)")
-    approve.add_argument("payout_id", metavar="ID")
-    approve.add_argument("--by", default=default_actor(), metavar="NAME")
+    approve.add_argument("payout_id", metavar="ID", help=PAYOUT_ID_HELP)
+    approve.add_argument("--by", default=default_actor(), metavar="NAME",
+                         help="who approves, recorded in the audit trail (default: $USER)")
     approve.set_defaults(handler=_approve)
     hold = actions.add_parser("hold", help="hold one payout until released (R35)")
-    hold.add_argument("payout_id", metavar="ID")
+    hold.add_argument("payout_id", metavar="ID", help=PAYOUT_ID_HELP)
     hold.add_argument("--reason", required=True, metavar="TEXT", help="why, for the audit trail")
     hold.add_argument("--by", required=True, metavar="NAME", help="who holds it")
     hold.set_defaults(handler=_hold)
     release = actions.add_parser("release", help="release finance's hold on a payout (R35)")
-    release.add_argument("payout_id", metavar="ID")
+    release.add_argument("payout_id", metavar="ID", help=PAYOUT_ID_HELP)
     release.add_argument("--by", required=True, metavar="NAME", help="who releases it")
     release.set_defaults(handler=_release)
     paid = actions.add_parser("mark-paid", help="manual_pending -> paid, paid outside Stripe")
-    paid.add_argument("payout_id", metavar="ID")
-    paid.add_argument("--by", default=default_actor(), metavar="NAME")
+    paid.add_argument("payout_id", metavar="ID", help=PAYOUT_ID_HELP)
+    paid.add_argument("--by", default=default_actor(), metavar="NAME",
+                      help="who paid it, recorded in the audit trail (default: $USER)")
     paid.add_argument("--reference", metavar="REF", help="bank or PayPal reference")
     paid.set_defaults(handler=_mark_paid)
     export = actions.add_parser("export", help="payouts as CSV (stdout by default)")
-    export.add_argument("--status", choices=STATUSES)
+    export.add_argument("--status", choices=STATUSES, help=STATUS_HELP)
     export.add_argument("--output", metavar="FILE", type=output_file,
                         help="write the CSV to this file (default: standard output)")
     export.set_defaults(handler=_export)
