@@ -69,6 +69,35 @@ def refused(error: LedgerError) -> int:
     return fail(str(error))
 
 
+ACTOR_MISSING = ("--by: say who decides -- your HubSpot email, e.g. --by "
+                 "claire.martin@vmcloud.example, so that R33 knows you -- or set "
+                 "PARTNERSYNC_OPERATOR")
+
+
+def not_empty(value: str) -> str:
+    if not value.strip():
+        raise argparse.ArgumentTypeError("must not be empty")
+    return value
+
+
+def add_actor(parser: argparse.ArgumentParser, who: str) -> None:
+    """``--by NAME``: the person deciding, recorded in the audit trail."""
+    parser.add_argument("--by", type=not_empty, metavar="NAME",
+                        help=f"{who}, recorded in the audit trail: your HubSpot email "
+                             "(R33) (default: PARTNERSYNC_OPERATOR; one of them is needed)")
+
+
+def resolve_actor(args: argparse.Namespace) -> None:
+    """Fill ``--by`` from ``PARTNERSYNC_OPERATOR`` for a command that takes it; without
+    either, refuse: the OS account or a fixed name would name nobody."""
+    if "by" not in vars(args) or args.by is not None:
+        return
+    operator = load_settings().operator
+    if operator is None:
+        raise ConfigurationError(ACTOR_MISSING)
+    args.by = operator
+
+
 def output_file(text: str) -> Path:
     """An argument naming a file to write: its folder must exist (checked before any
     work, so a typo costs no run), and it must not be a folder itself."""

@@ -94,7 +94,8 @@ def _keep_serving(out: Console, hubspot_url: str, stripe_url: str, database: Pat
                  "  export PARTNERSYNC_STRIPE_API_KEY=sk_test_demo",
                  f"  export PARTNERSYNC_DATABASE_URL=sqlite:///{database}",
                  "  export PARTNERSYNC_PROGRAMME_FILE=fixtures/demo/programme.toml",
-                 "  partnersync payouts approve <id> && partnersync sync --as-of 2026-11-01"]:
+                 "  partnersync payouts approve <id> --by <your email> && partnersync sync "
+                 "--as-of 2026-11-01"]:
         plain(out, text)
     stop = threading.Event()
     stop_on_signals(stop)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn, cast
 
 from sync.cli import audit, demo, explain, failures, partners, payouts, report, run, standins
+from sync.cli.common import resolve_actor
 from sync.cli.failures import EXIT_CONFIG, EXIT_ERROR
 from sync.runtime.collector import tune_collector
 
@@ -71,6 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Handler = args.handler
     tune_collector()
     try:
+        resolve_actor(args)
         return handler(args)
     except BrokenPipeError:
         # The reader of our output went away (`| head`): stop quietly, and let the

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +19,7 @@ from rich.table import Table
 
 from sync.cli.common import (
     EXIT_OK,
+    add_actor,
     cell,
     console,
     fail,
@@ -40,10 +40,6 @@ from sync.wiring import Services
 STATUSES = [status.value for status in PayoutStatus]
 PAYOUT_ID_HELP = "the payout's id, vmcpo_<partner>_<period> (`payouts list` shows them)"
 STATUS_HELP = "only payouts in this status"
-
-
-def default_actor() -> str:
-    return os.environ.get("USER") or "cli"
 
 
 def payouts_table(records: list[PayoutRecord], names: dict[str, str]) -> Table:
@@ -177,22 +173,20 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     listing.set_defaults(handler=_list)
     approve = actions.add_parser("approve", help="pending_approval -> approved (R25)")
     approve.add_argument("payout_id", metavar="ID", help=PAYOUT_ID_HELP)
-    approve.add_argument("--by", default=default_actor(), metavar="NAME",
-                         help="who approves, recorded in the audit trail (default: $USER)")
+    add_actor(approve, "who approves")
     approve.set_defaults(handler=_approve)
     hold = actions.add_parser("hold", help="hold one payout until released (R35)")
     hold.add_argument("payout_id", metavar="ID", help=PAYOUT_ID_HELP)
     hold.add_argument("--reason", required=True, metavar="TEXT", help="why, for the audit trail")
-    hold.add_argument("--by", required=True, metavar="NAME", help="who holds it")
+    add_actor(hold, "who holds it")
     hold.set_defaults(handler=_hold)
     release = actions.add_parser("release", help="release finance's hold on a payout (R35)")
     release.add_argument("payout_id", metavar="ID", help=PAYOUT_ID_HELP)
-    release.add_argument("--by", required=True, metavar="NAME", help="who releases it")
+    add_actor(release, "who releases it")
     release.set_defaults(handler=_release)
     paid = actions.add_parser("mark-paid", help="manual_pending -> paid, paid outside Stripe")
     paid.add_argument("payout_id", metavar="ID", help=PAYOUT_ID_HELP)
-    paid.add_argument("--by", default=default_actor(), metavar="NAME",
-                      help="who paid it, recorded in the audit trail (default: $USER)")
+    add_actor(paid, "who paid it")
     paid.add_argument("--reference", metavar="REF", help="bank or PayPal reference")
     paid.set_defaults(handler=_mark_paid)
     export = actions.add_parser("export", help="payouts as CSV (stdout by default)")

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # Incremental reads start this long before the last one did: the worker's and the
     # vendors' clocks may differ, and their search indexes lag behind a write.
     pull_overlap_seconds: float = Field(600.0, ge=0)
+    # Who runs the command line's decisions when --by is not given: a person, as HubSpot
+    # knows them (an email), so approvals are recognised across both (R33).
+    operator: str | None = None
 
     @field_validator("hubspot_base_url", "stripe_api_base")
     @classmethod
@@ -50,6 +53,11 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("expected an http:// or https:// URL")
         return value.rstrip("/")
+
+    @field_validator("operator")
+    @classmethod
+    def _operator(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
 
     @field_validator("database_url")
     @classmethod
