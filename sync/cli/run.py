@@ -111,6 +111,7 @@ def _serve(args: argparse.Namespace) -> int:
         settings = services.settings
         settings.require_credentials()
         _ = services.programme  # a bad programme file stops here (exit 2)
+        _ = services.ledger  # so does a ledger that cannot be opened, before the first job
         require_listenable(settings.serve_host, settings.serve_port,
                            host_setting="PARTNERSYNC_SERVE_HOST",
                            port_setting="PARTNERSYNC_SERVE_PORT")
