@@ -70,14 +70,14 @@ class Services:
 
     def _database_error(self, error: ConfigurationError) -> ConfigurationError:
         """``error`` under the name of the setting to fix (docs/configuration.md)."""
-        url = shown(self.settings.database_url)
-        where = (f"PARTNERSYNC_DATABASE_URL ({url})"
-                 if "database_url" in self.settings.model_fields_set else
-                 f"PARTNERSYNC_DATABASE_URL is not set and its default ({url}) names no "
-                 "ledger")
+        url, missing = shown(self.settings.database_url), isinstance(error, LedgerMissing)
+        if "database_url" in self.settings.model_fields_set:
+            where = f"PARTNERSYNC_DATABASE_URL ({url})"
+        else:
+            where = (f"PARTNERSYNC_DATABASE_URL is not set and its default ({url}) "
+                     f"{'names no ledger' if missing else 'fails'}")
         fix = ("; set PARTNERSYNC_DATABASE_URL to your ledger's URL, or create one with "
-               "`partnersync sync` (or `partnersync demo`)"
-               if isinstance(error, LedgerMissing) else "")
+               "`partnersync sync` (or `partnersync demo`)" if missing else "")
         return ConfigurationError(f"{where}: {error}{fix}")
 
     @cached_property

@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     @field_validator("operator")
     @classmethod
     def _operator(cls, value: str | None) -> str | None:
-        return value.strip() or None if value is not None else None
+        return (value.strip() or None) if value is not None else None
 
     @field_validator("database_url")
     @classmethod
