@@ -54,7 +54,7 @@ def observed(job: str, run: Callable[[], RunSummary], book: OutcomeBook,
             RUN_SECONDS.labels(job_name=job).observe(summary.seconds)
             if summary.outcome != "skipped":  # skipped: another replica runs it
                 book.record(job, summary.outcome, summary.error)
-            log.info("job.finished", **summary.log_fields())
+            summary.log(log, "job.finished")  # at the level its outcome deserves
         book.refresh(ledger)  # and what other replicas and commands did meanwhile
 
     return observed_run

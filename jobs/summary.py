@@ -147,6 +147,16 @@ class RunSummary:
         fields["edited"] = len(self.edited)
         return fields
 
+    def log(self, logger: Any, event: str) -> None:
+        """The canonical line at the level the outcome deserves: error for a failed or
+        stopped run, warning for one that finished with failed writes or payments."""
+        level = "info"
+        if self.outcome not in ("succeeded", "skipped"):
+            level = "error"
+        elif self.writes_failed or self.payment_failures:
+            level = "warning"
+        getattr(logger, level)(event, **self.log_fields())
+
     def render(self, console: Console) -> None:
         title = f"partnersync {self.job}{' (dry run)' if self.dry_run else ''}: {self.outcome}"
         table = Table(title=title, show_header=False)

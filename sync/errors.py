@@ -5,6 +5,7 @@ retry policy and the command line decide on *our* types, never on SDK internals:
 
     PartnerSyncError
     ├── ConfigurationError            exit 2
+    ├── DatabaseUnavailable           the ledger's database did not answer: exit 3
     ├── LedgerError                   the ledger refused an operation (sync.ledger.errors)
     └── UpstreamError                 an API call failed
         ├── RetriableUpstreamError    worth another try (the retry policy's whole set)
@@ -12,7 +13,7 @@ retry policy and the command line decide on *our* types, never on SDK internals:
         │   ├── ServerError           5xx, Stripe lock timeouts
         │   └── NetworkError          timeouts, refused or dropped connections
         └── FatalUpstreamError        retrying cannot help
-            ├── AuthenticationError   401/403
+            ├── AuthenticationError   401/403: exit 2, the credentials are configuration
             ├── RequestRejected       4xx validation, card, idempotency errors
             └── DailyLimitReached     HubSpot DAILY policy: stop the run, exit 3
 
@@ -28,6 +29,10 @@ class PartnerSyncError(Exception):
 
 class ConfigurationError(PartnerSyncError):
     """A missing or malformed setting; the CLI exits with status 2."""
+
+
+class DatabaseUnavailable(PartnerSyncError):
+    """The ledger's database refused the connection or dropped it; the CLI exits 3."""
 
 
 class LedgerError(PartnerSyncError):

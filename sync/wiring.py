@@ -19,7 +19,10 @@ from sync.adapters.stripe.gateway import StripeGateway
 from sync.config.programme_file import load_programme
 from sync.config.settings import Settings
 from sync.domain.terms import Programme
+from sync.errors import ConfigurationError
 from sync.ledger import Ledger
+from sync.ledger.database import shown
+from sync.ledger.errors import LedgerMissing
 from sync.ledger.mirror import Mirror
 from sync.runtime.logs import configure_logging
 from sync.writeback.finance import FinanceControls
@@ -41,6 +44,9 @@ class Services:
     settings: Settings
     props: PropertyMap = DEFAULT_PROPERTY_MAP
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    # The worker (sync, serve) creates the ledger; commands that only read or amend it
+    # refuse a missing one rather than show an empty ledger's nothing.
+    create_ledger: bool = True
 
     @cached_property
     def programme(self) -> Programme:
@@ -48,15 +54,33 @@ class Services:
 
     @cached_property
     def ledger(self) -> Ledger:
-        ledger = Ledger.open(self.settings.database_url)
         try:
-            ledger.migrate()
+            ledger = Ledger.open(self.settings.database_url, create=self.create_ledger)
+        except ConfigurationError as error:
+            raise self._database_error(error) from None
+        try:
+            ledger.migrate(create=self.create_ledger)
+        except ConfigurationError as error:
+            ledger.close()
+            raise self._database_error(error) from None
         except BaseException:
             # Not kept, so tried again on next use (serve's probes and jobs): close it,
             # or each try would leave an engine and a checkpoint thread behind.
             ledger.close()
             raise
         return ledger
+
+    def _database_error(self, error: ConfigurationError) -> ConfigurationError:
+        """``error`` under the name of the setting to fix (docs/configuration.md)."""
+        url, missing = shown(self.settings.database_url), isinstance(error, LedgerMissing)
+        if "database_url" in self.settings.model_fields_set:
+            where = f"PARTNERSYNC_DATABASE_URL ({url})"
+        else:
+            where = (f"PARTNERSYNC_DATABASE_URL is not set and its default ({url}) "
+                     f"{'names no ledger' if missing else 'fails'}")
+        fix = ("; set PARTNERSYNC_DATABASE_URL to your ledger's URL, or create one with "
+               "`partnersync sync` (or `partnersync demo`)" if missing else "")
+        return ConfigurationError(f"{where}: {error}{fix}")
 
     @cached_property
     def mirror(self) -> Mirror:

@@ -3,7 +3,9 @@
 Retries exactly the ``RetriableUpstreamError`` family: 429 (waiting what
 ``Retry-After`` or HubSpot's policy asks), 5xx and network failures; caps attempts
 and re-raises the last error. The SDKs' own retries are switched off by the
-adapters, so retries are never stacked.
+adapters, so retries are never stacked. Each retry is one warning line
+(``api.retrying``: which API and operation, why, which attempt comes next and in how
+many seconds), so an operator sees why a run waits.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+import structlog
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -24,6 +27,7 @@ from tenacity import (
 from sync.errors import RateLimited, RetriableUpstreamError
 
 T = TypeVar("T")
+log = structlog.get_logger("partnersync.retry")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +66,21 @@ def call_with_retry(
     operation: Callable[[], T],
     policy: RetryPolicy,
     on_retry: Callable[[RetriableUpstreamError, int], None] | None = None,
+    *,
+    what: str | None = None,
 ) -> T:
-    """Run ``operation``; retry retriable failures per ``policy``; re-raise the last one."""
+    """Run ``operation``; retry retriable failures per ``policy``; re-raise the last one.
+    ``what`` names the operation in the retry's warning line."""
 
     def before_sleep(state: RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome else None
-        if on_retry is not None and isinstance(error, RetriableUpstreamError):
+        if not isinstance(error, RetriableUpstreamError):
+            return
+        wait = state.next_action.sleep if state.next_action is not None else 0.0
+        log.warning("api.retrying", api=error.api, operation=what,
+                    attempt=state.attempt_number + 1, max_attempts=policy.max_attempts,
+                    in_seconds=round(wait, 1), error=str(error))
+        if on_retry is not None:
             on_retry(error, state.attempt_number)
 
     retrying = Retrying(

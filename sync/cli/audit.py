@@ -8,6 +8,7 @@ import argparse
 from datetime import UTC, datetime
 
 from sync.cli.common import EXIT_OK, console, fail, open_services
+from sync.cli.offline import known_partners, unknown_partner
 from sync.cli.tables import Column, Field, Listing, add_format_option, emit, instant, money_fields
 from sync.domain.money import eur
 from sync.ledger.records import AuditEvent
@@ -57,6 +58,9 @@ def _audit(args: argparse.Namespace) -> int:
         return fail(str(error))
     with open_services() as services:
         events = services.ledger.audit_events(args.partner, since)
+        if args.partner is not None and not events and args.partner not in known_partners(
+                services) and not services.ledger.audit_events(args.partner, None):
+            return fail(unknown_partner(args.partner))
     emit(audit_listing(events), args.format, console())
     return EXIT_OK
 

@@ -9,25 +9,31 @@ its own ``Services`` from the environment (a configuration error exits 2 through
 from __future__ import annotations
 
 import argparse
+import errno
+import socket
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from rich.console import Console
 from rich.text import Text
 
+from sync.cli.failures import EXIT_ERROR as EXIT_ERROR  # the commands' statuses
+from sync.cli.failures import EXIT_OK as EXIT_OK
 from sync.config.settings import load_settings
 from sync.domain.money import Cents, eur
+from sync.errors import ConfigurationError
 from sync.ledger.errors import LedgerError
 from sync.wiring import Services
 
-EXIT_OK, EXIT_ERROR = 0, 1
 Handler = Callable[[argparse.Namespace], int]
 
 
 @contextmanager
-def open_services() -> Iterator[Services]:
-    services = Services(load_settings())
+def open_services(*, create_ledger: bool = False) -> Iterator[Services]:
+    """Services for one command; only the worker's own commands create the ledger."""
+    services = Services(load_settings(), create_ledger=create_ledger)
     try:
         yield services
     finally:
@@ -61,3 +67,68 @@ def fail(message: str) -> int:
 def refused(error: LedgerError) -> int:
     """A ledger refusal (illegal transition, unknown id): its reason, exit 1."""
     return fail(str(error))
+
+
+ACTOR_MISSING = ("--by: say who decides -- your HubSpot email, e.g. --by "
+                 "claire.martin@vmcloud.example, so that R33 knows you -- or set "
+                 "PARTNERSYNC_OPERATOR")
+
+
+def not_empty(value: str) -> str:
+    if not value.strip():
+        raise argparse.ArgumentTypeError("must not be empty")
+    return value
+
+
+def add_actor(parser: argparse.ArgumentParser, who: str) -> None:
+    """``--by NAME``: the person deciding, recorded in the audit trail."""
+    parser.add_argument("--by", type=not_empty, metavar="NAME",
+                        help=f"{who}, recorded in the audit trail: your HubSpot email "
+                             "(R33) (default: PARTNERSYNC_OPERATOR; one of them is needed)")
+
+
+def resolve_actor(args: argparse.Namespace) -> None:
+    """Fill ``--by`` from ``PARTNERSYNC_OPERATOR`` for a command that takes it; without
+    either, refuse: the OS account or a fixed name would name nobody."""
+    if "by" not in vars(args) or args.by is not None:
+        return
+    operator = load_settings().operator
+    if operator is None:
+        raise ConfigurationError(ACTOR_MISSING)
+    args.by = operator
+
+
+def output_file(text: str) -> Path:
+    """An argument naming a file to write: its folder must exist (checked before any
+    work, so a typo costs no run), and it must not be a folder itself."""
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a folder; name a file in it")
+    if not path.resolve().parent.is_dir():
+        raise argparse.ArgumentTypeError(f"folder {path.parent} does not exist; create it "
+                                         "first")
+    return path
+
+
+def require_listenable(host: str, port: int, *, host_setting: str, port_setting: str) -> None:
+    """Refuse, naming the setting to change, an address a server could not listen on --
+    before werkzeug would print its own two lines and exit 1. (Checked by binding once
+    and letting go: a program taking the port in between still meets werkzeug.)"""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as werkzeug does
+            probe.bind(address)
+    except OSError as error:
+        why = error.strerror or str(error)
+        if error.errno == errno.EADDRINUSE:
+            raise ConfigurationError(
+                f"{port_setting}: {host}:{port} is in use ({why}); stop what listens there, "
+                "or choose another port (0: any free port)") from None
+        if error.errno == errno.EACCES:
+            raise ConfigurationError(f"{port_setting}: {host}:{port} needs privileges this "
+                                     f"user lacks ({why}); choose a port above 1023") from None
+        raise ConfigurationError(
+            f"{host_setting}: cannot listen on {host}:{port} ({why}); give an address of "
+            "this machine (127.0.0.1, or 0.0.0.0 for all)") from None

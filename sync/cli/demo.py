@@ -18,7 +18,7 @@ from rich.console import Console
 
 from jobs.cycle import run_sync
 from sync.adapters.hubspot.setup import ensure_setup
-from sync.cli.common import EXIT_OK, console, plain
+from sync.cli.common import EXIT_OK, console, output_file, plain
 from sync.cli.demo_finance import finance_hour, finance_next_steps
 from sync.cli.run import ProgressBars, parse_as_of, stop_on_signals
 from sync.cli.standins import require_standins
@@ -141,10 +141,13 @@ def _keep_serving(out: Console, hubspot_url: str, stripe_url: str, database: Pat
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     demo = commands.add_parser("demo", help="the sandbox with the demo portal, and one cycle")
-    demo.add_argument("--fixtures", default=str(DEMO), metavar="DIR")
-    demo.add_argument("--database", default=DATABASE, metavar="FILE",
+    demo.add_argument("--fixtures", default=str(DEMO), metavar="DIR",
+                      help="the portal to serve, a fixture directory (default: fixtures/demo)")
+    demo.add_argument("--database", default=DATABASE, metavar="FILE", type=output_file,
                       help="the demo's SQLite ledger, recreated each time")
-    demo.add_argument("--as-of", default=DEMO_AS_OF, metavar="T")
+    demo.add_argument("--as-of", default=DEMO_AS_OF, metavar="T",
+                      help="the demo portal's present, an ISO date or datetime in UTC "
+                           "(default: %(default)s)")
     demo.add_argument("--serve", action="store_true",
                       help="keep the stand-ins running after the cycle")
     demo.set_defaults(handler=_demo)

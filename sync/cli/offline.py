@@ -53,6 +53,12 @@ def known_partners(services: Services) -> dict[str, Partner]:
     return {partner.id: partner for partner in partners}
 
 
+def unknown_partner(partner_id: str) -> str:
+    """What to say of a partner id that no company the ledger read has."""
+    return (f"partner {partner_id} is not a partner the ledger has read from HubSpot "
+            "(its company id; `partnersync partners list` shows them)")
+
+
 def partner_names(services: Services) -> dict[str, str]:
     """Partner names by id from the mirror's companies (no invoices read)."""
     return {partner_id: partner.name for partner_id, partner in known_partners(services).items()}

@@ -13,8 +13,17 @@ import argparse
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sync.cli.common import EXIT_OK, console, fail, open_services, plain, refused
-from sync.cli.offline import known_partners
+from sync.cli.common import (
+    EXIT_OK,
+    add_actor,
+    console,
+    fail,
+    not_empty,
+    open_services,
+    plain,
+    refused,
+)
+from sync.cli.offline import known_partners, unknown_partner
 from sync.cli.tables import Column, Field, Listing, add_format_option, emit, instant
 from sync.domain.inputs import Partner, Tier
 from sync.domain.money import cents_from_eur, eur
@@ -159,14 +168,7 @@ def _tier(partner: Partner, month: int) -> Tier | None:
 
 
 def _unknown(partner_id: str) -> int:
-    return fail(f"partner {partner_id} is not a partner the ledger has read from HubSpot "
-                "(its company id; `partnersync partners list` shows them)")
-
-
-def _text(value: str) -> str:
-    if not value.strip():
-        raise argparse.ArgumentTypeError("must not be empty")
-    return value
+    return fail(unknown_partner(partner_id))
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -183,7 +185,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     confirm.set_defaults(handler=_confirm)
     hold = actions.add_parser("hold", help="hold every unpaid payout of a partner (R35)")
     hold.add_argument("partner", metavar="PARTNER", help="the partner's HubSpot company id")
-    hold.add_argument("--reason", required=True, type=_text, help="why, for the audit trail")
+    hold.add_argument("--reason", required=True, type=not_empty, help="why, for the audit trail")
     _by(hold)
     hold.set_defaults(handler=_hold)
     release = actions.add_parser("release", help="release finance's hold on a partner (R35)")
@@ -197,11 +199,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     add.add_argument("--month", required=True, metavar="YYYY-MM", help="a closed month")
     add.add_argument("--amount", required=True, metavar="EUR",
                      help="positive or negative, e.g. 50.00 or -25.00")
-    add.add_argument("--reason", required=True, type=_text, help="shown in the explanation")
+    add.add_argument("--reason", required=True, type=not_empty, help="shown in the explanation")
     _by(add)
     add.set_defaults(handler=_add_line)
 
 
 def _by(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--by", required=True, type=_text, metavar="NAME",
-                        help="who decides (recorded in the audit trail)")
+    add_actor(parser, "who decides")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,13 +17,16 @@ from typing import TextIO
 
 from sync.cli.common import (
     EXIT_OK,
+    add_actor,
     console,
+    fail,
     money,
     open_services,
+    output_file,
     plain,
     refused,
 )
-from sync.cli.offline import partner_names
+from sync.cli.offline import partner_names, unknown_partner
 from sync.cli.tables import Column, Field, Listing, add_format_option, emit, instant, money_fields
 from sync.domain.decisions import PayoutStatus
 from sync.domain.money import eur
@@ -34,10 +36,8 @@ from sync.ledger.errors import LedgerError
 from sync.wiring import Services
 
 STATUSES = [status.value for status in PayoutStatus]
-
-
-def default_actor() -> str:
-    return os.environ.get("USER") or "cli"
+PAYOUT_ID_HELP = "the payout's id, vmcpo_<partner>_<period> (`payouts list` shows them)"
+STATUS_HELP = "only payouts in this status"
 
 
 def payouts_listing(records: list[PayoutRecord], names: dict[str, str]
@@ -101,6 +101,11 @@ def _list(args: argparse.Namespace) -> int:
     with open_services() as services:
         records = services.ledger.list_payouts(_status(args), args.partner)
         names = partner_names(services)
+        if args.partner is not None and not records and args.partner not in names \
+                and not services.ledger.list_payouts(None, args.partner):
+            # No company of that id, and no payout of it whatever its status: a typo,
+            # not a partner without payouts.
+            return fail(unknown_partner(args.partner))
     emit(payouts_listing(records, names), args.format, console())
     return EXIT_OK
 
@@ -183,29 +188,30 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     payouts = commands.add_parser("payouts", help="finance's view of payouts (R24-R26)")
     actions = payouts.add_subparsers(dest="action", required=True, metavar="ACTION")
     listing = actions.add_parser("list", help="payouts as a table")
-    listing.add_argument("--status", choices=STATUSES)
+    listing.add_argument("--status", choices=STATUSES, help=STATUS_HELP)
     listing.add_argument("--partner", metavar="ID", help="a partner's HubSpot company id")
     add_format_option(listing)
     listing.set_defaults(handler=_list)
     approve = actions.add_parser("approve", help="pending_approval -> approved (R25)")
-    approve.add_argument("payout_id", metavar="ID")
-    approve.add_argument("--by", default=default_actor(), metavar="NAME")
+    approve.add_argument("payout_id", metavar="ID", help=PAYOUT_ID_HELP)
+    add_actor(approve, "who approves")
     approve.set_defaults(handler=_approve)
     hold = actions.add_parser("hold", help="hold one payout until released (R35)")
-    hold.add_argument("payout_id", metavar="ID")
+    hold.add_argument("payout_id", metavar="ID", help=PAYOUT_ID_HELP)
     hold.add_argument("--reason", required=True, metavar="TEXT", help="why, for the audit trail")
-    hold.add_argument("--by", required=True, metavar="NAME", help="who holds it")
+    add_actor(hold, "who holds it")
     hold.set_defaults(handler=_hold)
     release = actions.add_parser("release", help="release finance's hold on a payout (R35)")
-    release.add_argument("payout_id", metavar="ID")
-    release.add_argument("--by", required=True, metavar="NAME", help="who releases it")
+    release.add_argument("payout_id", metavar="ID", help=PAYOUT_ID_HELP)
+    add_actor(release, "who releases it")
     release.set_defaults(handler=_release)
     paid = actions.add_parser("mark-paid", help="manual_pending -> paid, paid outside Stripe")
-    paid.add_argument("payout_id", metavar="ID")
-    paid.add_argument("--by", default=default_actor(), metavar="NAME")
+    paid.add_argument("payout_id", metavar="ID", help=PAYOUT_ID_HELP)
+    add_actor(paid, "who paid it")
     paid.add_argument("--reference", metavar="REF", help="bank or PayPal reference")
     paid.set_defaults(handler=_mark_paid)
     export = actions.add_parser("export", help="payouts as CSV (stdout by default)")
-    export.add_argument("--status", choices=STATUSES)
-    export.add_argument("--output", metavar="FILE")
+    export.add_argument("--status", choices=STATUSES, help=STATUS_HELP)
+    export.add_argument("--output", metavar="FILE", type=output_file,
+                        help="write the CSV to this file (default: standard output)")
     export.set_defaults(handler=_export)

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from sync.cli.common import EXIT_OK, cell, console, fail, open_services, plain
+from sync.cli.common import EXIT_OK, cell, console, fail, open_services, output_file, plain
 from sync.cli.offline import require_decisions
 from sync.domain.money import grouped_eur
 from sync.domain.months import Month, month_label, parse_month_label
@@ -113,5 +113,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     report = commands.add_parser("report", help="the programme KPIs of a closed month (R31)")
     report.add_argument("--month", type=_month, metavar="YYYY-MM",
                         help="default: the last month closed by the last sync")
-    report.add_argument("--html", metavar="FILE", help="also write a self-contained HTML page")
+    report.add_argument("--html", metavar="FILE", type=output_file,
+                        help="also write a self-contained HTML page")
     report.set_defaults(handler=_report)

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn
 
 from jobs.cycle import run_sync
 from sync.adapters.hubspot.setup import ensure_setup
-from sync.cli.common import EXIT_OK, console, open_services, plain
+from sync.cli.common import EXIT_OK, console, open_services, plain, require_listenable
 from sync.errors import ConfigurationError
 from sync.wiring import Services
 
@@ -67,7 +67,7 @@ def sync_once(services: Services, as_of: datetime, *, force_full: bool,
     bars = ProgressBars(out)
     with bars.progress:
         summary = run_sync(services, as_of, force_full=force_full, progress=bars,
-                           on_summary=lambda s: log.info("sync.finished", **s.log_fields()))
+                           on_summary=lambda s: s.log(log, "sync.finished"))
     summary.render(out)
     return EXIT_OK
 
@@ -75,7 +75,7 @@ def sync_once(services: Services, as_of: datetime, *, force_full: bool,
 def _sync(args: argparse.Namespace) -> int:
     as_of = parse_as_of(args.as_of) if args.as_of else datetime.now(UTC)
     out = console()
-    with open_services() as services:
+    with open_services(create_ledger=True) as services:
         services.configure_logging()
         if not args.dry_run:
             refuse_rewriting(services, as_of)  # before the credentials: nothing is read
@@ -116,10 +116,15 @@ def _serve(args: argparse.Namespace) -> int:
 
     stop = threading.Event()
     stop_on_signals(stop)
-    with open_services() as services:
+    with open_services(create_ledger=True) as services:
         services.configure_logging()
-        services.settings.require_credentials()
+        settings = services.settings
+        settings.require_credentials()
         _ = services.programme  # a bad programme file stops here (exit 2)
+        _ = services.ledger  # so does a ledger that cannot be opened, before the first job
+        require_listenable(settings.serve_host, settings.serve_port,
+                           host_setting="PARTNERSYNC_SERVE_HOST",
+                           port_setting="PARTNERSYNC_SERVE_PORT")
         serve(services, stop, _announce)
     return EXIT_OK
 

@@ -11,8 +11,10 @@ import argparse
 import importlib.util
 from pathlib import Path
 
-from sync.cli.common import EXIT_OK
+from sync.cli.common import EXIT_OK, require_listenable
 from sync.errors import ConfigurationError
+
+LOCALHOST = "127.0.0.1"  # the stand-ins listen on loopback only
 
 INSTALL_HINT = ("install them from a clone of the repository with "
                 "`pip install -e ./standins` (or run `bash scripts/demo.sh`)")
@@ -37,8 +39,23 @@ def _sandbox(args: argparse.Namespace) -> int:
     fixtures = Path(args.fixtures) if args.fixtures else None
     if fixtures is not None and not fixtures.is_dir():
         raise ConfigurationError(f"--fixtures {fixtures}: not a directory")
+    for option, port in (("--hubspot-port", args.hubspot_port),
+                         ("--stripe-port", args.stripe_port)):
+        require_listenable(LOCALHOST, port, host_setting=option, port_setting=option)
     run_sandbox(fixtures, args.hubspot_port, args.stripe_port)
     return EXIT_OK
+
+
+def port(text: str) -> int:
+    """A TCP port for a stand-in: 0 (any free one) to 65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"expected a port from 0 to 65535 (0: any free port), got {text!r}")
+    return value
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -46,8 +63,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "sandbox", help="run the HubSpot and Stripe stand-ins on 127.0.0.1 until stopped "
                         "(needs the stand-ins: pip install -e ./standins)")
     sandbox.add_argument("--fixtures", metavar="DIR", help="a fixture directory to seed from")
-    sandbox.add_argument("--hubspot-port", type=int, default=0, metavar="N",
+    sandbox.add_argument("--hubspot-port", type=port, default=0, metavar="N",
                          help="the HubSpot stand-in's port (default: any free port)")
-    sandbox.add_argument("--stripe-port", type=int, default=0, metavar="N",
+    sandbox.add_argument("--stripe-port", type=port, default=0, metavar="N",
                          help="the Stripe stand-in's port (default: any free port)")
     sandbox.set_defaults(handler=_sandbox)

@@ -7,6 +7,7 @@ so they never print, in logs, errors, plans or reports.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Literal
@@ -15,6 +16,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from sync.errors import ConfigurationError
+from sync.ledger.database import check_url
 
 
 class Settings(BaseSettings):
@@ -44,6 +46,9 @@ class Settings(BaseSettings):
     # Incremental reads start this long before the last one did: the worker's and the
     # vendors' clocks may differ, and their search indexes lag behind a write.
     pull_overlap_seconds: float = Field(600.0, ge=0)
+    # Who runs the command line's decisions when --by is not given: a person, as HubSpot
+    # knows them (an email), so approvals are recognised across both (R33).
+    operator: str | None = None
 
     @field_validator("hubspot_base_url", "stripe_api_base")
     @classmethod
@@ -51,6 +56,17 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("expected an http:// or https:// URL")
         return value.rstrip("/")
+
+    @field_validator("operator")
+    @classmethod
+    def _operator(cls, value: str | None) -> str | None:
+        return (value.strip() or None) if value is not None else None
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        check_url(value)  # the form only; the file or server is checked when opened
+        return value
 
     @property
     def resolved_log_format(self) -> Literal["console", "json"]:
@@ -68,6 +84,15 @@ class Settings(BaseSettings):
             raise ConfigurationError(f"{' and '.join(missing)} must be set (see README)")
         assert self.hubspot_access_token is not None and self.stripe_api_key is not None
         return self.hubspot_access_token.get_secret_value(), self.stripe_api_key.get_secret_value()
+
+
+SECRET_VARIABLES = ("PARTNERSYNC_HUBSPOT_ACCESS_TOKEN", "PARTNERSYNC_STRIPE_API_KEY")
+
+
+def secrets_in_environment() -> list[str]:
+    """The credentials as the environment holds them, valid or not: what an error
+    message must never show, even when the settings did not load."""
+    return [value for name in SECRET_VARIABLES if (value := os.environ.get(name, "").strip())]
 
 
 def load_settings() -> Settings:

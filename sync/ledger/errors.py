@@ -6,24 +6,16 @@ of them without catching database driver errors by name.
 
 from __future__ import annotations
 
-import re
-
+from sync.errors import ConfigurationError
 from sync.errors import LedgerError as _LedgerError
+from sync.runtime.logs import redact_secret_shapes
 
-_SECRET_PATTERNS = (
-    re.compile(r"\b(sk|rk|pk|whsec)_(live|test)_[A-Za-z0-9]+"),  # Stripe keys
-    re.compile(r"\bpat-[A-Za-z0-9-]+"),  # HubSpot private-app tokens
-    re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/=-]+"),
-    re.compile(r"(?<=://)[^/@\s:]+:[^/@\s]+(?=@)"),  # user:password in URLs
-)
 MAX_ERROR_LENGTH = 2000
 
 
 def scrub(text: str) -> str:
     """Error text as it may be stored: known secret shapes removed, length bounded."""
-    for pattern in _SECRET_PATTERNS:
-        text = pattern.sub("[redacted]", text)
-    return text[:MAX_ERROR_LENGTH]
+    return redact_secret_shapes(text)[:MAX_ERROR_LENGTH]
 
 
 # The worker's one ledger refusal type (sync.errors), so the CLI reports it like any
@@ -65,3 +57,7 @@ class OutboxError(LedgerError):
 
 class FrozenAttributionError(LedgerError):
     """Decisions that would change or drop a frozen attribution (R10a)."""
+
+
+class LedgerMissing(ConfigurationError):
+    """A command that only reads the ledger found none where the URL points (exit 2)."""

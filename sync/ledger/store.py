@@ -14,16 +14,22 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from sync.domain.decisions import Decisions, LedgerState
 from sync.domain.months import require_utc
 from sync.ledger import outbox, transitions, views
 from sync.ledger.checkpoints import checkpointer_for
-from sync.ledger.database import ledger_engine
+from sync.ledger.database import connection_failure, ledger_engine
 from sync.ledger.decisions import record_decisions
-from sync.ledger.errors import RunStateError, StaleDecisionsError, UnknownRecordError, scrub
+from sync.ledger.errors import (
+    LedgerMissing,
+    RunStateError,
+    StaleDecisionsError,
+    UnknownRecordError,
+    scrub,
+)
 from sync.ledger.locks import advisory_lock, lease_lock
 from sync.ledger.migrate import current_revision, head_revision, upgrade
 from sync.ledger.models import (
@@ -69,10 +75,20 @@ class Ledger(PayoutMethods):
         self._checkpointer = checkpointer_for(engine)  # SQLite: the log copied back apart
 
     @classmethod
-    def open(cls, url: str, *, clock: Clock = _utc_now) -> Ledger:
-        return cls(ledger_engine(url), clock)
+    def open(cls, url: str, *, clock: Clock = _utc_now, create: bool = True) -> Ledger:
+        """The ledger at ``url``; ``create=False`` refuses a missing SQLite file."""
+        return cls(ledger_engine(url, create=create), clock)
 
-    def migrate(self) -> None:
+    def migrate(self, *, create: bool = True) -> None:
+        """Bring the schema to the newest revision. A database that does not answer is
+        ``DatabaseUnavailable`` (or a configuration error when it refused us);
+        ``create=False`` refuses a database that holds no ledger yet."""
+        try:
+            revision = current_revision(self.engine)
+        except DBAPIError as error:
+            raise connection_failure(error, self.engine.url) from None
+        if revision is None and not create:
+            raise LedgerMissing("the database holds no ledger")
         upgrade(self.engine)
 
     def close(self) -> None:

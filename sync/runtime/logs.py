@@ -2,11 +2,14 @@
 
 Every job run ends with one canonical summary line (structlog's "one line per unit of
 work"); secrets known to the process are scrubbed from every event before rendering.
+Logs go to standard error: standard output is the commands' own (tables, plans, CSV).
 """
 
 from __future__ import annotations
 
 import logging
+import re
+import sys
 from collections.abc import Iterable, MutableMapping
 from typing import Any, Literal
 
@@ -14,6 +17,20 @@ import structlog
 
 REDACTED = "[redacted]"
 _SECRET_KEYS = ("token", "api_key", "authorization", "password", "secret")
+_SECRET_SHAPES = (
+    re.compile(r"\b(sk|rk|pk|whsec)_(live|test)_[A-Za-z0-9]+"),  # Stripe keys
+    re.compile(r"\bpat-[A-Za-z0-9-]+"),  # HubSpot private-app tokens
+    re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/=-]+"),
+    re.compile(r"(?<=://)[^/@\s:]+:[^/@\s]+(?=@)"),  # user:password in URLs
+)
+
+
+def redact_secret_shapes(text: str) -> str:
+    """``text`` without anything shaped like a key, a token or a URL's password, for
+    text whose secrets are not all known (a vendor's or a driver's message)."""
+    for pattern in _SECRET_SHAPES:
+        text = pattern.sub(REDACTED, text)
+    return text
 
 
 class SecretScrubber:
@@ -46,7 +63,7 @@ class SecretScrubber:
 def configure_logging(fmt: Literal["console", "json"], secrets: Iterable[str] = (),
                       level: int = logging.INFO) -> None:
     renderer: Any = (structlog.processors.JSONRenderer() if fmt == "json"
-                     else structlog.dev.ConsoleRenderer(colors=False))
+                     else structlog.dev.ConsoleRenderer(colors=False, sort_keys=False))
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
@@ -57,5 +74,12 @@ def configure_logging(fmt: Literal["console", "json"], secrets: Iterable[str] = 
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=_stderr_logger,
         cache_logger_on_first_use=False,
     )
+
+
+def _stderr_logger(*_args: Any) -> structlog.PrintLogger:
+    """A logger on the current ``sys.stderr`` (looked up per logger, so a redirected
+    or captured stream is honoured)."""
+    return structlog.PrintLogger(sys.stderr)

@@ -116,8 +116,11 @@ def ledger(synced: Synced, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
 
 @pytest.fixture
 def empty_ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A database no sync ever ran on."""
+    """A ledger no sync ever ran on (created as the worker creates it)."""
     database = tmp_path / "empty.db"
+    created = Ledger.open(f"sqlite:///{database}")
+    created.migrate()
+    created.close()
     _environment(monkeypatch, database)
     return database
 

@@ -6,8 +6,6 @@ import csv
 import io
 from pathlib import Path
 
-import pytest
-
 from sync.domain.decisions import PayoutStatus
 from sync.domain.money import eur
 from sync.ledger import EXPORT_COLUMNS, Ledger
@@ -54,17 +52,9 @@ def test_approve_moves_pending_approval_to_approved_once(
     assert ledger.get_payout(payout_id).approved_by == "alice"
 
 
-def test_approve_by_defaults_to_the_user(cli: Cli, synced: Synced, ledger: Ledger,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("USER", "finance-carla")
-    payout_id = _first_payout(synced)
-    assert cli("payouts", "approve", payout_id).code == 0
-    assert ledger.get_payout(payout_id).approved_by == "finance-carla"
-
-
 def test_unknown_payout_exits_1(cli: Cli, ledger: Ledger) -> None:
     for action in ("approve", "mark-paid"):
-        result = cli("payouts", action, "vmcpo_nobody_2026-01")
+        result = cli("payouts", action, "vmcpo_nobody_2026-01", "--by", "alice")
         assert result.code == 1
         assert "vmcpo_nobody_2026-01 does not exist" in result.err
 
@@ -84,7 +74,7 @@ def test_mark_paid_settles_a_manual_pending_payout_and_its_lines(
     assert (record.status, record.method, record.paid_by, record.payment_reference) == (
         PayoutStatus.PAID, "manual", "bob", "SEPA-42")
     assert {ledger.line_status(line_id) for line_id in record.line_ids} == {"paid"}
-    assert cli("payouts", "mark-paid", payout_id).code == 1
+    assert cli("payouts", "mark-paid", payout_id, "--by", "bob").code == 1
 
 
 def test_export_writes_finance_csv_to_stdout(cli: Cli, synced: Synced, ledger: Ledger) -> None:

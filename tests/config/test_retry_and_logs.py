@@ -68,6 +68,6 @@ def test_scrubber_removes_known_secrets_and_secret_keys() -> None:
 def test_json_logs_never_print_a_secret(capsys: pytest.CaptureFixture[str]) -> None:
     configure_logging("json", secrets=["sk_test_supersecret"])
     structlog.get_logger().info("sync.finished", error="401 for key sk_test_supersecret", lines=3)
-    line = capsys.readouterr().out.strip().splitlines()[-1]
+    line = capsys.readouterr().err.strip().splitlines()[-1]
     assert json.loads(line)["error"] == "401 for key [redacted]"
     assert "supersecret" not in line

@@ -8,7 +8,8 @@ ledger and both sandboxes, ``tests.e2e.support.outcome``) on that programme file
 demo's by default) plus:
 
 - ``env()``: the ``PARTNERSYNC_*`` environment pointing a worker process at it (JSON
-  logs at debug level, so stdout carries the ``run.phase`` lines of ``jobs.cycle``);
+  logs at debug level, so standard error carries the ``run.phase`` lines of
+  ``jobs.cycle``);
 - ``tap``: a wrapper in front of the Stripe stand-in that, once Stripe has MADE the
   Nth transfer, SIGKILLs the worker before the answer leaves, or drops the answer;
 - ``services()`` for in-process runs with a chosen retry policy;
@@ -234,11 +235,13 @@ class Line:
 
 @dataclass
 class WorkerRun:
-    """What one worker process did: exit status, its lines, where it got to."""
+    """What one worker process did: exit status, its lines, where it got to. Its log
+    lines (JSON) and its ``partnersync:`` message share standard error, read line by
+    line as they come; standard output (the summary table) is read whole."""
 
     returncode: int
-    stdout: list[Line]
-    stderr: str
+    lines: list[Line]  # standard error, as the test read it
+    stdout: str
     seconds: float
     killed_at: float | None = None  # time.monotonic() of the SIGKILL, when sent
 
@@ -246,11 +249,19 @@ class WorkerRun:
     def killed(self) -> bool:
         return self.returncode == -signal.SIGKILL
 
+    @property
+    def stderr(self) -> str:
+        return "".join(f"{line.text}\n" for line in self.lines)
+
+    def messages(self) -> list[str]:
+        """Standard error's lines that are not log lines: the ``partnersync:`` message."""
+        return [line.text for line in self.lines if line.text.strip() and not line.event()]
+
     def events(self, name: str) -> list[dict[str, Any]]:
-        return [event for line in self.stdout if (event := line.event()).get("event") == name]
+        return [event for line in self.lines if (event := line.event()).get("event") == name]
 
     def phase_lines(self) -> list[tuple[str, float]]:
-        return [(str(line.event()["phase"]), line.at) for line in self.stdout
+        return [(str(line.event()["phase"]), line.at) for line in self.lines
                 if line.event().get("event") == "run.phase"]
 
     def last_phase(self) -> str | None:
@@ -266,41 +277,43 @@ class WorkerRun:
         return finished
 
     def describe(self) -> str:
-        tail = "\n".join(line.text for line in self.stdout[-5:])
-        return f"exit {self.returncode}\n--- stdout (tail)\n{tail}\n--- stderr\n{self.stderr}"
+        tail = "\n".join(line.text for line in self.lines[-5:])
+        return (f"exit {self.returncode}\n--- stderr (tail)\n{tail}\n"
+                f"--- stdout (tail)\n{self.stdout[-2000:]}")
 
 
 class _Process:
-    """A worker process whose stdout lines and stderr are read by threads."""
+    """A worker process whose standard error lines and standard output are read by
+    threads."""
 
     def __init__(self, world: FaultWorld, as_of: datetime) -> None:
         self.started = time.monotonic()
         self.popen = subprocess.Popen(
             worker_command(as_of), cwd=ROOT, env=world.env(), stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, text=True, bufsize=1)
-        self.lines: queue.Queue[Line | None] = queue.Queue()
-        self.stdout: list[Line] = []
-        self.stderr: list[str] = []
-        self._readers = [threading.Thread(target=self._read_stdout, daemon=True),
-                         threading.Thread(target=self._read_stderr, daemon=True)]
+        self.queue: queue.Queue[Line | None] = queue.Queue()
+        self.lines: list[Line] = []
+        self.stdout: list[str] = []
+        self._readers = [threading.Thread(target=self._read_stderr, daemon=True),
+                         threading.Thread(target=self._read_stdout, daemon=True)]
         for reader in self._readers:
             reader.start()
 
-    def _read_stdout(self) -> None:
-        assert self.popen.stdout is not None
-        for text in self.popen.stdout:
-            self.lines.put(Line(time.monotonic(), text.rstrip("\n")))
-        self.lines.put(None)
-
     def _read_stderr(self) -> None:
         assert self.popen.stderr is not None
-        self.stderr.append(self.popen.stderr.read())
+        for text in self.popen.stderr:
+            self.queue.put(Line(time.monotonic(), text.rstrip("\n")))
+        self.queue.put(None)
+
+    def _read_stdout(self) -> None:
+        assert self.popen.stdout is not None
+        self.stdout.append(self.popen.stdout.read())
 
     def next_line(self, deadline: float) -> Line | None:
-        """The next stdout line; None at end of output. Raises past the deadline."""
-        line = self.lines.get(timeout=max(deadline - time.monotonic(), 0.001))
+        """The next standard error line; None at end of output. Raises past the deadline."""
+        line = self.queue.get(timeout=max(deadline - time.monotonic(), 0.001))
         if line is not None:
-            self.stdout.append(line)
+            self.lines.append(line)
         return line
 
     def kill(self) -> float:
@@ -321,15 +334,15 @@ class _Process:
                 reader.join(timeout=10)
             while True:  # the lines not consumed yet
                 try:
-                    line = self.lines.get_nowait()
+                    line = self.queue.get_nowait()
                 except queue.Empty:
                     break
                 if line is not None:
-                    self.stdout.append(line)
+                    self.lines.append(line)
             for stream in (self.popen.stdout, self.popen.stderr):
                 if stream is not None:
                     stream.close()
-        return WorkerRun(self.popen.returncode, self.stdout, "".join(self.stderr),
+        return WorkerRun(self.popen.returncode, self.lines, "".join(self.stdout),
                          time.monotonic() - self.started, killed_at)
 
 
@@ -461,7 +474,7 @@ def phase_seconds(run: WorkerRun) -> dict[str, float]:
     summary line for the last phase)."""
     marks = run.phase_lines()
     ends = [at for _, at in marks[1:]]
-    ends.append(run.stdout[-1].at if not run.events("sync.finished") else
-                next(line.at for line in run.stdout if line.event().get("event")
+    ends.append(run.lines[-1].at if not run.events("sync.finished") else
+                next(line.at for line in run.lines if line.event().get("event")
                      == "sync.finished"))
     return {name: max(end - at, 0.0) for (name, at), end in zip(marks, ends, strict=True)}

@@ -77,7 +77,7 @@ def test_the_daily_limit_stops_the_run_cleanly_and_the_next_day_resumes(
         stopped = run_worker(world, AS_OF)
 
         assert stopped.returncode == 3, stopped.describe()
-        message = [line for line in stopped.stderr.splitlines() if line.strip()]
+        message = stopped.messages()
         assert len(message) == 1, stopped.stderr
         assert message[0].startswith("partnersync: upstream unavailable: HubSpot")
         assert "daily limit" in message[0] and "Traceback" not in stopped.stderr

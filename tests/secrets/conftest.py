@@ -123,8 +123,8 @@ class Worker:
         captured = Captured(label)
         seen: list[str] = []
         try:
-            assert process.stdout is not None
-            for line in process.stdout:
+            assert process.stderr is not None  # the log lines, serve.ready among them
+            for line in process.stderr:
                 seen.append(line)
                 if '"serve.ready"' in line:
                     urls = json.loads(line)
@@ -134,9 +134,9 @@ class Worker:
                     break
         finally:
             process.send_signal(signal.SIGTERM)
-            rest, errors = process.communicate(timeout=30)
+            output, rest = process.communicate(timeout=30)
         captured.exit_code = process.returncode
-        captured.texts.update(stdout="".join(seen) + rest, stderr=errors)
+        captured.texts.update(stdout=output, stderr="".join(seen) + rest)
         return captured
 
 
@@ -146,7 +146,7 @@ def in_process(label: str, settings: Settings) -> Captured:
     logs = io.StringIO()
     captured = Captured(label)
     try:
-        with contextlib.redirect_stdout(logs):
+        with contextlib.redirect_stderr(logs):
             services.configure_logging()
             summary: RunSummary | None = None
             try:

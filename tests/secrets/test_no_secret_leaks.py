@@ -21,7 +21,7 @@ SCENARIOS = ("hubspot setup", "hubspot 401", "stripe 401", "bad programme file",
              "payouts list", "payouts export", "serve", "hubspot 500 storm", "stripe 500 storm",
              "connection refused", "in-process success")
 # How each scenario must have ended: it really failed (or worked) the way it is named.
-EXIT = {"hubspot 401": 1, "stripe 401": 1, "bad programme file": 2, "bad setting": 2,
+EXIT = {"hubspot 401": 2, "stripe 401": 2, "bad programme file": 2, "bad setting": 2,
         "daily limit": 3, "hubspot 500 storm": 1, "stripe 500 storm": 1,
         "connection refused": 1}
 EVIDENCE = {

@@ -100,7 +100,7 @@ class HubSpotTransport:
         def on_retry(error: RetriableUpstreamError, attempt_number: int) -> None:
             API_RETRIES.labels(api=API, reason=_retry_reason(error)).inc()
 
-        return call_with_retry(attempt, self._retry, on_retry)
+        return call_with_retry(attempt, self._retry, on_retry, what=operation)
 
     def _pace(self, search: bool) -> None:
         if search and self._search_pacer is not None:

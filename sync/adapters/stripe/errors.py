@@ -11,9 +11,11 @@ Stripe tells clients to retry (``lock_timeout``, ``idempotency_key_in_use``).
 Everything else is fatal and carries Stripe's code and message, which finance can
 act on (``balance_insufficient``, ``insufficient_capabilities_for_transfer``...).
 
-Messages never carry the API key: Stripe quotes a masked key in some errors
-(``account_invalid``, ``Invalid API Key provided``); both the key and anything shaped
-like one are redacted.
+Messages never carry the API key, nor any part of it: Stripe quotes the key it was
+given, masked but showing its first 8 and last 4 characters, whatever its shape
+(``Invalid API Key provided: bogus-SE****-123``, ``The provided key 'rk_live_...'``);
+the key, anything shaped like one, what follows those phrases and any masked run of
+asterisks are redacted.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ ACCOUNT_INVALID = "account_invalid"
 RESOURCE_MISSING = "resource_missing"
 IDEMPOTENCY_ERROR = "idempotency_error"
 _KEY_SHAPED = re.compile(r"\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9*]+")
+_QUOTED_KEY = re.compile(r"(?i)(api key provided:\s*|provided key\s*')[^\s']+")
+_MASKED = re.compile(r"[^\s'\"]*\*{3,}[^\s'\"]*")
 REDACTED_KEY = "[redacted key]"
 
 
@@ -109,7 +113,8 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     for secret in secrets:
         if secret:
             text = text.replace(secret, REDACTED_KEY)
-    return _KEY_SHAPED.sub(REDACTED_KEY, text)
+    text = _QUOTED_KEY.sub(lambda found: found.group(1) + REDACTED_KEY, text)
+    return _MASKED.sub(REDACTED_KEY, _KEY_SHAPED.sub(REDACTED_KEY, text))
 
 
 def is_missing_account(error: UpstreamError) -> bool:

@@ -207,7 +207,8 @@ class StripeGateway:
             sent = True
             return plain(self._attempt("transfers.create", create))
 
-        return call_with_retry(attempt, self._retry, on_retry=_count_retry)
+        return call_with_retry(attempt, self._retry, on_retry=_count_retry,
+                               what="transfers.create")
 
     def _made_transfer(self, transfer_group: str) -> JSON | None:
         """The oldest transfer of the group, from one listing call (not retried alone:
@@ -273,7 +274,7 @@ class StripeGateway:
 
     def _call(self, operation: str, request: Callable[[], T]) -> T:
         attempt = partial(self._attempt, operation, request)
-        return call_with_retry(attempt, self._retry, on_retry=_count_retry)
+        return call_with_retry(attempt, self._retry, on_retry=_count_retry, what=operation)
 
     def _attempt(self, operation: str, request: Callable[[], T]) -> T:
         if self._pacer is not None:
