@@ -71,7 +71,7 @@ def _demo(args: argparse.Namespace) -> int:
         run = program()
         again = "".join(f" {option} {value}" for option, value, default in (
             ("--fixtures", args.fixtures, str(DEMO)), ("--database", args.database, DATABASE))
-            if value != default)
+            if str(value) != default)  # --database arrives as a Path (output_file)
         _next_steps(out, database, finance_next_steps(hour, run), f"{run} demo{again}",
                     run, serving=args.serve)
         if args.serve:

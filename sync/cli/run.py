@@ -77,9 +77,9 @@ def _sync(args: argparse.Namespace) -> int:
     out = console()
     with open_services(create_ledger=True) as services:
         services.configure_logging()
+        services.settings.require_credentials()  # before the ledger is opened, or made
         if not args.dry_run:
-            refuse_rewriting(services, as_of)  # before the credentials: nothing is read
-        services.settings.require_credentials()
+            refuse_rewriting(services, as_of)  # before the programme and any call
         _ = services.programme  # a bad programme file stops here, before any call (exit 2)
         if args.dry_run:
             from jobs.dry_run import plan_lines, plan_run

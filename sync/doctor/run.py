@@ -36,6 +36,7 @@ def run_doctor(load: Callable[[], Settings] = load_settings,
     programme_check, programme = check_programme(settings)
     database = check_database(settings)
     services = Services(settings, retry=retry or DOCTOR_RETRY)
+    services.configure_logging()  # retries warn on stderr, secrets scrubbed; stdout: the checklist
     token, key = _secret(settings.hubspot_access_token), _secret(settings.stripe_api_key)
     try:
         hubspot = hubspot_checks(services.hubspot_for(token) if token else None,
