@@ -191,6 +191,16 @@ PAYOUTS: dict[str, Payout] = {
     "vmcpo_7104_2026-03": Payout(PREMIER, "2026-03", "220.95", 3, "paid", "stripe_transfer",
                                  "acct_e2ePremier01"),
 }
+# R25: approved at once up to the programme's auto_approve_max (300.00 in this portal's
+# programme.toml), recorded as such; the 450.00 payout waits for a person, so no one yet.
+AUTO = "auto (R25, up to 300.00 EUR)"
+APPROVED_BY: dict[str, str] = {
+    "vmcpo_7101_2026-03": AUTO,  # 120.00
+    "vmcpo_7102_2026-03": AUTO,  # 225.00
+    "vmcpo_7102_2026-04": "",  # 450.00 > 300.00: pending_approval
+    "vmcpo_7103_2026-03": AUTO,  # 100.00, then paid by hand (manual_pending)
+    "vmcpo_7104_2026-03": AUTO,  # 220.95
+}
 
 
 @dataclass(frozen=True)
@@ -339,7 +349,7 @@ def test_the_ledger_holds_the_hand_computed_payouts(cycle: Cycle) -> None:
                 stored.method or "") == (expected.partner, cents(expected.amount),
                                          expected.status, lines, expected.method), payout_id
         assert (stored.approved_by, stored.hold_reason, stored.failure_reason) == (
-            None, None, None), payout_id  # R25: approved at once needs no approver
+            APPROVED_BY[payout_id] or None, None, None), payout_id
 
 
 def test_the_run_summary_counts_the_same_money(cycle: Cycle) -> None:
@@ -413,7 +423,8 @@ def test_hubspot_shows_every_payout_as_computed(cycle: Cycle) -> None:
             PAYOUT.amount: payout.amount, PAYOUT.currency: "EUR", PAYOUT.status: payout.status,
             PAYOUT.method: payout.method, PAYOUT.line_count: str(payout.lines),
             PAYOUT.stripe_transfer_id: transfers.get(payout_id, ""),
-            PAYOUT.failure_reason: "", PAYOUT.approved_by: "", PAYOUT.hold_reason: "",
+            PAYOUT.failure_reason: "", PAYOUT.approved_by: APPROVED_BY[payout_id],
+            PAYOUT.hold_reason: "",
             PAYOUT.status_note: ""}, payout_id
         linked = world.linked(PAYOUT.object_name, str(shown["hs_object_id"]), "companies")
         assert linked == {payout.partner}, payout_id

@@ -61,7 +61,7 @@ def captured_logs() -> Iterator[io.StringIO]:
     captures it; the configuration is reset afterwards."""
     out = io.StringIO()
     try:
-        with contextlib.redirect_stdout(out):
+        with contextlib.redirect_stderr(out):  # the worker logs on standard error
             yield out
     finally:
         structlog.reset_defaults()
