@@ -61,6 +61,15 @@ def shown(url: str) -> str:
         return redact_secret_shapes(url)
 
 
+def url_password(url: str) -> str | None:
+    """The password a database URL carries, for the log scrubber to remove wherever a
+    driver's message repeats it."""
+    try:
+        return make_url(url).password or None
+    except (ArgumentError, ValueError):
+        return None
+
+
 def sqlite_file(url: URL) -> Path | None:
     """The SQLite file a URL names; ``None`` for PostgreSQL and an in-memory database."""
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):

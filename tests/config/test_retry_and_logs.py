@@ -6,8 +6,10 @@ import pytest
 import structlog
 
 from sync.adapters.retry import RetryPolicy, call_with_retry
+from sync.config.settings import Settings
 from sync.errors import NetworkError, RateLimited, RequestRejected, ServerError
 from sync.runtime.logs import SecretScrubber, configure_logging
+from sync.wiring import Services
 
 
 def flaky(failures: list[Exception], result: str = "ok"):  # type: ignore[no-untyped-def]
@@ -71,3 +73,18 @@ def test_json_logs_never_print_a_secret(capsys: pytest.CaptureFixture[str]) -> N
     line = capsys.readouterr().err.strip().splitlines()[-1]
     assert json.loads(line)["error"] == "401 for key [redacted]"
     assert "supersecret" not in line
+
+
+def test_the_database_password_is_a_secret_the_logs_scrub(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A driver's error may repeat the URL it was given: its password never reaches a log
+    line (job.failed carries the error's text)."""
+    settings = Settings(database_url="postgresql+psycopg://worker:s3cret-Pa55@db:5432/ledger",
+                        log_format="json")
+    services = Services(settings)
+    services.configure_logging()
+    structlog.get_logger().error(
+        "job.failed", error="connection to postgresql://worker:s3cret-Pa55@db:5432 refused")
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert json.loads(line)["error"] == "connection to postgresql://worker:[redacted]@db:5432 refused"
+    structlog.reset_defaults()
