@@ -21,7 +21,7 @@ from sync.config.settings import Settings
 from sync.domain.terms import Programme
 from sync.errors import ConfigurationError
 from sync.ledger import Ledger
-from sync.ledger.database import shown, url_password
+from sync.ledger.database import shown
 from sync.ledger.errors import LedgerMissing
 from sync.ledger.mirror import Mirror
 from sync.runtime.logs import configure_logging
@@ -123,10 +123,7 @@ class Services:
         return (seconds + slack) / self.settings.pacing_time_scale
 
     def secrets(self) -> list[str]:
-        values = [self.settings.hubspot_access_token, self.settings.stripe_api_key]
-        password = url_password(self.settings.database_url)
-        return ([value.get_secret_value() for value in values if value is not None]
-                + ([password] if password else []))
+        return self.settings.secrets()
 
     def configure_logging(self) -> None:
         level = getattr(logging, self.settings.log_level.upper())

@@ -16,7 +16,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from sync.errors import ConfigurationError
-from sync.ledger.database import check_url
+from sync.ledger.database import check_url, url_password
 
 
 class Settings(BaseSettings):
@@ -85,6 +85,14 @@ class Settings(BaseSettings):
         assert self.hubspot_access_token is not None and self.stripe_api_key is not None
         return self.hubspot_access_token.get_secret_value(), self.stripe_api_key.get_secret_value()
 
+    def secrets(self) -> list[str]:
+        """What no log line or message may show: the credentials and the database
+        URL's password (a driver's error may repeat the URL)."""
+        values = [self.hubspot_access_token, self.stripe_api_key]
+        return _with_password([value.get_secret_value() for value in values
+                               if value is not None and value.get_secret_value()],
+                              self.database_url)
+
 
 SECRET_VARIABLES = ("PARTNERSYNC_HUBSPOT_ACCESS_TOKEN", "PARTNERSYNC_STRIPE_API_KEY")
 
@@ -92,7 +100,13 @@ SECRET_VARIABLES = ("PARTNERSYNC_HUBSPOT_ACCESS_TOKEN", "PARTNERSYNC_STRIPE_API_
 def secrets_in_environment() -> list[str]:
     """The credentials as the environment holds them, valid or not: what an error
     message must never show, even when the settings did not load."""
-    return [value for name in SECRET_VARIABLES if (value := os.environ.get(name, "").strip())]
+    found = [value for name in SECRET_VARIABLES if (value := os.environ.get(name, "").strip())]
+    return _with_password(found, os.environ.get("PARTNERSYNC_DATABASE_URL", ""))
+
+
+def _with_password(secrets: list[str], database_url: str) -> list[str]:
+    password = url_password(database_url)
+    return [*secrets, password] if password else secrets
 
 
 def load_settings() -> Settings:

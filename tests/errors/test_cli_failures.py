@@ -109,3 +109,17 @@ def test_no_secret_and_no_second_line_in_what_is_printed(
         last = printed.strip().splitlines()[-1]
         assert last.startswith("partnersync: unexpected error (RuntimeError: key ")
         assert "refused at postgresql://" in last  # one line, whatever the message held
+
+
+def test_the_database_password_is_hidden_even_outside_a_url(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A message may repeat the password without its URL (a driver echoing a DSN's
+    ``password=...``): the one list of secrets holds it too."""
+    monkeypatch.setenv("PARTNERSYNC_DATABASE_URL", "postgresql+psycopg://ana:Tr0ub4dor@db/ledger")
+    error = RuntimeError("connect failed: dsn 'host=db user=ana password=Tr0ub4dor'")
+    assert failures.report(error, debug=False) == 1
+    printed = capsys.readouterr().err
+    assert "Tr0ub4dor" not in printed
+    assert printed == ("partnersync: unexpected error (RuntimeError: connect failed: dsn "
+                       "'host=db user=ana password=[redacted]'); run again with --debug for "
+                       "the traceback, and report it\n")
