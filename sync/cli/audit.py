@@ -5,9 +5,8 @@ confirmed, manual lines, transfers made or adopted, HubSpot edits written back."
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
 
-from sync.cli.common import EXIT_OK, console, fail, open_services
+from sync.cli.common import EXIT_OK, console, fail, instant_argument, open_services
 from sync.cli.offline import known_partners, unknown_partner
 from sync.cli.tables import Column, Field, Listing, add_format_option, emit, instant, money_fields
 from sync.domain.money import eur
@@ -41,21 +40,8 @@ def audit_listing(events: list[AuditEvent]) -> Listing[AuditEvent]:
     return Listing("Audit trail (R32-R35)", columns, fields, events, f"{len(events)} entries")
 
 
-def _since(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        day = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"--since {text!r}: expected a date such as 2026-12-01") from None
-    return day if day.tzinfo else day.replace(tzinfo=UTC)
-
-
 def _audit(args: argparse.Namespace) -> int:
-    try:
-        since = _since(args.since)
-    except ValueError as error:
-        return fail(str(error))
+    since = args.since
     with open_services() as services:
         events = services.ledger.audit_events(args.partner, since)
         if args.partner is not None and not events and args.partner not in known_partners(
@@ -68,6 +54,7 @@ def _audit(args: argparse.Namespace) -> int:
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     audit = commands.add_parser("audit", help="who decided what about money (R32-R35)")
     audit.add_argument("--partner", metavar="ID", help="one partner's entries")
-    audit.add_argument("--since", metavar="DATE", help="entries at or after this date (UTC)")
+    audit.add_argument("--since", metavar="DATE", type=instant_argument,
+                       help="entries at or after this date or instant (UTC)")
     add_format_option(audit)
     audit.set_defaults(handler=_audit)

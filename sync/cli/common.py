@@ -14,6 +14,7 @@ import socket
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from rich.console import Console
@@ -22,7 +23,8 @@ from rich.text import Text
 from sync.cli.failures import EXIT_ERROR as EXIT_ERROR  # the commands' statuses
 from sync.cli.failures import EXIT_OK as EXIT_OK
 from sync.config.settings import load_settings
-from sync.domain.money import Cents, eur
+from sync.domain.money import Cents, cents_from_eur, eur
+from sync.domain.months import Month, parse_month_label
 from sync.errors import ConfigurationError
 from sync.ledger.errors import LedgerError
 from sync.wiring import Services
@@ -72,6 +74,40 @@ def refused(error: LedgerError) -> int:
 ACTOR_MISSING = ("--by: say who decides -- your HubSpot email, e.g. --by "
                  "claire.martin@vmcloud.example, so that R33 knows you -- or set "
                  "PARTNERSYNC_OPERATOR")
+
+
+def utc_instant(text: str) -> datetime:
+    """An ISO date (its first instant) or datetime; one without a zone is UTC."""
+    if len(text) == 10:
+        day = date.fromisoformat(text)
+        return datetime(day.year, day.month, day.day, tzinfo=UTC)
+    instant = datetime.fromisoformat(text)
+    return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
+
+
+# Argument types: a value argparse refuses is one `partnersync:` line with exit 2, the
+# status of every misused argument (docs/configuration.md, exit statuses).
+def instant_argument(text: str) -> datetime:
+    try:
+        return utc_instant(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected an ISO date or datetime in UTC, e.g. 2026-12-01, got {text!r}") from None
+
+
+def month_argument(text: str) -> Month:
+    try:
+        return parse_month_label(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def eur_argument(text: str) -> Cents:
+    try:
+        return cents_from_eur(text)
+    except (ValueError, ArithmeticError):
+        raise argparse.ArgumentTypeError(
+            f"expected an EUR amount such as 50.00 or -25.00, got {text!r}") from None
 
 
 def not_empty(value: str) -> str:

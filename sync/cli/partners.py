@@ -17,7 +17,9 @@ from sync.cli.common import (
     EXIT_OK,
     add_actor,
     console,
+    eur_argument,
     fail,
+    month_argument,
     not_empty,
     open_services,
     plain,
@@ -26,8 +28,8 @@ from sync.cli.common import (
 from sync.cli.offline import known_partners, unknown_partner
 from sync.cli.tables import Column, Field, Listing, add_format_option, emit, instant
 from sync.domain.inputs import Partner, Tier
-from sync.domain.money import cents_from_eur, eur
-from sync.domain.months import month_end, month_of, parse_month_label
+from sync.domain.money import eur
+from sync.domain.months import month_end, month_label, month_of
 from sync.engine.manual import manual_line
 from sync.ledger.errors import LedgerError
 from sync.ledger.records import PartnerControl
@@ -129,15 +131,10 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _add_line(args: argparse.Namespace) -> int:
-    try:
-        month = parse_month_label(args.month)
-        amount = cents_from_eur(args.amount)
-    except (ValueError, ArithmeticError):
-        return fail(f"--month {args.month!r} / --amount {args.amount!r}: expected a month "
-                    "YYYY-MM and an EUR amount such as 50.00 or -25.00")
+    month, amount = args.month, args.amount
     now = datetime.now(UTC)
     if month >= month_of(now):
-        return fail(f"--month {args.month}: a manual line is for a closed month (R34)")
+        return fail(f"--month {month_label(month)}: a manual line is for a closed month (R34)")
     if amount == 0:
         return fail("--amount: a manual line of 0.00 EUR changes nothing")
     with open_services() as services:
@@ -196,8 +193,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     line_actions = lines.add_subparsers(dest="action", required=True, metavar="ACTION")
     add = line_actions.add_parser("add", help="add a manual line for a closed month (R34)")
     add.add_argument("partner", metavar="PARTNER", help="the partner's HubSpot company id")
-    add.add_argument("--month", required=True, metavar="YYYY-MM", help="a closed month")
-    add.add_argument("--amount", required=True, metavar="EUR",
+    add.add_argument("--month", required=True, metavar="YYYY-MM", type=month_argument,
+                     help="a closed month")
+    add.add_argument("--amount", required=True, metavar="EUR", type=eur_argument,
                      help="positive or negative, e.g. 50.00 or -25.00")
     add.add_argument("--reason", required=True, type=not_empty, help="shown in the explanation")
     _by(add)

@@ -16,10 +16,19 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from sync.cli.common import EXIT_OK, cell, console, fail, open_services, output_file, plain
+from sync.cli.common import (
+    EXIT_OK,
+    cell,
+    console,
+    fail,
+    month_argument,
+    open_services,
+    output_file,
+    plain,
+)
 from sync.cli.offline import require_decisions
 from sync.domain.money import grouped_eur
-from sync.domain.months import Month, month_label, parse_month_label
+from sync.domain.months import month_label
 from sync.report.data import (
     Item,
     ReportData,
@@ -29,13 +38,6 @@ from sync.report.data import (
     kpi_rows,
 )
 from sync.report.html import render_html
-
-
-def _month(text: str) -> Month:
-    try:
-        return parse_month_label(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _kpi_table(data: ReportData) -> Table:
@@ -111,7 +113,7 @@ def _report(args: argparse.Namespace) -> int:
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     report = commands.add_parser("report", help="the programme KPIs of a closed month (R31)")
-    report.add_argument("--month", type=_month, metavar="YYYY-MM",
+    report.add_argument("--month", type=month_argument, metavar="YYYY-MM",
                         help="default: the last month closed by the last sync")
     report.add_argument("--html", metavar="FILE", type=output_file,
                         help="also write a self-contained HTML page")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import signal
 import threading
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import structlog
 from rich.console import Console
@@ -13,7 +13,14 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn
 
 from jobs.cycle import run_sync
 from sync.adapters.hubspot.setup import ensure_setup
-from sync.cli.common import EXIT_OK, console, open_services, plain, require_listenable
+from sync.cli.common import (
+    EXIT_OK,
+    console,
+    open_services,
+    plain,
+    require_listenable,
+    utc_instant,
+)
 from sync.errors import ConfigurationError
 from sync.wiring import Services
 
@@ -23,14 +30,10 @@ log = structlog.get_logger("partnersync")
 def parse_as_of(text: str) -> datetime:
     """docs/rules.md: an ISO date (its first instant) or datetime, in UTC."""
     try:
-        if len(text) == 10:
-            day = date.fromisoformat(text)
-            return datetime(day.year, day.month, day.day, tzinfo=UTC)
-        instant = datetime.fromisoformat(text)
+        return utc_instant(text)
     except ValueError:
         raise ConfigurationError(
             f"--as-of {text!r}: expected an ISO date or datetime, e.g. 2026-03-01") from None
-    return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
 
 
 class ProgressBars:

@@ -140,7 +140,10 @@ class Cli:
 
     def __call__(self, *argv: str) -> Result:
         self._capsys.readouterr()
-        code = main(list(argv))
+        try:
+            code = main(list(argv))
+        except SystemExit as stopped:  # argparse refused an argument: its one line, exit 2
+            code = stopped.code if isinstance(stopped.code, int) else 1
         captured = self._capsys.readouterr()
         return Result(code, captured.out, captured.err)
 

@@ -60,6 +60,7 @@ def test_by_wins_over_the_operator_variable(
 
 
 def test_an_empty_by_is_a_bad_argument(cli: Cli, synced: Synced, ledger: Ledger) -> None:
-    with pytest.raises(SystemExit) as stopped:
-        cli("payouts", "approve", _payout(synced), "--by", "  ")
-    assert stopped.value.code == 2
+    refused = cli("payouts", "approve", _payout(synced), "--by", "  ")
+    assert (refused.code, refused.err) == (2, "partnersync: payouts approve: argument --by: "
+                                           "must not be empty (see `partnersync payouts "
+                                           "approve --help`)\n")

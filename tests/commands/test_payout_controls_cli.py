@@ -43,9 +43,10 @@ def test_r35_a_payout_held_and_released_on_the_command_line(
 
 def test_hold_needs_a_reason_and_an_author(cli: Cli, synced: Synced, ledger: Ledger) -> None:
     payout_id = _payouts(synced)[0]
-    with pytest.raises(SystemExit) as exit_info:
-        cli("payouts", "hold", payout_id, "--by", "claire")
-    assert exit_info.value.code == 2
+    refused = cli("payouts", "hold", payout_id, "--by", "claire")
+    assert (refused.code, refused.err) == (2, "partnersync: payouts hold: the following "
+                                           "arguments are required: --reason (see "
+                                           "`partnersync payouts hold --help`)\n")
     assert ledger.get_payout(payout_id).status is PayoutStatus.PENDING_APPROVAL
 
 
@@ -91,13 +92,14 @@ def test_r34_lines_add_checks_month_amount_and_partner(cli: Cli, ledger: Ledger)
     again = cli("lines", "add", OTHER, "--month", "2026-10", "--amount", "-12.50",
                 "--reason", "duplicate lead", "--by", "claire")
     assert again.code == 1 and "exists already" in again.err
-    for month, amount, message in [("2099-01", "10", "closed month"),
-                                   ("2026-10", "0.00", "changes nothing"),
-                                   ("2026-10", "1.234", "EUR amount"),
-                                   ("26-10", "10", "YYYY-MM")]:
+    # A refused decision exits 1; a malformed argument, as every one, exits 2.
+    for month, amount, code, message in [("2099-01", "10", 1, "closed month"),
+                                         ("2026-10", "0.00", 1, "changes nothing"),
+                                         ("2026-10", "1.234", 2, "EUR amount"),
+                                         ("26-10", "10", 2, "YYYY-MM")]:
         refused = cli("lines", "add", OTHER, "--month", month, "--amount", amount,
                       "--reason", "r", "--by", "claire")
-        assert refused.code == 1 and message in refused.err, refused.err
+        assert refused.code == code and message in refused.err, refused.err
 
 
 def test_r33_two_approvers_above_dual_above(cli: Cli, synced: Synced, ledger: Ledger,
@@ -133,7 +135,7 @@ def test_audit_lists_every_decision_in_three_formats(
     assert json.loads(cli("audit", "--format", "json", "--partner", OTHER).out) == []
     assert json.loads(cli("audit", "--format", "json", "--since", "2999-01-01").out) == []
     bad = cli("audit", "--since", "yesterday")
-    assert bad.code == 1 and "expected a date" in bad.err
+    assert bad.code == 2 and "expected an ISO date" in bad.err
     table = cli("audit")
     assert table.code == 0 and "3 entries" in table.out
 

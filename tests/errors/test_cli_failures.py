@@ -49,6 +49,18 @@ def test_debug_shows_the_traceback_before_the_same_line(
     (["report", "--month", "June"], "partnersync: report: argument --month: expected YYYY-MM, "
                                     "got 'June' (see `partnersync report --help`)"),
     (["nonsense"], "partnersync: argument COMMAND: invalid choice: 'nonsense' (choose from "),
+    (["audit", "--since", "yesterday"],
+     "partnersync: audit: argument --since: expected an ISO date or datetime in UTC, e.g. "
+     "2026-12-01, got 'yesterday' (see `partnersync audit --help`)"),
+    (["lines", "add", "7", "--month", "2026-13", "--amount", "5.00", "--reason", "x"],
+     "partnersync: lines add: argument --month: month out of range in '2026-13' "
+     "(see `partnersync lines add --help`)"),
+    (["lines", "add", "7", "--month", "2026-01", "--amount", "abc", "--reason", "x"],
+     "partnersync: lines add: argument --amount: expected an EUR amount such as 50.00 or "
+     "-25.00, got 'abc' (see `partnersync lines add --help`)"),
+    (["lines", "add", "7", "--month", "2026-01", "--amount", "1.005", "--reason", "x"],
+     "partnersync: lines add: argument --amount: expected an EUR amount such as 50.00 or "
+     "-25.00, got '1.005' (see `partnersync lines add --help`)"),
 ])
 def test_a_bad_argument_is_one_line_and_exit_2(
         argv: list[str], expected: str, capsys: pytest.CaptureFixture[str]) -> None:
