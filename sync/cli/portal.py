@@ -154,7 +154,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         description="Without an action: serve the portal on PARTNERSYNC_SERVE_HOST/PORT "
                     "(needs PARTNERSYNC_PORTAL_SECRET_KEY).")
     portal.set_defaults(handler=_serve)
-    actions = portal.add_subparsers(dest="action", metavar="ACTION")
+    actions = portal.add_subparsers(dest="action", metavar="[ACTION]")
     partner = actions.add_parser("invite", help="a single-use sign-in link for a partner")
     partner.add_argument("partner", metavar="PARTNER", type=not_empty,
                          help="the partner's HubSpot company id (`partnersync partners list`)")
