@@ -9,7 +9,10 @@ from __future__ import annotations
 import email
 import os
 import re
+import shutil
 import socket
+import ssl
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,6 +22,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 from flask import Flask
 
 from sync.cli.main import main
@@ -255,3 +259,78 @@ def test_portal_without_a_secret_key_is_one_line_exit_2(
                         "not set: the portal signs its session cookies with it and is off "
                         "without it (set it to a long random value, e.g. the output of "
                         "`python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`)\n")
+
+
+@dataclass
+class Logins:
+    """The user and password the server saw, over TLS only (auth_require_tls)."""
+
+    seen: list[tuple[bytes, bytes]] = field(default_factory=list)
+
+    def __call__(self, server: Any, session: Any, envelope: Any, mechanism: str,
+                 auth_data: Any) -> AuthResult:
+        self.seen.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"p@ss word")
+
+
+def self_signed(directory: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, made by openssl."""
+    if shutil.which("openssl") is None:
+        if os.environ.get("PARTNERSYNC_REQUIRE_TOOLS") == "1":
+            pytest.fail("openssl is not installed (apt-get install -y openssl)")
+        pytest.skip("openssl is not installed (apt-get install -y openssl)")
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    return cert, key
+
+
+def test_smtp_upgrades_with_starttls_before_logging_in(
+        database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    cert, key = self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    received, logins = Inbox(), Logins()
+    controller = Controller(received, hostname="127.0.0.1", port=free_port(),
+                            tls_context=context, require_starttls=True,
+                            authenticator=logins, auth_require_tls=True)
+    controller.start()
+    try:
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # the client trusts this server
+        monkeypatch.setenv("PARTNERSYNC_SMTP_URL",
+                           f"smtp://mailer:p%40ss%20word@127.0.0.1:{controller.port}")
+        monkeypatch.setenv("PARTNERSYNC_SMTP_FROM", "partners@vmcloud.example")
+        done = run(capsys, "portal", "invite-admin", "manager@vmcloud.example", "--by", ACTOR)
+    finally:
+        controller.stop()
+    assert done.code == 0, done.err
+    assert logins.seen == [(b"mailer", b"p@ss word")]
+    [message] = received.messages
+    assert message["To"] == "manager@vmcloud.example"
+
+
+def test_smtps_speaks_tls_from_the_start(
+        database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    cert, key = self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    received, logins = Inbox(), Logins()
+    controller = Controller(received, hostname="127.0.0.1", port=free_port(),
+                            ssl_context=context, authenticator=logins,
+                            auth_require_tls=False)  # the whole connection is TLS
+    controller.start()
+    try:
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+        monkeypatch.setenv("PARTNERSYNC_SMTP_URL",
+                           f"smtps://mailer:p%40ss%20word@127.0.0.1:{controller.port}")
+        monkeypatch.setenv("PARTNERSYNC_SMTP_FROM", "partners@vmcloud.example")
+        done = run(capsys, "portal", "invite", PARTNER, "--email", "a@agence-lumiere.fr",
+                   "--by", ACTOR)
+    finally:
+        controller.stop()
+    assert done.code == 0, done.err
+    assert logins.seen == [(b"mailer", b"p@ss word")]
+    assert [message["To"] for message in received.messages] == ["a@agence-lumiere.fr"]
