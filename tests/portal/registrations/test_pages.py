@@ -22,6 +22,7 @@ from tests.portal.registrations.support import (
     NOW,
     NUAGE,
     PREMIER_OPS,
+    SYNCED_AT,
     portal_services,
     with_registration,
 )
@@ -148,6 +149,7 @@ def test_the_page_in_french(as_partner: AsPartner) -> None:
     page = as_partner(NUAGE).get("/registrations?lang=fr").get_data(as_text=True)
     assert "<h1>Enregistrements d'affaires</h1>" in page  # trusted catalogue text
     assert "Protégé jusqu'au 2026-08-02" in page
+    as_partner(NUAGE).get("/registrations?lang=en")  # the choice is remembered: undo it
 
 
 def test_posts_are_rate_limited_per_partner(as_partner: AsPartner) -> None:
@@ -168,4 +170,26 @@ def test_what_a_partner_typed_is_shown_as_text(as_partner: AsPartner) -> None:
     page = answer.get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     assert ("&lt;script&gt;alert(1)&lt;/script&gt; is registered: the deal is in HubSpot."
+            in page)
+
+
+def test_a_deal_registered_in_hubspot_protects_its_domain(as_partner: AsPartner,
+                                                          world: World) -> None:
+    """R9 from HubSpot itself: a deal with vmc_registered_at 14 days ago, whose company
+    has the domain, as the last sync mirrored it (a person typed it in HubSpot)."""
+    state = world.hubspot.state
+    with state.lock:
+        companies, deals = state.resolve_type("companies"), state.resolve_type("deals")
+        company = state.create(companies, {"name": "Vandelay",
+                                           "domain": "www.Vandelay.example"})
+        deal = state.create(deals, {"dealname": "Vandelay", "vmc_registered_by": PREMIER_OPS,
+                                    "vmc_registered_at": "2026-04-20T09:30:00.000Z"})
+        state.associate((deals, deal.id), (companies, company.id),
+                        state.associations.default_type(deals.type_id, companies.type_id))
+    world.run(SYNCED_AT)
+    client = as_partner(NUAGE)
+    client.get("/registrations?lang=en")
+    status, page = post(client, {**GOOD, "domain": "vandelay.example"})
+    assert status == 422
+    assert ("This domain is already registered, and that registration still protects it"
             in page)

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sync.engine.registration import Protection
 from sync.ledger import registrations as store
+from sync.portal.registration_facts import partner_rows
 from sync.writeback.registrations import send_registration
 from tests.e2e.support import World
 from tests.portal.registrations.support import (
@@ -15,6 +17,7 @@ from tests.portal.registrations.support import (
     add_paying_customer,
     add_referral_deal,
     gateway,
+    portal_services,
     registration,
 )
 
@@ -44,3 +47,25 @@ def test_the_registering_partner_wins_a_customer_paying_within_90_days(world: Wo
             "vmc_attribution_source": "deal_registration",
             "vmc_converted_at": "2026-05-20T10:03:00.000Z"}
     assert deals[link_deal]["vmc_attributed_partner_id"] != ATELIER
+
+    # The partner's list reads the attribution written back once a sync has read it.
+    services = portal_services(world)
+    world.run(AS_OF)
+    [row] = [row for row in partner_rows(services, NUAGE, AS_OF)
+             if row.registration.id == made.id]
+    assert (row.protection, row.protected_until) == (
+        Protection.CONVERTED, datetime(2026, 8, 2, 9, 30, tzinfo=UTC))
+
+
+def test_a_registration_without_conversion_expires_after_90_days(world: World) -> None:
+    ledger = world.ledger()
+    made = registration(NUAGE, "Soylent", "soylent.example", REGISTERED)
+    store.record(ledger, made)
+    services = portal_services(world)
+    states = [(row.protection, row.protected_until)
+              for moment in (datetime(2026, 8, 2, 9, 29, tzinfo=UTC),
+                             datetime(2026, 8, 2, 9, 30, tzinfo=UTC))
+              for row in partner_rows(services, NUAGE, moment)
+              if row.registration.id == made.id]
+    until = datetime(2026, 8, 2, 9, 30, tzinfo=UTC)  # 2026-05-04 09:30 + 90 days
+    assert states == [(Protection.PROTECTED, until), (Protection.EXPIRED, until)]
