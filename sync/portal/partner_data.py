@@ -39,7 +39,7 @@ def partner_of(session: Session, props: PropertyMap, partner_id: str) -> Partner
     """The partner company as the last run read it (R1 histories), or ``None``."""
     query = select(MirrorRow.object_type, MirrorRow.body).where(
         MirrorRow.object_type.in_(PARTNER_RECORDS), MirrorRow.record_id == partner_id)
-    bodies: dict[str, Any] = dict(session.execute(query).tuples().all())
+    bodies: dict[str, Any] = {row[0]: row[1] for row in session.execute(query)}
     for kind in PARTNER_RECORDS:  # a partner record first: it carries the histories
         if kind in bodies:
             partners, _ = partners_from_companies([bodies[kind]], props)
