@@ -117,7 +117,7 @@ def test_a_portal_not_set_up_without_the_setup_scopes(
         "Private Apps > the app > Scopes)",
         "fail  HubSpot custom objects and properties: missing property group "
         "companies.vmc_partner_programme; property companies.vmc_partner_tier; property "
-        "companies.vmc_partner_status; property companies.vmc_commission_option and 36 more",
+        "companies.vmc_partner_status; property companies.vmc_commission_option and 38 more",
         "      fix: run `partnersync hubspot setup`"]
     assert status == 2
 
