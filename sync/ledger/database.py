@@ -22,6 +22,7 @@ from sync.runtime.logs import redact_secret_shapes
 JSON_CODEC: dict[str, Any] = {"json_serializer": fastjson.dumps,
                               "json_deserializer": fastjson.loads}
 BACKENDS = ("sqlite", "postgresql")
+READ_ONLY = "partnersync_read_only"  # execution option: a unit of work that only reads
 SHAPES = ("expected sqlite:///path/to/partnersync.db or "
           "postgresql+psycopg://user@host:5432/partnersync")
 INSTALL = {"psycopg": "pip install 'partnersync[postgres]' (in a clone: "
@@ -137,6 +138,10 @@ def _sqlite_engine(url: str) -> Engine:
     def _on_begin(connection: Any) -> None:
         # IMMEDIATE: take the write lock up front, so a read-check-write (a payout
         # transition) never races another process's write to a deadlock or lost update.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read-only unit (a portal page) reads WAL's last committed state instead and
+        # never waits behind a sync's write; query_only makes a stray write fail.
+        read_only = bool(connection.get_execution_options().get(READ_ONLY))
+        connection.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
+        connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
 
     return engine

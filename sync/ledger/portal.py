@@ -111,7 +111,8 @@ class PortalMethods:
     """Mixed into ``Ledger``, which provides the unit of work. Every method takes ``now``:
     the portal's clock decides, not the ledger's."""
 
-    def transaction(self, *, snapshot: bool = False) -> AbstractContextManager[Session]:
+    def transaction(self, *, snapshot: bool = False,
+                    read_only: bool = False) -> AbstractContextManager[Session]:
         raise NotImplementedError
 
     def issue_sign_in_link(self, principal: Principal, *, email: str | None,
@@ -144,7 +145,7 @@ class PortalMethods:
 
     def check_sign_in_link(self, token: str, now: datetime) -> Principal | Refusal:
         """What ``token`` would do, changing nothing (the page before the button)."""
-        with self.transaction() as session:
+        with self.transaction(read_only=True) as session:
             link = session.get(SignInLinkRow, token_hash(token))
             state = None if link is None else _state(session, _principal_of(link))
             refusal = link_refusal(link, state, require_utc(now, "now"))
@@ -194,7 +195,7 @@ class PortalMethods:
             return True
 
     def principal_state(self, principal: Principal) -> PrincipalState | None:
-        with self.transaction() as session:
+        with self.transaction(read_only=True) as session:  # every page asks: never wait
             return _state(session, principal)
 
 

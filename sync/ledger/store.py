@@ -22,7 +22,7 @@ from sync.domain.months import require_utc
 from sync.engine.partner_facts import ProgrammeFacts
 from sync.ledger import outbox, transitions, views
 from sync.ledger.checkpoints import checkpointer_for
-from sync.ledger.database import connection_failure, ledger_engine
+from sync.ledger.database import READ_ONLY, connection_failure, ledger_engine
 from sync.ledger.decisions import record_decisions
 from sync.ledger.errors import (
     LedgerMissing,
@@ -56,6 +56,15 @@ from sync.ledger.store_payouts import PayoutMethods
 
 Clock = Callable[[], datetime]
 FINISHED = ("succeeded", "failed", "stopped")
+
+
+def _unit_options(dialect: str, snapshot: bool, read_only: bool) -> dict[str, Any]:
+    if dialect != "postgresql":
+        return {READ_ONLY: True} if read_only else {}
+    options: dict[str, Any] = {"postgresql_readonly": True} if read_only else {}
+    if snapshot:
+        options["isolation_level"] = "REPEATABLE READ"
+    return options
 
 
 def _utc_now() -> datetime:
@@ -103,17 +112,21 @@ class Ledger(PayoutMethods, PortalMethods):
         return require_utc(self._clock(), "ledger clock")
 
     @contextmanager
-    def transaction(self, *, snapshot: bool = False) -> Iterator[Session]:
+    def transaction(self, *, snapshot: bool = False,
+                    read_only: bool = False) -> Iterator[Session]:
         """One unit of work; nested calls join the outer one. Commits on success.
         ``snapshot``: all reads see one instant (REPEATABLE READ on PostgreSQL; SQLite's
-        IMMEDIATE transactions already do)."""
+        transactions already do). ``read_only``: a unit that only reads (the portal's
+        pages) takes no write lock, so it never waits behind a sync on SQLite, and a
+        write in it fails on both databases."""
         current: Session | None = getattr(self._local, "session", None)
         if current is not None:
             yield current
             return
         with self._sessions.begin() as session:
-            if snapshot and self.engine.dialect.name == "postgresql":
-                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            options = _unit_options(self.engine.dialect.name, snapshot, read_only)
+            if options:
+                session.connection(execution_options=options)
             self._local.session = session
             try:
                 yield session

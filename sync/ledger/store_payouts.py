@@ -30,7 +30,8 @@ APPROVAL_ACTIONS = {PayoutStatus.APPROVED: "approval",
 class PayoutMethods:
     """Mixed into ``Ledger``, which provides the unit of work and the clock."""
 
-    def transaction(self, *, snapshot: bool = False) -> AbstractContextManager[Session]:
+    def transaction(self, *, snapshot: bool = False,
+                    read_only: bool = False) -> AbstractContextManager[Session]:
         raise NotImplementedError
 
     def now(self) -> datetime:

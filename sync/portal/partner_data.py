@@ -158,7 +158,7 @@ def _months(lines: list[CommissionLine], paid_at: dict[str, datetime], amounts: 
 
 def overview(ledger: Ledger, props: PropertyMap, partner_id: str, programme: Programme,
              now: datetime) -> Overview | None:
-    with ledger.transaction(snapshot=True) as session:
+    with ledger.transaction(snapshot=True, read_only=True) as session:
         partner = partner_of(session, props, partner_id)
         if partner is None:
             return None

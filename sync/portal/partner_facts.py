@@ -43,7 +43,7 @@ class PartnerFacts:
 def facts_of_partner(ledger: Ledger, partner_id: str, *,
                      customers: bool = False) -> PartnerFacts | None:
     """``None`` until a sync has stored facts (the first one has not run yet)."""
-    with ledger.transaction(snapshot=True) as session:
+    with ledger.transaction(snapshot=True, read_only=True) as session:
         run_id = facts_run(session)
         as_of = None if run_id is None else session.scalar(
             select(RunRow.as_of).where(RunRow.id == run_id))

@@ -42,7 +42,7 @@ def customers(ledger: Ledger, partner_id: str) -> tuple[CustomerView, ...] | Non
     if facts is None:
         return None
     last = facts.last_closed_month
-    with ledger.transaction() as session:
+    with ledger.transaction(read_only=True) as session:
         lines = partner_lines(session, partner_id)
     basis = {line.customer_id: line.basis for line in lines
              if line.month == last and line.kind in (LineKind.RECURRING, LineKind.FLAT)}
@@ -81,7 +81,7 @@ class LinesPage:
 
 def lines_page(ledger: Ledger, partner_id: str, month: Month | None) -> LinesPage:
     """The lines of ``month`` (default: the latest month with lines)."""
-    with ledger.transaction() as session:
+    with ledger.transaction(read_only=True) as session:
         labels = session.scalars(select(LineRow.month).distinct().where(
             LineRow.partner_id == partner_id, LineRow.status != "void"))
         months = tuple(sorted((parse_month_label(label) for label in labels), reverse=True))
@@ -105,7 +105,7 @@ class LineDetail:
 
 def line_detail(ledger: Ledger, partner_id: str, line_id: str) -> LineDetail | None:
     """``None`` unless the line is the partner's."""
-    with ledger.transaction() as session:
+    with ledger.transaction(read_only=True) as session:
         row = session.get(LineRow, line_id)
         if row is None or row.partner_id != partner_id:
             return None
@@ -156,7 +156,7 @@ class Statement:
 
 def statement(ledger: Ledger, partner_id: str, payout_id: str) -> Statement | None:
     """A payout and its lines; ``None`` unless the payout is the partner's."""
-    with ledger.transaction(snapshot=True) as session:
+    with ledger.transaction(snapshot=True, read_only=True) as session:
         owner = session.scalar(select(PayoutRow.partner_id).where(PayoutRow.id == payout_id))
         if owner is None or owner != partner_id:
             return None
@@ -176,7 +176,7 @@ class Referral:
 
 def referral(ledger: Ledger, props: PropertyMap, partner_id: str, programme: Programme,
              now: datetime) -> Referral | None:
-    with ledger.transaction() as session:
+    with ledger.transaction(read_only=True) as session:
         partner = partner_of(session, props, partner_id)
     if partner is None:
         return None
