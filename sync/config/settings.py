@@ -11,6 +11,7 @@ import os
 import sys
 from pathlib import Path
 from typing import Literal
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -49,6 +50,11 @@ class Settings(BaseSettings):
     # Who runs the command line's decisions when --by is not given: a person, as HubSpot
     # knows them (an email), so approvals are recognised across both (R33).
     operator: str | None = None
+    # The partner portal (docs/portal.md): off until a secret key signs its cookies.
+    portal_secret_key: SecretStr | None = None
+    portal_url: str | None = None  # the public base of sign-in links; default: serve's
+    smtp_url: SecretStr | None = None  # smtp:// or smtps://user:password@host:port
+    smtp_from: str | None = None
 
     @field_validator("hubspot_base_url", "stripe_api_base")
     @classmethod
@@ -61,6 +67,44 @@ class Settings(BaseSettings):
     @classmethod
     def _operator(cls, value: str | None) -> str | None:
         return (value.strip() or None) if value is not None else None
+
+    @field_validator("portal_url")
+    @classmethod
+    def _portal_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.startswith(("http://", "https://")) or not urlsplit(value).hostname:
+            raise ValueError("expected the portal's public http:// or https:// URL, e.g. "
+                             "https://partners.example.com")
+        return value.strip().rstrip("/")
+
+    @field_validator("portal_secret_key")
+    @classmethod
+    def _portal_secret_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if len(value.get_secret_value()) < MIN_SECRET_KEY_LENGTH:
+            raise ValueError(f"too short: at least {MIN_SECRET_KEY_LENGTH} characters "
+                             f"({KEY_HOWTO})")
+        return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        smtp_parts(value.get_secret_value())  # raises ValueError naming what is wrong
+        return value
+
+    @field_validator("smtp_from")
+    @classmethod
+    def _smtp_from(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if "@" not in value:
+            raise ValueError("expected the sender's email address, e.g. "
+                             "partners@vmcloud.example")
+        return value.strip()
 
     @field_validator("database_url")
     @classmethod
@@ -85,28 +129,72 @@ class Settings(BaseSettings):
         assert self.hubspot_access_token is not None and self.stripe_api_key is not None
         return self.hubspot_access_token.get_secret_value(), self.stripe_api_key.get_secret_value()
 
+    @property
+    def resolved_portal_url(self) -> str:
+        """The base of sign-in links: PARTNERSYNC_PORTAL_URL, else where serve listens."""
+        return self.portal_url or f"http://{self.serve_host}:{self.serve_port}"
+
+    def require_portal_secret(self) -> str:
+        if self.portal_secret_key is None:
+            raise ConfigurationError(
+                "PARTNERSYNC_PORTAL_SECRET_KEY is not set: the portal signs its session "
+                f"cookies with it and is off without it ({KEY_HOWTO})")
+        return self.portal_secret_key.get_secret_value()
+
     def secrets(self) -> list[str]:
-        """What no log line or message may show: the credentials and the database
-        URL's password (a driver's error may repeat the URL)."""
-        values = [self.hubspot_access_token, self.stripe_api_key]
-        return _with_password([value.get_secret_value() for value in values
-                               if value is not None and value.get_secret_value()],
-                              self.database_url)
+        """What no log line or message may show: the credentials, the portal's secret
+        key, and the passwords in the database's and the SMTP server's URLs (a driver's
+        error may repeat a URL)."""
+        values = [self.hubspot_access_token, self.stripe_api_key, self.portal_secret_key]
+        found = [value.get_secret_value() for value in values
+                 if value is not None and value.get_secret_value()]
+        smtp = "" if self.smtp_url is None else self.smtp_url.get_secret_value()
+        return _with_passwords(found, self.database_url, smtp)
 
 
-SECRET_VARIABLES = ("PARTNERSYNC_HUBSPOT_ACCESS_TOKEN", "PARTNERSYNC_STRIPE_API_KEY")
+MIN_SECRET_KEY_LENGTH = 16
+KEY_HOWTO = ("set it to a long random value, e.g. the output of "
+             "`python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`")
+SECRET_VARIABLES = ("PARTNERSYNC_HUBSPOT_ACCESS_TOKEN", "PARTNERSYNC_STRIPE_API_KEY",
+                    "PARTNERSYNC_PORTAL_SECRET_KEY")
+SMTP_SCHEMES = {"smtp": 587, "smtps": 465}  # STARTTLS when offered; TLS from the start
+
+
+def smtp_parts(url: str) -> SplitResult:
+    """``url`` split, once checked to be smtp:// or smtps://[user:password@]host[:port];
+    a ``ValueError`` saying what is wrong (never repeating the password) otherwise."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in SMTP_SCHEMES or not parts.hostname:
+        raise ValueError("expected smtp://user:password@host:port (STARTTLS when the "
+                         "server offers it) or smtps://user:password@host:port (TLS)")
+    try:
+        _ = parts.port
+    except ValueError:
+        raise ValueError("the port must be a number from 1 to 65535") from None
+    return parts
+
+
+def smtp_passwords(url: str) -> list[str]:
+    """The password in an SMTP URL, as written and decoded (a message repeating the URL
+    carries the first, a server's error the second)."""
+    try:
+        password = urlsplit(url.strip()).password
+    except ValueError:
+        return []
+    return sorted({password, unquote(password)}) if password else []
 
 
 def secrets_in_environment() -> list[str]:
     """The credentials as the environment holds them, valid or not: what an error
     message must never show, even when the settings did not load."""
     found = [value for name in SECRET_VARIABLES if (value := os.environ.get(name, "").strip())]
-    return _with_password(found, os.environ.get("PARTNERSYNC_DATABASE_URL", ""))
+    return _with_passwords(found, os.environ.get("PARTNERSYNC_DATABASE_URL", ""),
+                           os.environ.get("PARTNERSYNC_SMTP_URL", ""))
 
 
-def _with_password(secrets: list[str], database_url: str) -> list[str]:
-    password = url_password(database_url)
-    return [*secrets, password] if password else secrets
+def _with_passwords(secrets: list[str], database_url: str, smtp_url: str) -> list[str]:
+    database = url_password(database_url)
+    return [*secrets, *([database] if database else []), *smtp_passwords(smtp_url)]
 
 
 def load_settings() -> Settings:

@@ -40,6 +40,7 @@ from sync.ledger.models import (
     LineVersionRow,
     RunRow,
 )
+from sync.ledger.portal import PortalMethods
 from sync.ledger.records import (
     Finding,
     LineVersion,
@@ -66,7 +67,7 @@ def _run_of(row: RunRow | None) -> RunRecord | None:
                      row.finished_at, row.recorded_at, row.summary, row.error)
 
 
-class Ledger(PayoutMethods):
+class Ledger(PayoutMethods, PortalMethods):
     def __init__(self, engine: Engine, clock: Clock = _utc_now) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)

@@ -19,7 +19,7 @@ def test_migrate_is_idempotent(open_ledger: Callable[[], Ledger]) -> None:
     ledger.set_cursor("kept", "1")
     ledger.migrate()
     open_ledger().migrate()
-    assert current_revision(ledger.engine) == head_revision() == "0003"
+    assert current_revision(ledger.engine) == head_revision() == "0004"
     assert ledger.get_cursor("kept") == "1"
 
 
@@ -69,6 +69,6 @@ def test_0003_upgrades_a_ledger_holding_payouts_and_lines(ledger_url: str) -> No
                 "vmcpo_7_2026-10")
             db.execute(text("UPDATE payouts SET status = 'pending_second_approval'"))
             db.execute(text("UPDATE commission_lines SET kind = 'manual'"))
-        assert current_revision(engine) == "0003"
+        assert current_revision(engine) == head_revision()
     finally:
         engine.dispose()
