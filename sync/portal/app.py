@@ -12,6 +12,7 @@ from datetime import timedelta
 from flask import Flask, Response, current_app, request
 from flask_wtf.csrf import CSRFProtect
 
+from sync.portal.admin_pages import admin
 from sync.portal.auth import auth, principal_label
 from sync.portal.context import EXTENSION, Clock, PortalContext, system_clock
 from sync.portal.errors import register_errors
@@ -63,6 +64,7 @@ def create_portal(services: Services, *, clock: Clock | None = None) -> Flask:
     app.after_request(_security_headers)
     app.context_processor(_layout_context)
     app.register_blueprint(auth)
+    app.register_blueprint(admin)
     return app
 
 
