@@ -24,6 +24,7 @@ from sandbox.synthetic.generate_customers import Counters
 from sandbox.synthetic.names import DomainBook
 from sandbox.synthetic.portal import Portal
 from sandbox.synthetic.specs import PartnerSpec
+from sync.engine.decide import decide
 from sync.ledger.mirror import Mirror
 from sync.pull.mirror_inputs import Mirrored, inputs_from_mirror
 from sync.wiring import Services
@@ -32,7 +33,6 @@ PARTNER_KEY = "bench"
 PARTNER_ID = company_id(1)
 JOINED = "2024-09-02T09:00"
 FIRST_BILLING = "2024-11-01T08:00"  # with the default 24 months: through October 2026
-AS_OF = "2026-11-01"  # closes October 2026
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,17 +51,22 @@ def _partner() -> PartnerSpec:
         interview=True, training=True)
 
 
+def horizon(size: Size) -> datetime:
+    """The first instant of the month after the last billed one: no billing period starts
+    at or after it, and a sync as of it closes every billed month (24 months: 2026-11-01)."""
+    later = instant(FIRST_BILLING) + timedelta(days=31 * size.months)
+    return later.replace(day=1, hour=0, minute=0)
+
+
 def portal_of(size: Size) -> Portal:
     """Every customer registered by the partner (R9) a week before its first invoice."""
     partner = _partner()
     start = instant(FIRST_BILLING)
-    horizon = start + timedelta(days=31 * size.months)
-    horizon = horizon.replace(day=1, hour=0)  # no period starts at or after it
     counters = Counters()
     next(counters.company)  # company 1 is the partner
     domains = DomainBook()
     domains.reserve("agence-benchmark.fr")
-    book = DemoBook(Scenario(horizon, partners=[partner]), {PARTNER_KEY: partner}, counters,
+    book = DemoBook(Scenario(horizon(size), partners=[partner]), {PARTNER_KEY: partner}, counters,
                     domains)
     registered = (start - timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
     for index, price in zip(range(size.customers), itertools.cycle(MONTHLY), strict=False):
@@ -101,11 +106,11 @@ class Built:
     invoices: int
 
 
-def build(services: Services, size: Size, as_of: datetime) -> Built:
-    """Fill the (migrated, empty) ledger of ``services``: mirror, then one recorded sync."""
-    from sync.engine.decide import decide
-
+def build(services: Services, size: Size) -> Built:
+    """Fill the (migrated, empty) ledger of ``services``: the mirror, then one sync
+    recorded as of ``horizon(size)``."""
     portal = portal_of(size)
+    as_of = horizon(size)
     ledger = services.ledger
     run_id = ledger.start_run("sync", as_of)
     fill_mirror(services.mirror, portal, run_id)
