@@ -42,3 +42,22 @@ def screenshot(browser: Any, name: str) -> Path:
     finally:
         browser.set_window_size(width, 1000)
     return path
+
+
+def click_and_wait(browser: Any, selector: str, timeout: float = 10.0) -> None:
+    """Click the element, then wait until the browser has left the page it was on (a form
+    POST answered by a redirect), so the next step sees the page that followed."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    before = browser.current_url
+    old = browser.find_element("tag name", "html")
+    browser.find_element("css selector", selector).click()
+
+    def moved(driver: Any) -> bool:
+        try:
+            old.tag_name  # noqa: B018 (raises once the page it belonged to is gone)
+        except Exception:  # selenium's StaleElementReferenceException
+            return True
+        return bool(driver.current_url != before)
+
+    WebDriverWait(browser, timeout).until(moved)

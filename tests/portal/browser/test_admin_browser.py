@@ -13,7 +13,7 @@ import pytest
 
 from sync.ledger.portal import Principal
 from tests.portal.browser.axe import assert_accessible
-from tests.portal.browser.conftest import screenshot
+from tests.portal.browser.conftest import click_and_wait, screenshot
 from tests.portal.browser.served import Served, served_portal
 from tests.portal.demo_world import record_demo_sync
 
@@ -40,7 +40,7 @@ def _sign_in(browser: Any, served: Served) -> None:
     browser.get(served.link(Principal.admin(MANAGER), now=datetime.now(UTC)))
     assert_accessible(browser)
     screenshot(browser, "admin-sign-in-link")
-    browser.find_element(CSS, "main form button[type=submit]").click()
+    click_and_wait(browser, "main form button[type=submit]")
 
 
 def test_a_manager_signs_in_from_a_link_and_sees_the_dashboard(
@@ -62,8 +62,7 @@ def test_a_manager_signs_in_from_a_link_and_sees_the_dashboard(
 ])
 def test_every_admin_page_is_accessible(browser: Any, served: Served, path: str,
                                         heading: str, name: str) -> None:
-    link = browser.find_element(CSS, f"nav.main-nav a[href='{path}']")
-    link.click()
+    click_and_wait(browser, f"nav.main-nav a[href='{path}']")
     assert browser.current_url == served.url + path
     assert _heading(browser) == heading
     assert_accessible(browser)
@@ -80,20 +79,20 @@ def test_the_held_partner_shows_the_command_that_releases_it(
 
 def test_the_language_switch_shows_the_pages_in_french(browser: Any, served: Served) -> None:
     browser.get(f"{served.url}/admin/payouts")
-    browser.find_element(CSS, "nav.languages a[hreflang='fr']").click()
+    click_and_wait(browser, "nav.languages a[hreflang='fr']")
     assert browser.find_element(TAG, "html").get_attribute("lang") == "fr"
     assert _heading(browser) == "Versements à approuver"
     assert_accessible(browser)
     screenshot(browser, "admin-payouts-fr")
     browser.get(f"{served.url}/admin/partners")  # the choice is kept (a cookie)
     assert _heading(browser) == "Partenaires : destinations et blocages"
-    browser.find_element(CSS, "nav.languages a[hreflang='en']").click()
+    click_and_wait(browser, "nav.languages a[hreflang='en']")
     assert _heading(browser) == "Partners: destinations and holds"
 
 
 def test_signing_out_ends_the_session(browser: Any, served: Served) -> None:
     browser.get(f"{served.url}/admin")
-    browser.find_element(CSS, "form.sign-out button").click()
+    click_and_wait(browser, "form.sign-out button")
     assert browser.current_url.startswith(f"{served.url}/sign-in")
     browser.get(f"{served.url}/admin/payouts")
     assert browser.current_url.startswith(f"{served.url}/sign-in")

@@ -11,7 +11,7 @@ import pytest
 
 from sync.ledger.portal import Principal
 from tests.portal.browser.axe import assert_accessible
-from tests.portal.browser.conftest import screenshot
+from tests.portal.browser.conftest import click_and_wait, screenshot
 from tests.portal.browser.served import Served, served_portal
 from tests.portal.demo_world import record_demo_sync
 
@@ -28,7 +28,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
 
 def _press_sign_in(browser: Any) -> None:
-    browser.find_element(CSS, "main form button[type=submit]").click()
+    click_and_wait(browser, "main form button[type=submit]")
 
 
 def _signed_in(browser: Any, served: Served) -> bool:
@@ -41,7 +41,7 @@ def test_a_used_link_is_refused(browser: Any, served: Served) -> None:
     browser.get(link)
     _press_sign_in(browser)
     assert _signed_in(browser, served)
-    browser.find_element(CSS, "form.sign-out button").click()
+    click_and_wait(browser, "form.sign-out button")
     assert not _signed_in(browser, served)
     browser.get(link)
     assert browser.find_element(TAG, "h1").text == "This link was already used"

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sync.ledger.models import LineRow
 from sync.ledger.portal import Principal
 from tests.portal.browser.axe import assert_accessible
-from tests.portal.browser.conftest import screenshot
+from tests.portal.browser.conftest import click_and_wait, screenshot
 from tests.portal.browser.served import Served, served_portal
 from tests.portal.demo_world import record_demo_sync
 
@@ -52,7 +52,7 @@ def _heading(browser: Any) -> str:
 def test_a_partner_signs_in_from_a_link(browser: Any, served: Served) -> None:
     browser.get(served.link(Principal.partner(PARTNER), now=datetime.now(UTC)))
     assert _heading(browser) == "Sign in to the partner portal"
-    browser.find_element(CSS, "main form button[type=submit]").click()
+    click_and_wait(browser, "main form button[type=submit]")
     assert browser.current_url == f"{served.url}/overview"
     assert _heading(browser) == "Agence Lumière"
     assert_accessible(browser)
@@ -125,11 +125,11 @@ def test_the_not_found_page_is_accessible(browser: Any, served: Served) -> None:
 
 def test_the_language_switch_and_sign_out(browser: Any, served: Served) -> None:
     browser.get(f"{served.url}/payouts")
-    browser.find_element(CSS, "nav.languages a[hreflang='fr']").click()
+    click_and_wait(browser, "nav.languages a[hreflang='fr']")
     assert browser.find_element(TAG, "html").get_attribute("lang") == "fr"
     assert _heading(browser) == "Versements"
     assert_accessible(browser)
     screenshot(browser, "partner-payouts-fr")
-    browser.find_element(CSS, "form.sign-out button").click()
+    click_and_wait(browser, "form.sign-out button")
     browser.get(f"{served.url}/overview")
     assert browser.current_url.startswith(f"{served.url}/sign-in")
