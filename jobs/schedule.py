@@ -6,7 +6,8 @@ listings, so months close and payouts are decided on a complete portal; daily) a
 ``pay`` (finance's approvals read back and R26 transfers; every 15 minutes). Each job
 has ``max_instances=1`` and coalesces missed runs; the ledger's job lock keeps
 replicas from running two jobs at once. ``jobs.health`` says what ``/healthz`` and
-``/readyz`` answer.
+``/readyz`` answer. With PARTNERSYNC_PORTAL_SECRET_KEY set, every other path goes to
+the partner portal (``sync.portal``, docs/portal.md).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
+from flask import Flask
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
@@ -30,6 +32,7 @@ from jobs.pay import run_pay
 from jobs.summary import RunSummary, start_series
 from sync.errors import ConfigurationError
 from sync.ledger import Ledger
+from sync.portal.app import create_portal
 from sync.runtime.metrics import REGISTRY, RUN_SECONDS, RUNS
 from sync.wiring import Services
 
@@ -86,11 +89,13 @@ def build_scheduler(services: Services, book: OutcomeBook) -> BackgroundSchedule
 
 
 class HealthApp:
-    """``/healthz`` (each job's last outcome, ``jobs.health``), ``/readyz``, ``/metrics``."""
+    """``/healthz`` (each job's last outcome, ``jobs.health``), ``/readyz``, ``/metrics``;
+    any other path to ``portal`` when there is one, else 404."""
 
     def __init__(self, scheduler: BackgroundScheduler, services: Services,
-                 book: OutcomeBook) -> None:
+                 book: OutcomeBook, portal: Flask | None = None) -> None:
         self.scheduler, self.services, self.book = scheduler, services, book
+        self.portal = portal
 
     def ledger(self) -> Ledger:
         return self.services.ledger  # opened (and migrated) on first use
@@ -103,6 +108,8 @@ class HealthApp:
             response = _json(*self.health())
         elif request.path == "/readyz":
             response = _json(*readiness(self.ledger, self.scheduler.running))
+        elif self.portal is not None:
+            return self.portal(environ, start_response)
         else:
             response = Response("not found", status=404)
         return response(environ, start_response)
@@ -135,8 +142,9 @@ def serve(services: Services, stop: threading.Event, ready: Callable[[str], None
     book = book if book is not None else OutcomeBook()
     book.refresh(lambda: services.ledger)  # opens and migrates the ledger, if it answers
     scheduler = build_scheduler(services, book)
+    portal = create_portal(services) if settings.portal_secret_key is not None else None
     server = make_server(settings.serve_host, settings.serve_port,
-                         HealthApp(scheduler, services, book),
+                         HealthApp(scheduler, services, book, portal),
                          threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="health", daemon=True)
     scheduler.start()

@@ -51,7 +51,11 @@ def test_the_wheel_holds_the_worker_and_its_migrations(wheel: zipfile.ZipFile) -
     names = set(wheel.namelist())
     for module in ("sync/cli/main.py", "sync/engine/decide.py", "mappings/properties.py",
                    "jobs/cycle.py", "sync/ledger/migrations/versions/0003_payout_controls.py",
-                   "sync/ledger/migrations/script.py.mako"):
+                   "sync/ledger/migrations/script.py.mako",
+                   "sync/ledger/migrations/versions/0004_portal.py",
+                   "sync/portal/templates/base.html", "sync/portal/templates/auth/sign_in.html",
+                   "sync/portal/static/portal.css",
+                   "sync/portal/translations/fr/LC_MESSAGES/messages.mo"):
         assert module in names, module
 
 

@@ -23,6 +23,7 @@ from sync.cli import (
     failures,
     partners,
     payouts,
+    portal,
     report,
     run,
     standins,
@@ -65,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.register(commands)
     explain.register(commands)
     report.register(commands)
+    portal.register(commands)
     _debug_after_the_command(parser)
     return parser
 

@@ -12,6 +12,7 @@ from datetime import timedelta
 from flask import Flask, Response, current_app, request
 from flask_wtf.csrf import CSRFProtect
 
+from sync.ledger.portal import Kind
 from sync.portal.admin_pages import admin
 from sync.portal.auth import auth, principal_label
 from sync.portal.context import EXTENSION, Clock, PortalContext, system_clock
@@ -84,7 +85,7 @@ def _layout_context() -> dict[str, object]:
         principal = current_principal()
         if principal is None:
             return []
-        wanted = PARTNER_NAV if principal.kind.value == "partner" else ADMIN_NAV
+        wanted = PARTNER_NAV if principal.kind is Kind.PARTNER else ADMIN_NAV
         return [endpoint for endpoint in wanted if endpoint in current_app.view_functions]
 
     return {"signed_in": current_principal, "nav_endpoints": nav,

@@ -53,7 +53,7 @@ def end_session() -> None:
     g.principal = None
 
 
-def _signed(now: datetime) -> tuple[Principal, datetime] | None:
+def _signed() -> tuple[Principal, datetime] | None:
     try:
         principal = Principal(Kind(session[KIND]), str(session[SUBJECT]))
         issued_at = datetime.fromisoformat(str(session[ISSUED_AT]))
@@ -70,7 +70,7 @@ def current_principal() -> Principal | None:
         return principal
     context = portal()
     now = context.now()
-    signed = _signed(now)
+    signed = _signed()
     principal = None
     if signed is not None:
         ended = session_end(context.ledger.principal_state(signed[0]), signed[1], now)

@@ -49,7 +49,9 @@ from tests.e2e.support import FAST_RETRY, ledger_tables
 
 HUBSPOT_SECRET = "pat-na1-SECRET-HUBSPOT-1234"
 STRIPE_SECRET = "sk_test_SECRETSTRIPE5678"
-SECRETS = (HUBSPOT_SECRET, STRIPE_SECRET)
+PORTAL_SECRET = "portal-SECRETKEY-9f8e7d6c5b4a"  # signs the portal's cookies
+SMTP_PASSWORD = "smtp-SECRETPASS-1a2b3c4d"  # in PARTNERSYNC_SMTP_URL
+SECRETS = (HUBSPOT_SECRET, STRIPE_SECRET, PORTAL_SECRET, SMTP_PASSWORD)
 AS_OF = "2026-11-01"
 TIMEOUT = 120
 NEVER_SOON = "0 0 1 1 *"
@@ -131,6 +133,11 @@ class Worker:
                     for name in ("metrics", "healthz"):
                         with urllib.request.urlopen(urls[name], timeout=10) as answer:
                             captured.texts[f"/{name}"] = answer.read().decode()
+                    # the portal, mounted beside them (PARTNERSYNC_PORTAL_SECRET_KEY is set)
+                    portal = urls["healthz"].removesuffix("/healthz") + "/sign-in"
+                    with urllib.request.urlopen(portal, timeout=10) as answer:
+                        captured.texts["/sign-in"] = answer.read().decode()
+                        captured.texts["/sign-in headers"] = str(answer.headers)
                     break
         finally:
             process.send_signal(signal.SIGTERM)
@@ -215,6 +222,7 @@ def _session(directory: Path) -> Iterator[Session]:
             "PARTNERSYNC_STRIPE_API_KEY": STRIPE_SECRET,
             "PARTNERSYNC_HUBSPOT_BASE_URL": hubspot_url, "PARTNERSYNC_STRIPE_API_BASE": stripe_url,
             "PARTNERSYNC_DATABASE_URL": database_url,
+            "PARTNERSYNC_PORTAL_SECRET_KEY": PORTAL_SECRET,
             "PARTNERSYNC_PROGRAMME_FILE": str(directory / "programme.toml"),
             "PARTNERSYNC_LOG_FORMAT": "json", "PARTNERSYNC_LOG_LEVEL": "debug",
             "COLUMNS": "300"})
@@ -246,6 +254,13 @@ def _session(directory: Path) -> Iterator[Session]:
         if csv.exists():
             export.texts["payouts.csv"] = csv.read_text(encoding="utf-8")
         keep(worker.serve("serve"))
+        keep(worker.run("portal invite-admin", "portal", "invite-admin",
+                        "manager@vmcloud.example", "--by", "claire.martin@vmcloud.example"))
+        keep(worker.run("portal invite by mail refused", "portal", "invite-admin",
+                        "manager@vmcloud.example", "--by", "claire.martin@vmcloud.example",
+                        PARTNERSYNC_SMTP_URL=closed_port_url().replace(
+                            "http://", f"smtp://mailer:{SMTP_PASSWORD}@"),
+                        PARTNERSYNC_SMTP_FROM="partners@vmcloud.example"))
 
         # In-process: failures the CLI would sleep through, retrying.
         process_db = f"sqlite:///{directory / 'in-process.db'}"

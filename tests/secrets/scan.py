@@ -10,7 +10,7 @@ from tests.secrets.conftest import SECRETS
 # Each secret whole, its last 8 characters (what a "token ending in ..." hint shows) and
 # its distinctive middle: any of them in an output is a leak.
 NEEDLES = tuple(sorted({*SECRETS, *(secret[-8:] for secret in SECRETS),
-                        "SECRET-HUBSPOT", "SECRETSTRIPE"}))
+                        "SECRET-HUBSPOT", "SECRETSTRIPE", "SECRETKEY", "SECRETPASS"}))
 
 
 def leaks(text: str) -> list[str]:

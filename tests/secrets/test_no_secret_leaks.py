@@ -3,8 +3,9 @@
 ``conftest.session`` drives the worker through every way a run can end (401s from both
 vendors, a bad programme file, HubSpot's daily limit, 500 storms, a refused connection,
 an empty platform balance and a deleted Connect account, a quarantine-heavy portal, a successful run, the dry run,
-``report``, ``explain``, ``payouts`` and ``serve``'s endpoints). Neither secret, nor its
-last 8 characters, may appear in anything any of them wrote (``scan``; its positive
+``report``, ``explain``, ``payouts``, ``serve``'s endpoints and its portal, and portal
+invitations printed or mailed to a server that is not there). No secret (the two vendor
+credentials, the portal's secret key, the SMTP password), nor its last 8 characters, may appear in anything any of them wrote (``scan``; its positive
 control is ``test_scan_catches_leaks``).
 """
 
@@ -18,19 +19,22 @@ from tests.secrets.scan import assert_no_leak, leaks
 SCENARIOS = ("hubspot setup", "hubspot 401", "stripe 401", "bad programme file",
              "bad setting", "daily limit", "dry run before any sync", "sync", "dry run",
              "report --html", "report", "explain --deal", "explain --customer", "explain line",
-             "payouts list", "payouts export", "serve", "hubspot 500 storm", "stripe 500 storm",
+             "payouts list", "payouts export", "serve", "portal invite-admin",
+             "portal invite by mail refused", "hubspot 500 storm", "stripe 500 storm",
              "connection refused", "in-process success")
 # How each scenario must have ended: it really failed (or worked) the way it is named.
 EXIT = {"hubspot 401": 2, "stripe 401": 2, "bad programme file": 2, "bad setting": 2,
         "daily limit": 3, "hubspot 500 storm": 1, "stripe 500 storm": 1,
-        "connection refused": 1}
+        "connection refused": 1, "portal invite by mail refused": 3}
 EVIDENCE = {
     "hubspot 401": "401", "stripe 401": "401", "bad programme file": "rate",
     "bad setting": "PARTNERSYNC_SERVE_PORT", "daily limit": "daily",
     "hubspot 500 storm": "500", "stripe 500 storm": "500", "connection refused": "onnect",
     "sync": "Quarantined records", "dry run": "Quarantined records",
     "report --html": "Quarantined records of the last run", "payouts list": "failed",
-    "serve": "partnersync_runs",
+    "serve": "Sign in to the partner portal",
+    "portal invite-admin": "/sign-in/",
+    "portal invite by mail refused": "smtp://mailer@127.0.0.1:",
 }
 
 
