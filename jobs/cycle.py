@@ -29,6 +29,7 @@ from sync.pull.portal import pull
 from sync.wiring import Services
 from sync.writeback.finance import read_back_finance
 from sync.writeback.intents import Intent, build_intents
+from sync.writeback.registrations import send_pending_registrations
 from sync.writeback.send import apply_outbox, enqueue_intents
 
 Progress = Callable[[str, int], None]
@@ -134,6 +135,10 @@ def pay(services: Services, partners_read: Iterable[Partner], run_id: int, now: 
                            hubspot_payouts=services.mirror.records(Mirrored.HUBSPOT_PAYOUT),
                            finance=services.finance_controls)
     summary.writes_sent, summary.writes_failed = applied.written, len(applied.failed)
+    # Deal registrations the portal could not write at once (docs/portal.md).
+    registrations = send_pending_registrations(ledger, services.hubspot)
+    summary.writes_sent += registrations.sent
+    summary.writes_failed += len(registrations.failed) + len(registrations.pending)
 
 
 def run_job(services: Services, job: str, as_of: datetime,

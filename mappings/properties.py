@@ -150,6 +150,9 @@ class CompanyProperties:
     mdf_accrued_total: str = _prop("vmc_mdf_accrued_total", NUMBER, "MDF accrued (EUR)")
     last_payout_date: str = _prop("vmc_last_payout_date", DATE, "Last payout date")
     synced_at: str = _prop("vmc_synced_at", DATETIME, "Synced at")
+    # deal registration: the portal's registration that created the company (upsert key)
+    registration_id: str = _prop("vmc_registration_id", STRING, "Registration id",
+                                 unique=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +167,9 @@ class DealProperties:
     registered_by: str = _prop("vmc_registered_by", STRING, "Registered by (partner id)",
                                read=True)
     registered_at: str = _prop("vmc_registered_at", DATETIME, "Registered at", read=True)
+    # deal registration: the portal's registration that created the deal (upsert key)
+    registration_id: str = _prop("vmc_registration_id", STRING, "Registration id",
+                                 unique=True)
     # written (R10)
     attribution_status: str = _prop("vmc_attribution_status", ENUM, "Attribution status",
                                     options=_values(AttributionStatus))

@@ -92,6 +92,17 @@ def test_setup_plan_types_and_uniqueness() -> None:
     assert by_name["vmc_mrr_brought"].type == "number"
 
 
+def test_setup_plan_has_the_registration_id_unique_on_deals_and_companies() -> None:
+    """Deal registration upserts both records on it (docs/configuration.md)."""
+    plan = setup_plan(DEFAULT_PROPERTY_MAP)
+    expected = ("vmc_registration_id", "Registration id", "string", "text", True)
+    for properties in (plan.company_properties, plan.deal_properties):
+        found = [(p.name, p.label, p.type, p.field_type, p.unique) for p in properties
+                 if p.name == "vmc_registration_id"]
+        assert found == [expected]
+    assert [p.name for p in plan.deal_properties if p.unique] == ["vmc_registration_id"]
+
+
 def test_setup_plan_custom_objects() -> None:
     line, payout = setup_plan(DEFAULT_PROPERTY_MAP).custom_objects
     assert (line.name, line.primary_display_property, line.associated_objects) == (

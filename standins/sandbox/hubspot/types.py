@@ -92,7 +92,7 @@ def standard_types() -> list[ObjectType]:
     }, ["createdate", "domain", "hs_lastmodifieddate", "hs_object_id", "name"])
     deals = _standard("0-3", "deals", "deal", {
         **_SYSTEM, "dealname": "string", "amount": "number", "dealstage": "enumeration",
-        "pipeline": "enumeration", "closedate": "datetime",
+        "pipeline": "enumeration", "closedate": "datetime", "description": "string",
     }, ["amount", "closedate", "createdate", "dealname", "dealstage", "hs_lastmodifieddate",
         "hs_object_id", "pipeline"])
     return [companies, deals]

@@ -1,0 +1,86 @@
+"""What deal registration reads: the facts its rules need, and the partner's list.
+
+The shell around ``sync.engine.registration``: the partner as the mirror last read it
+(tier and status history, R1), the customers and HubSpot deals' registrations from the
+engine's own inputs (the mirror through ``mappings``, as a sync reads them), the
+portal's registrations from the ledger. Each list row adds its protection (R6, R9) and
+whether its deal converted to this partner (the attribution written back on the deal).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from mappings.hubspot.companies import partners_from_companies
+from sync.domain.inputs import Partner
+from sync.engine.registration import (
+    Prospect,
+    Protection,
+    Refusal,
+    Registered,
+    check_registration,
+    customer_domains,
+    deal_registrations,
+    may_register,
+    protection,
+)
+from sync.ledger import registrations as store
+from sync.ledger.registrations import Registration
+from sync.pull.mirror_inputs import Mirrored, inputs_from_mirror
+from sync.wiring import Services
+
+ATTRIBUTED = "attributed"
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One line of the partner's list."""
+
+    registration: Registration
+    protection: Protection
+    protected_until: datetime
+
+
+def window_days(services: Services, now: datetime) -> int:
+    return services.programme.terms_at(now).attribution.window_days
+
+
+def signed_in_partner_record(services: Services, partner_id: str) -> Partner | None:
+    """The partner as last mirrored (one record, not the whole portal)."""
+    body = store.mirrored(services.ledger, Mirrored.HUBSPOT_PARTNER, [partner_id])
+    partners, _ = partners_from_companies(body.values(), services.props)
+    return partners[0] if partners else None
+
+
+def eligibility(services: Services, partner_id: str, now: datetime) -> Refusal | None:
+    return may_register(signed_in_partner_record(services, partner_id), now)
+
+
+def refusal(services: Services, partner_id: str, prospect: Prospect,
+            now: datetime) -> Refusal | None:
+    """R5, R8, R7, R6/R9 over the whole mirrored portal and the portal's registrations."""
+    inputs = inputs_from_mirror(services.mirror, services.props)
+    partner = next((p for p in inputs.partners if p.id == partner_id), None)
+    days = window_days(services, now)
+    registered = [*deal_registrations(inputs), *(
+        Registered(r.domain, r.registered_at, r.partner_id)
+        for r in store.registered_since(services.ledger, now - timedelta(days=days)))]
+    return check_registration(prospect, partner, registered, customer_domains(inputs, now),
+                              now, days)
+
+
+def partner_rows(services: Services, partner_id: str, now: datetime) -> list[Row]:
+    """The partner's registrations only (scoped here, never filtered later)."""
+    registrations = store.of_partner(services.ledger, partner_id)
+    deal_ids = [r.hubspot_deal_id for r in registrations if r.hubspot_deal_id]
+    deals = store.mirrored(services.ledger, Mirrored.HUBSPOT_DEAL, deal_ids)
+    names, days = services.props.deal, window_days(services, now)
+    rows = []
+    for registration in registrations:
+        values = (deals.get(registration.hubspot_deal_id or "") or {}).get("properties") or {}
+        converted = (values.get(names.attribution_status) == ATTRIBUTED
+                     and values.get(names.attributed_partner_id) == partner_id)
+        state, until = protection(registration.registered_at, converted, now, days)
+        rows.append(Row(registration, state, until))
+    return rows

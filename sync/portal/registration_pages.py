@@ -1,0 +1,117 @@
+"""Deal registration pages: the partner's registrations and the form (docs/portal.md).
+
+GET and POST ``/registrations`` (endpoint ``registrations.index``). A post is checked
+field by field (``registration_form``), then against the rules
+(``sync.engine.registration``); any problem re-renders the form with the reasons
+beside the fields and records nothing. A good one is recorded with its outbox intent
+in one transaction, then sent to HubSpot at once; when HubSpot is unavailable it stays
+pending and the next ``sync`` sends it. Posts are rate limited per partner.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext, lazy_gettext
+
+from sync.engine.registration import Refusal
+from sync.ledger import registrations as store
+from sync.ledger.registrations import Registration, registration_id
+from sync.portal import registration_facts as facts
+from sync.portal.auth import partner_required, signed_in_partner
+from sync.portal.context import portal
+from sync.portal.limits import limiter
+from sync.portal.registration_form import FIELDS, Problem, parse_prospect
+from sync.writeback.registrations import send_registration
+
+blueprint = Blueprint("registrations", __name__)
+
+POSTS_PER_PARTNER = "20 per hour"  # a person registering prospects, not a script
+FLASH = "registrations"
+
+PROBLEMS = {
+    Problem.NAME_MISSING: lazy_gettext("Enter the prospect's company name."),
+    Problem.NAME_TOO_LONG: lazy_gettext("Enter a company name of at most 255 characters."),
+    Problem.DOMAIN_MISSING: lazy_gettext(
+        "Enter the prospect's web domain, such as example.com."),
+    Problem.DOMAIN_INVALID: lazy_gettext(
+        "Enter a web domain such as example.com (no spaces; letters, digits, hyphens "
+        "and dots)."),
+    Problem.EMAIL_MISSING: lazy_gettext(
+        "Enter the email address of your contact at the prospect."),
+    Problem.EMAIL_INVALID: lazy_gettext("Enter an email address such as name@example.com."),
+    Problem.PLAN_MISSING: lazy_gettext("Enter the plan the prospect expects to buy."),
+    Problem.PLAN_TOO_LONG: lazy_gettext("Enter a plan of at most 64 characters."),
+}
+
+REFUSALS = {
+    Refusal.TIER: lazy_gettext(
+        "Deal registration is open to Partner and Premier partners. Your referral link "
+        "still brings you customers."),
+    Refusal.INACTIVE: lazy_gettext(
+        "Your partnership is not active, so you cannot register deals. Contact the "
+        "partner programme team."),
+    Refusal.OWN_DOMAIN: lazy_gettext(
+        "This is your own company's domain: a partner cannot register itself (rule R8)."),
+    Refusal.EXISTING_CUSTOMER: lazy_gettext(
+        "This company is already a customer: only new customers can be registered "
+        "(rule R7)."),
+    Refusal.ALREADY_REGISTERED: lazy_gettext(
+        "This domain is already registered, and that registration still protects it "
+        "(rules R6 and R9)."),
+}
+
+
+def _partner_key() -> str:
+    return f"registrations:{signed_in_partner()}"
+
+
+@blueprint.route("/registrations", methods=["GET", "POST"])
+@partner_required
+@limiter.limit(POSTS_PER_PARTNER, key_func=_partner_key, methods=["POST"])
+def index() -> ResponseReturnValue:
+    partner_id, context = signed_in_partner(), portal()
+    services, now = context.services, context.now()
+    form: dict[str, str] = {}
+    problems: dict[str, Problem] = {}
+    refusal: Refusal | None = None
+    if request.method == "POST":
+        form = {name: request.form.get(name, "") for name in FIELDS}
+        prospect, problems = parse_prospect(form)
+        if prospect is not None:
+            refusal = facts.refusal(services, partner_id, prospect, now)
+            if refusal is None:
+                registration = Registration(
+                    registration_id(partner_id, prospect.domain, now), partner_id,
+                    prospect.company_name, prospect.domain, prospect.contact_email,
+                    prospect.expected_plan, now)
+                _record_and_send(registration)
+                return redirect(url_for("registrations.index"), code=303)
+    eligible = facts.eligibility(services, partner_id, now)
+    page = render_template(
+        "registrations/index.html", form=form,
+        # str(): a lazy string renders as markup, unescaped; these are text
+        problems={name: str(PROBLEMS[problem]) for name, problem in problems.items()},
+        refusal=str(REFUSALS[refusal]) if refusal is not None else None,
+        ineligible=str(REFUSALS[eligible]) if eligible is not None else None,
+        rows=facts.partner_rows(services, partner_id, now),
+        window_days=facts.window_days(services, now))
+    return page, (422 if request.method == "POST" else 200)
+
+
+def _record_and_send(registration: Registration) -> None:
+    services = portal().services
+    if not store.record(services.ledger, registration):
+        return  # the same post twice in one instant: already recorded
+    settled = send_registration(services.ledger, services.hubspot, registration.id)
+    if settled.status == store.SENT:
+        flash(gettext("%(company)s is registered: the deal is in HubSpot.",
+                      company=registration.company_name), FLASH)
+    elif settled.status == store.PENDING:
+        flash(gettext("%(company)s is registered. HubSpot could not be reached; the deal "
+                      "will be created at the next synchronisation.",
+                      company=registration.company_name), FLASH)
+    else:
+        flash(gettext("%(company)s could not be created in HubSpot: %(reason)s",
+                      company=registration.company_name, reason=settled.last_error or ""),
+              FLASH)

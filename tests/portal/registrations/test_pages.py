@@ -1,0 +1,195 @@
+"""The registration pages through the Flask test client, on the small portal's mirror and
+the HubSpot stand-in over loopback: a registration reaches HubSpot; each refusal is
+shown beside the form with its rule and records nothing; a partner sees only its own."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from sync.ledger import registrations as store
+from sync.portal.app import create_portal
+from sync.wiring import Services
+from tests.e2e.support import World
+from tests.portal.conftest import sign_in_as_partner
+from tests.portal.registrations.support import (
+    ATELIER,
+    CAMILLE,
+    NOW,
+    NUAGE,
+    PREMIER_OPS,
+    SYNCED_AT,
+    portal_services,
+    with_registration,
+)
+
+GOOD = {"company_name": "Wayne Enterprises", "domain": "https://www.Wayne.example/about",
+        "contact_email": "bruce@wayne.example", "expected_plan": "GPU H100 yearly"}
+
+
+@pytest.fixture(scope="module")
+def services(world: World) -> Services:
+    return portal_services(world)
+
+
+@pytest.fixture(scope="module")
+def app(services: Services) -> Flask:
+    return create_portal(services, clock=lambda: NOW)
+
+
+AsPartner = Callable[[str], FlaskClient]
+
+
+@pytest.fixture(scope="module")
+def as_partner(app: Flask, services: Services) -> AsPartner:
+    """One signed-in client per partner for the module (sign-in is rate limited)."""
+    clients: dict[str, FlaskClient] = {}
+
+    def client(partner: str) -> FlaskClient:
+        if partner not in clients:
+            clients[partner] = app.test_client()
+            sign_in_as_partner(clients[partner], services, partner)
+        return clients[partner]
+    return client
+
+
+def csrf(client: FlaskClient) -> str:
+    page = client.get("/registrations").get_data(as_text=True)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found is not None, "the form carries a CSRF token"
+    return found.group(1)
+
+
+def post(client: FlaskClient, form: dict[str, str]) -> tuple[int, str]:
+    answer = client.post("/registrations", data={**form, "csrf_token": csrf(client)})
+    return answer.status_code, answer.get_data(as_text=True)
+
+
+def recorded(services: Services) -> int:
+    return len(store.registered_since(services.ledger, NOW.replace(year=2000)))
+
+
+def test_a_registration_reaches_hubspot_and_the_list(as_partner: AsPartner, services: Services,
+                                                     world: World) -> None:
+    client = as_partner(NUAGE)
+    answer = client.post("/registrations", data={**GOOD, "csrf_token": csrf(client)})
+    assert answer.status_code == 303
+    [mine] = store.of_partner(services.ledger, NUAGE)[:1]
+    assert (mine.company_name, mine.domain, mine.contact_email, mine.expected_plan) == (
+        "Wayne Enterprises", "wayne.example", "bruce@wayne.example", "GPU H100 yearly")
+    [(deal_id, deal)] = with_registration(world, "deals", mine.id).items()
+    assert (deal["vmc_registered_by"], deal["vmc_registered_at"]) == (
+        "7102", "2026-05-04T09:30:00.000Z")
+    page = client.get("/registrations").get_data(as_text=True)
+    assert "Wayne Enterprises is registered: the deal is in HubSpot." in page
+    row = page[page.index(f'id="{mine.id}"'):]
+    assert "Protected until 2026-08-02" in row  # 2026-05-04 + 90 days (R6)
+    assert f"Created (deal {deal_id})" in row
+
+
+@pytest.mark.parametrize(("partner", "domain", "message"), [
+    (NUAGE, "nuage-partners.example",
+     "This is your own company&#39;s domain: a partner cannot register itself (rule R8)."),
+    (NUAGE, "www.brasserie-lune.example",  # cus_e2eC1Referral pays since January
+     "This company is already a customer: only new customers can be registered (rule R7)."),
+    (PREMIER_OPS, "wayne.example",  # Nuage's, registered just before (test above)
+     "This domain is already registered, and that registration still protects it "
+     "(rules R6 and R9)."),
+    (ATELIER, "acme-new.example",
+     "Deal registration is open to Partner and Premier partners."),
+])
+def test_each_refusal_says_why_and_records_nothing(as_partner: AsPartner, services: Services,
+                                                   partner: str, domain: str,
+                                                   message: str) -> None:
+    before = recorded(services)
+    status, page = post(as_partner(partner), {**GOOD, "domain": domain})
+    assert status == 422
+    assert message in page, re.sub(r"\s+", " ", page[page.find("<main"):])
+    assert recorded(services) == before
+
+
+def test_bad_fields_are_shown_beside_each_field(as_partner: AsPartner, services: Services) -> None:
+    before = recorded(services)
+    status, page = post(as_partner(NUAGE), {"company_name": " ", "domain": "wayne",
+                                            "contact_email": "bruce@", "expected_plan": ""})
+    assert status == 422
+    for field, message in [
+        ("company_name", "Enter the prospect&#39;s company name."),
+        ("domain", "Enter a web domain such as example.com"),
+        ("contact_email", "Enter an email address such as name@example.com."),
+        ("expected_plan", "Enter the plan the prospect expects to buy."),
+    ]:
+        assert re.search(rf'id="{field}-error">{re.escape(message)}', page), field
+        assert re.search(rf'<input id="{field}"[^>]*aria-invalid="true"', page), field
+    assert 'value="wayne"' in page  # what was typed stays, to be corrected
+    assert recorded(services) == before
+
+
+def test_a_referral_tier_partner_sees_why_and_no_form(as_partner: AsPartner) -> None:
+    page = as_partner(ATELIER).get("/registrations").get_data(as_text=True)
+    assert "Deal registration is open to Partner and Premier partners." in page
+    assert 'name="company_name"' not in page
+
+
+def test_another_partners_registrations_are_invisible(as_partner: AsPartner,
+                                                      services: Services) -> None:
+    nuage = store.of_partner(services.ledger, NUAGE)
+    assert nuage, "the first test registered one"
+    page = as_partner(PREMIER_OPS).get("/registrations").get_data(as_text=True)
+    for registration in nuage:
+        assert registration.id not in page and registration.company_name not in page
+    assert "You have not registered any prospect yet." in page
+
+
+def test_the_page_in_french(as_partner: AsPartner) -> None:
+    page = as_partner(NUAGE).get("/registrations?lang=fr").get_data(as_text=True)
+    assert "<h1>Enregistrements d'affaires</h1>" in page  # trusted catalogue text
+    assert "Protégé jusqu'au 2026-08-02" in page
+    as_partner(NUAGE).get("/registrations?lang=en")  # the choice is remembered: undo it
+
+
+def test_posts_are_rate_limited_per_partner(as_partner: AsPartner) -> None:
+    client = as_partner(CAMILLE)  # no post yet in this module
+    token = csrf(client)
+    statuses = [client.post("/registrations", data={"csrf_token": token}).status_code
+                for _ in range(21)]
+    assert statuses == [422] * 20 + [429]
+    other = as_partner(NUAGE)  # another partner is not slowed down by it
+    assert post(other, {})[0] == 422
+
+
+def test_what_a_partner_typed_is_shown_as_text(as_partner: AsPartner) -> None:
+    client = as_partner(PREMIER_OPS)
+    answer = client.post("/registrations", data={
+        **GOOD, "company_name": "<script>alert(1)</script>", "domain": "xss.example",
+        "csrf_token": csrf(client)}, follow_redirects=True)
+    page = answer.get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page
+    assert ("&lt;script&gt;alert(1)&lt;/script&gt; is registered: the deal is in HubSpot."
+            in page)
+
+
+def test_a_deal_registered_in_hubspot_protects_its_domain(as_partner: AsPartner,
+                                                          world: World) -> None:
+    """R9 from HubSpot itself: a deal with vmc_registered_at 14 days ago, whose company
+    has the domain, as the last sync mirrored it (a person typed it in HubSpot)."""
+    state = world.hubspot.state
+    with state.lock:
+        companies, deals = state.resolve_type("companies"), state.resolve_type("deals")
+        company = state.create(companies, {"name": "Vandelay",
+                                           "domain": "www.Vandelay.example"})
+        deal = state.create(deals, {"dealname": "Vandelay", "vmc_registered_by": PREMIER_OPS,
+                                    "vmc_registered_at": "2026-04-20T09:30:00.000Z"})
+        state.associate((deals, deal.id), (companies, company.id),
+                        state.associations.default_type(deals.type_id, companies.type_id))
+    world.run(SYNCED_AT)
+    client = as_partner(NUAGE)
+    client.get("/registrations?lang=en")
+    status, page = post(client, {**GOOD, "domain": "vandelay.example"})
+    assert status == 422
+    assert ("This domain is already registered, and that registration still protects it"
+            in page)
