@@ -1,7 +1,8 @@
 """The portal as `partnersync serve` serves it (jobs.schedule.serve: the scheduler with
 no job due, the health endpoints and the portal on one werkzeug server, here on
 127.0.0.1 and a free port, in a thread), on a copy of the demo world's ledger, with the
-HubSpot stand-in behind it for deal registrations. Stopped when the test module ends."""
+HubSpot stand-in behind it for deal registrations (seeded with the demo's records, and
+`hubspot setup` run against it). Stopped when the test module ends."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from jobs.schedule import serve
+from sync.adapters.hubspot.setup import ensure_setup
 from sync.config.settings import Settings
 from sync.ledger.portal import Principal
 from sync.portal.invites import invite
@@ -57,6 +59,7 @@ def served_portal(folder: Path, database: Path) -> Iterator[Served]:
             schedule_sync=NEVER_SOON, schedule_month_close=NEVER_SOON,
             schedule_pay=NEVER_SOON, portal_secret_key=SECRET)
         services, stop, ready, urls = Services(settings), threading.Event(), threading.Event(), []
+        ensure_setup(services.hubspot, services.props)  # as the demo: the vmc_ properties
 
         def announce(url: str) -> None:
             urls.append(url)
