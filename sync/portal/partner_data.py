@@ -3,9 +3,10 @@
 Every query names the partner id (a partner sees only itself): its lines, versions,
 payouts and controls come from the ledger, its company (tier, code, domain) from the
 ledger's mirror of HubSpot, and what the engine decided about it (R27-R30 metrics, won
-customers, R13) from ``partner_facts``. The rules are the engine's own functions
-(``eligible``'s thresholds, ``is_payout_point``), never re-derived here. Time enters as
-``now``. Money is integer cents; pages format it.
+customers, R13) from the facts the worker stored with its decisions (``partner_facts``).
+The rules are the engine's own functions (``eligible``'s thresholds,
+``is_payout_point``), never re-derived here. Time enters as ``now``. Money is integer
+cents; pages format it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from mappings.hubspot import partners_from_companies
 from mappings.properties import PropertyMap
-from sync.domain.decisions import CommissionLine, PayoutStatus
+from sync.domain.decisions import CommissionLine, PayoutStatus, TierMetrics
 from sync.domain.inputs import Partner, Tier
 from sync.domain.months import Month, month_end, month_of
 from sync.domain.terms import Programme
@@ -28,7 +29,7 @@ from sync.engine.payout_decisions import is_payout_point
 from sync.ledger import Ledger
 from sync.ledger.models import LineRow, MirrorRow
 from sync.ledger.records import line_of
-from sync.portal.partner_facts import PartnerFacts, ProgrammeFacts
+from sync.portal.partner_facts import PartnerFacts, facts_of_partner
 from sync.portal.partner_progress import NextTier, next_tier
 from sync.pull.mirror_inputs import Mirrored
 
@@ -116,17 +117,27 @@ class MonthAmounts:
 class Overview:
     partner: Partner
     tier: Tier | None  # now
-    facts: PartnerFacts
-    as_of: datetime | None  # the last sync's; None before any
+    facts: PartnerFacts | None  # None before a sync stored them
     next_tier: NextTier | None
     totals: Totals
     next_point: PayoutPoint | None
     months: tuple[MonthAmounts, ...]
 
     @property
+    def as_of(self) -> datetime | None:
+        return None if self.facts is None else self.facts.as_of
+
+    @property
+    def latest(self) -> TierMetrics | None:
+        return None if self.facts is None else self.facts.latest
+
+    @property
+    def mdf_total(self) -> int:
+        return 0 if self.facts is None else self.facts.mdf_total
+
+    @property
     def eligible_tier(self) -> Tier | None:
-        latest = self.facts.latest
-        return None if latest is None else latest.eligible_tier
+        return None if self.latest is None else self.latest.eligible_tier
 
 
 def _months(lines: list[CommissionLine], paid_at: dict[str, datetime], amounts: dict[str, int],
@@ -146,7 +157,7 @@ def _months(lines: list[CommissionLine], paid_at: dict[str, datetime], amounts: 
 
 
 def overview(ledger: Ledger, props: PropertyMap, partner_id: str, programme: Programme,
-             facts: ProgrammeFacts | None, now: datetime) -> Overview | None:
+             now: datetime) -> Overview | None:
     with ledger.transaction(snapshot=True) as session:
         partner = partner_of(session, props, partner_id)
         if partner is None:
@@ -155,11 +166,11 @@ def overview(ledger: Ledger, props: PropertyMap, partner_id: str, programme: Pro
     payouts = ledger.list_payouts(partner_id=partner_id)
     paid = {p.id: p.paid_at for p in payouts
             if p.status is PayoutStatus.PAID and p.paid_at is not None}
-    mine = facts.of(partner_id) if facts is not None else PartnerFacts((), ())
+    facts = facts_of_partner(ledger, partner_id)
     last_closed = facts.last_closed_month if facts is not None else month_of(now) - 1
     tier = partner.tier.at(now)
     return Overview(
-        partner, tier, mine, facts.as_of if facts is not None else None,
-        next_tier(partner, tier, mine.latest, programme, now),
+        partner, tier, facts,
+        next_tier(partner, tier, None if facts is None else facts.latest, programme, now),
         totals(lines, set(paid)), next_payout_point(partner, lines, last_closed, programme),
         _months(lines, paid, {p.id: p.amount for p in payouts}, last_closed))

@@ -11,7 +11,7 @@ import csv
 import io
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext
 
 from sync.domain.decisions import CommissionLine
@@ -22,7 +22,6 @@ from sync.portal import partner_labels as labels
 from sync.portal.auth import partner_required, signed_in_partner
 from sync.portal.context import portal
 from sync.portal.partner_data import overview as overview_of
-from sync.portal.partner_facts import FactsCache, ProgrammeFacts
 from sync.portal.partner_records import (
     customers as customers_of,
 )
@@ -52,12 +51,6 @@ def _formatting() -> dict[str, Any]:
             "month_label": month_label}
 
 
-def _facts() -> ProgrammeFacts | None:
-    cache = current_app.extensions.setdefault("partner_facts", FactsCache())
-    assert isinstance(cache, FactsCache)
-    return cache.get(portal().services)
-
-
 def _chart(months: tuple[Any, ...]) -> str:
     shown = months[-CHART_MONTHS:]
     names = [month_label(row.month) for row in shown]
@@ -74,7 +67,7 @@ def overview() -> str:
     context = portal()
     services = context.services
     data = overview_of(services.ledger, services.props, signed_in_partner(),
-                       services.programme, _facts(), context.now())
+                       services.programme, context.now())
     if data is None:  # invited before a sync read its company: nothing to show yet
         return render_template("partner/not_read.html")
     return render_template("partner/overview.html", data=data,
@@ -84,8 +77,8 @@ def overview() -> str:
 @blueprint.get("/customers")
 @partner_required
 def customers() -> str:
-    rows = customers_of(portal().services.ledger, signed_in_partner(), _facts())
-    return render_template("partner/customers.html", rows=rows)
+    rows = customers_of(portal().services.ledger, signed_in_partner())
+    return render_template("partner/customers.html", rows=rows or (), stored=rows is not None)
 
 
 def _month_argument() -> tuple[Month | None, bool]:

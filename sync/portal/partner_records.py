@@ -19,7 +19,7 @@ from sync.ledger import Ledger, LineVersion, PayoutRecord
 from sync.ledger.models import LineRow, PayoutRow
 from sync.ledger.records import line_of
 from sync.portal.partner_data import partner_lines, partner_of
-from sync.portal.partner_facts import ProgrammeFacts, WonCustomer
+from sync.portal.partner_facts import WonCustomer, facts_of_partner
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,17 +36,18 @@ def _months_left(won: WonCustomer, last_closed: Month) -> int | None:
     return max(won.commission_ends - last_closed, 0)
 
 
-def customers(ledger: Ledger, partner_id: str,
-              facts: ProgrammeFacts | None) -> tuple[CustomerView, ...]:
+def customers(ledger: Ledger, partner_id: str) -> tuple[CustomerView, ...] | None:
+    """``None`` before a sync stored the facts."""
+    facts = facts_of_partner(ledger, partner_id, customers=True)
     if facts is None:
-        return ()
+        return None
     last = facts.last_closed_month
     with ledger.transaction() as session:
         lines = partner_lines(session, partner_id)
     basis = {line.customer_id: line.basis for line in lines
              if line.month == last and line.kind in (LineKind.RECURRING, LineKind.FLAT)}
     return tuple(CustomerView(won, _months_left(won, last), last, basis.get(won.customer_id))
-                 for won in facts.of(partner_id).customers)
+                 for won in facts.customers)
 
 
 class LineState(StrEnum):

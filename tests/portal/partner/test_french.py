@@ -24,3 +24,4 @@ def test_the_overview_in_french(signed_in: SignIn) -> None:
         "fin 2026-05 : minimum 200,00\u00a0€, 0,00\u00a0€ en attente (sous le minimum : "
         "reporté (R22))")
     assert "Solde (non payé)" in html
+    assert "Et : certification : pas encore" in page.text("main")
