@@ -20,6 +20,7 @@ from jobs.summary import ApiUsage, RunSummary
 from sync.domain.decisions import Decisions, LineChange, PayoutStatus
 from sync.domain.inputs import Inputs, Partner
 from sync.engine.decide import decide
+from sync.engine.partner_facts import facts_from
 from sync.errors import DailyLimitReached, RetriableUpstreamError
 from sync.ledger.records import PayoutRecord
 from sync.payments.destinations import review_destinations, stripe_accounts
@@ -91,7 +92,9 @@ def cycle(services: Services, run_id: int, as_of: datetime, summary: RunSummary,
     phase("decide", run_id)
     inputs, decisions = decide_now(services, as_of, listed)
     phase("record", run_id)
-    ledger.record_decisions(run_id, decisions)
+    written = ledger.record_decisions(
+        run_id, decisions, facts_from(decisions, inputs.deals, inputs.customers))
+    log.debug("run.partner_facts", run_id=run_id, written=written)
     summarise_decisions(summary, decisions)
 
     def intents() -> list[Intent]:

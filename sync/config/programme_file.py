@@ -19,6 +19,7 @@ from sync.domain.terms import (
     DEFAULT_TIERS,
     ApprovalTerms,
     PaymentTerms,
+    PortalTerms,
     Programme,
     PromotionTerms,
     StrictModel,
@@ -82,6 +83,7 @@ def programme_from_mapping(document: dict[str, Any]) -> Programme:
     approval = _section(ApprovalTerms, document.pop("approval", None), "approval")
     promotion = _section(PromotionTerms, document.pop("promotion", None), "promotion")
     payments = _section(PaymentTerms, document.pop("payments", None), "payments")
+    portal = _section(PortalTerms, document.pop("portal", None), "portal")
     amendments = document.pop("amendments", [])
     base_raw = _merge({"tiers": DEFAULT_TIERS}, document)
     versions = [(_BEGINNING, _terms(base_raw, ""))]
@@ -99,7 +101,7 @@ def programme_from_mapping(document: dict[str, Any]) -> Programme:
     for start, where, changes in sorted(dated, key=lambda item: item[0]):
         current = _merge(current, changes)
         versions.append((start, _terms(current, f"{where}.")))
-    return Programme(versions, approval, promotion, payments)
+    return Programme(versions, approval, promotion, payments, portal)
 
 
 def default_programme() -> Programme:

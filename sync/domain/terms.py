@@ -165,6 +165,32 @@ class PromotionTerms(StrictModel):
     auto: StrictBool = False  # R29
 
 
+def _referral_link(value: object) -> str | None:
+    """``[portal] referral_link``: an http(s) address with ``{code}`` where the partner's
+    referral code goes, such as ``https://vmcloud.fr/?ref={code}``."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError('expected a text such as "https://vmcloud.fr/?ref={code}"')
+    link = value.strip()
+    scheme, separator, rest = link.partition("://")
+    if not separator or scheme.lower() not in ("http", "https") or not rest.strip("/"):
+        raise ValueError(f"expected an http:// or https:// address (got {value!r})")
+    if "{code}" not in link:
+        raise ValueError("expected {code} where the partner's referral code goes, such as "
+                         f'"https://vmcloud.fr/?ref={{code}}" (got {value!r})')
+    if any(char.isspace() for char in link):
+        raise ValueError(f"expected an address without spaces (got {value!r})")
+    return link
+
+
+class PortalTerms(StrictModel):
+    """What the partner portal shows that the programme decides (docs/portal.md)."""
+
+    # None: the programme has no referral link; the portal says so
+    referral_link: Annotated[str | None, BeforeValidator(_referral_link)] = None
+
+
 class Programme:
     """Terms over time plus the operational switches (approval, promotion)."""
 
@@ -174,12 +200,14 @@ class Programme:
         approval: ApprovalTerms,
         promotion: PromotionTerms,
         payments: PaymentTerms | None = None,
+        portal: PortalTerms | None = None,
     ) -> None:
         self._versions = sorted(versions, key=lambda version: version[0])
         self._starts = [start for start, _ in self._versions]
         self.approval = approval
         self.promotion = promotion
         self.payments = payments or PaymentTerms()
+        self.portal = portal or PortalTerms()
 
     def terms_at(self, instant: datetime) -> Terms:
         """The terms in force at ``instant``; the first version also covers the past."""

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sync.domain.decisions import Decisions, LedgerState
 from sync.domain.months import require_utc
+from sync.engine.partner_facts import ProgrammeFacts
 from sync.ledger import outbox, transitions, views
 from sync.ledger.checkpoints import checkpointer_for
 from sync.ledger.database import connection_failure, ledger_engine
@@ -30,6 +31,7 @@ from sync.ledger.errors import (
     UnknownRecordError,
     scrub,
 )
+from sync.ledger.facts import FactsWritten, write_facts
 from sync.ledger.locks import advisory_lock, lease_lock
 from sync.ledger.migrate import current_revision, head_revision, upgrade
 from sync.ledger.models import (
@@ -154,11 +156,17 @@ class Ledger(PayoutMethods, PortalMethods):
         with self.transaction() as session:
             return views.latest_sync(session)
 
-    def record_decisions(self, run_id: int, decisions: Decisions) -> None:
-        """All of a run's decisions in one transaction, or none (see ``decisions``)."""
+    def record_decisions(self, run_id: int, decisions: Decisions,
+                         facts: ProgrammeFacts | None = None) -> FactsWritten | None:
+        """All of a run's decisions in one transaction, or none (see ``decisions``), with
+        the partner portal's read model of them (``facts``; the sync cycle always passes
+        it, ``None`` leaves the read model as it was). Returns what the facts changed."""
         try:
             with self.transaction() as session:
                 record_decisions(session, run_id, decisions, self.now())
+                if facts is None:
+                    return None
+                return write_facts(session, run_id, facts, self.now())
         except IntegrityError as error:  # a concurrent writer got there first
             raise StaleDecisionsError(f"run {run_id}: decisions conflict with stored rows "
                                       f"({type(error.orig).__name__}); reload and decide again"

@@ -19,6 +19,7 @@ from sync.portal.context import EXTENSION, Clock, PortalContext, system_clock
 from sync.portal.errors import register_errors
 from sync.portal.i18n import init_i18n
 from sync.portal.limits import limiter
+from sync.portal.partner_pages import blueprint as partner_pages
 from sync.portal.sessions import SESSION_LIFETIME, current_principal
 from sync.wiring import Services
 
@@ -66,6 +67,7 @@ def create_portal(services: Services, *, clock: Clock | None = None) -> Flask:
     app.context_processor(_layout_context)
     app.register_blueprint(auth)
     app.register_blueprint(registrations.blueprint)
+    app.register_blueprint(partner_pages)
     return app
 
 

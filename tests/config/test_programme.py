@@ -76,6 +76,19 @@ rate = "0.22"
     ('[approval]\nauto_approve_max = "300.00"\ndual_above = "200.00"',
      "approval: dual_above must be at least auto_approve_max"),
     ("[payments]\nconfirm_new_destinations = 1", "payments.confirm_new_destinations: Input should be a valid boolean"),
+    ('[portal]\nreferral_link = "vmcloud.fr/?ref={code}"',
+     "portal.referral_link: expected an http:// or https:// address (got 'vmcloud.fr/?ref={code}')"),
+    ('[portal]\nreferral_link = "ftp://vmcloud.fr/{code}"',
+     "portal.referral_link: expected an http:// or https:// address"),
+    ('[portal]\nreferral_link = "https://vmcloud.fr/"',
+     "portal.referral_link: expected {code} where the partner's referral code goes"),
+    ('[portal]\nreferral_link = "https://vmcloud.fr/?ref={code} x"',
+     "portal.referral_link: expected an address without spaces"),
+    ("[portal]\nreferral_link = 3", "portal.referral_link: expected a text such as"),
+    ('[portal]\nreferal_link = "https://vmcloud.fr/?ref={code}"',
+     "portal.referal_link: Extra inputs are not permitted"),
+    ('[[amendments]]\neffective_from = 2027-01-01\nportal.referral_link = "https://a.fr/{code}"',
+     "amendments[0].portal: Extra inputs are not permitted"),
 ])
 def test_invalid_files_name_the_key_and_what_was_expected(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(ProgrammeError) as caught:
@@ -129,3 +142,13 @@ confirm_new_destinations = true
     defaults = load_programme(None)
     assert (defaults.approval.approvers, defaults.approval.dual_above) == ((), None)
     assert defaults.payments.confirm_new_destinations is False
+
+
+def test_the_portal_referral_link(tmp_path: Path) -> None:
+    """``[portal] referral_link``: kept as written (trimmed); not set by default."""
+    programme = load_programme(write(tmp_path, """
+[portal]
+referral_link = " https://vmcloud.fr/?ref={code} "
+"""))
+    assert programme.portal.referral_link == "https://vmcloud.fr/?ref={code}"
+    assert load_programme(None).portal.referral_link is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
-from sync.ledger import portal_models  # noqa: F401  (its tables, in Base's metadata)
+from sync.ledger import facts_models, portal_models  # noqa: F401  (their tables, in Base's metadata)
 from sync.ledger.models import Base
 
 

@@ -34,7 +34,7 @@ def test_a_link_signs_in_once_and_lands_on_the_home_page(
     answer = client.post(link, data={"csrf_token": csrf_token(page.get_data(as_text=True))})
     assert answer.status_code == 303
     assert answer.headers["Location"] == "/"
-    home = client.get("/")
+    home = client.get("/", follow_redirects=True)
     assert home.status_code == 200
     assert "Signed in as partner 30000000001" in home.get_data(as_text=True)
 
@@ -43,7 +43,7 @@ def test_a_used_link_is_refused_with_what_to_do(
         client: FlaskClient, portal_services: Services) -> None:
     link = make_link(client, portal_services, Principal.partner("30000000001"))
     assert use_link(client, link) == 303
-    client.post("/sign-out", data={"csrf_token": csrf_token(client.get("/").get_data(as_text=True))})
+    client.post("/sign-out", data={"csrf_token": csrf_token(client.get("/", follow_redirects=True).get_data(as_text=True))})
 
     again = client.get(link)
     assert again.status_code == 410
@@ -81,7 +81,7 @@ def test_a_revoke_refuses_unused_links_and_ends_sessions(
     signed_in, holder = portal_app.test_client(), portal_app.test_client()
     sign_in_as_partner(signed_in, portal_services, "30000000001")
     unused = make_link(holder, portal_services, Principal.partner("30000000001"))
-    assert signed_in.get("/").status_code == 200
+    assert signed_in.get("/", follow_redirects=True).status_code == 200
 
     portal_clock.advance(timedelta(minutes=5))
     assert revoke(portal_services, Principal.partner("30000000001"), by=INVITER,
@@ -99,14 +99,14 @@ def test_a_revoke_refuses_unused_links_and_ends_sessions(
     portal_clock.advance(timedelta(minutes=1))  # invited again: a new link works
     fresh = make_link(holder, portal_services, Principal.partner("30000000001"))
     assert use_link(holder, fresh) == 303
-    assert holder.get("/").status_code == 200
+    assert holder.get("/", follow_redirects=True).status_code == 200
 
 
 def test_a_session_ends_12_hours_after_sign_in(
         client: FlaskClient, portal_services: Services, portal_clock: ManualClock) -> None:
     sign_in_as_partner(client, portal_services, "30000000001")
     portal_clock.advance(timedelta(hours=11, minutes=59))
-    assert client.get("/").status_code == 200
+    assert client.get("/", follow_redirects=True).status_code == 200
     portal_clock.advance(timedelta(minutes=1))
     ended = client.get("/")
     assert ended.status_code == 302

@@ -1,0 +1,187 @@
+"""The partner pages' lists: customers, commission lines by month, payouts and their
+statements, the referral link. Every query is filtered by the partner id; a record of
+another partner is ``None`` to the caller, which answers 404."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from urllib.parse import quote
+
+from sqlalchemy import select
+
+from mappings.properties import PropertyMap
+from sync.domain.decisions import CommissionLine, LineKind, PayoutStatus
+from sync.domain.months import Month, month_label, parse_month_label
+from sync.domain.terms import Programme
+from sync.ledger import Ledger, LineVersion, PayoutRecord
+from sync.ledger.models import LineRow, PayoutRow
+from sync.ledger.records import line_of
+from sync.portal.partner_data import partner_lines, partner_of
+from sync.portal.partner_facts import WonCustomer, facts_of_partner
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerView:
+    won: WonCustomer
+    months_left: int | None  # R13: months still earning after the last closed one; None: permanent
+    last_month: Month
+    last_basis: int | None  # R11, from the customer's line of the last closed month
+
+
+def _months_left(won: WonCustomer, last_closed: Month) -> int | None:
+    if won.commission_ends is None:
+        return None
+    return max(won.commission_ends - last_closed, 0)
+
+
+def customers(ledger: Ledger, partner_id: str) -> tuple[CustomerView, ...] | None:
+    """``None`` before a sync stored the facts."""
+    facts = facts_of_partner(ledger, partner_id, customers=True)
+    if facts is None:
+        return None
+    last = facts.last_closed_month
+    with ledger.transaction() as session:
+        lines = partner_lines(session, partner_id)
+    basis = {line.customer_id: line.basis for line in lines
+             if line.month == last and line.kind in (LineKind.RECURRING, LineKind.FLAT)}
+    return tuple(CustomerView(won, _months_left(won, last), last, basis.get(won.customer_id))
+                 for won in facts.customers)
+
+
+class LineState(StrEnum):
+    ACCRUED = "accrued"  # waits for a payout point (R22)
+    IN_PAYOUT = "in_payout"  # assigned to a payout not paid yet (frozen, R16)
+    PAID = "paid"
+
+
+def line_state(line: CommissionLine, status: str) -> LineState:
+    if line.payout_id is None:
+        return LineState.ACCRUED
+    return LineState.PAID if status == "paid" else LineState.IN_PAYOUT
+
+
+@dataclass(frozen=True, slots=True)
+class LineView:
+    line: CommissionLine
+    state: LineState
+
+
+@dataclass(frozen=True, slots=True)
+class LinesPage:
+    months: tuple[Month, ...]  # months with lines, latest first
+    month: Month | None  # the month shown
+    lines: tuple[LineView, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(view.line.amount for view in self.lines)
+
+
+def lines_page(ledger: Ledger, partner_id: str, month: Month | None) -> LinesPage:
+    """The lines of ``month`` (default: the latest month with lines)."""
+    with ledger.transaction() as session:
+        labels = session.scalars(select(LineRow.month).distinct().where(
+            LineRow.partner_id == partner_id, LineRow.status != "void"))
+        months = tuple(sorted((parse_month_label(label) for label in labels), reverse=True))
+        shown = month if month is not None else (months[0] if months else None)
+        if shown is None:
+            return LinesPage(months, None, ())
+        rows = session.scalars(select(LineRow).where(
+            LineRow.partner_id == partner_id, LineRow.status != "void",
+            LineRow.month == month_label(shown)).order_by(LineRow.customer_id, LineRow.id))
+        views = tuple(LineView(line_of(row), line_state(line_of(row), row.status))
+                      for row in rows)
+    return LinesPage(months, shown, views)
+
+
+@dataclass(frozen=True, slots=True)
+class LineDetail:
+    view: LineView | None  # None: voided (only its history is left)
+    line_id: str
+    versions: tuple[LineVersion, ...]
+
+
+def line_detail(ledger: Ledger, partner_id: str, line_id: str) -> LineDetail | None:
+    """``None`` unless the line is the partner's."""
+    with ledger.transaction() as session:
+        row = session.get(LineRow, line_id)
+        if row is None or row.partner_id != partner_id:
+            return None
+        line = line_of(row)
+        view = None if row.status == "void" else LineView(line, line_state(line, row.status))
+    return LineDetail(view, line_id, tuple(ledger.line_history(line_id)))
+
+
+class HoldCause(StrEnum):
+    """Why a payout is on hold, as a partner may read it: the cause, never finance's
+    own words or another account's id (R32, R35)."""
+
+    DESTINATION = "destination"  # R32: the payout account waits for finance
+    FINANCE = "finance"  # R35: held by the programme's finance team
+
+
+def hold_causes(payout: PayoutRecord) -> tuple[HoldCause, ...]:
+    if payout.status is not PayoutStatus.ON_HOLD:
+        return ()
+    parts = [part.strip() for part in (payout.hold_reason or "").split("; ") if part.strip()]
+    causes = {HoldCause.DESTINATION if part.startswith("destination") else HoldCause.FINANCE
+              for part in parts} or {HoldCause.FINANCE}
+    return tuple(sorted(causes))
+
+
+@dataclass(frozen=True, slots=True)
+class PayoutView:
+    payout: PayoutRecord
+    holds: tuple[HoldCause, ...]
+
+
+def payouts(ledger: Ledger, partner_id: str) -> tuple[PayoutView, ...]:
+    """The partner's payouts, latest payout point first."""
+    found = ledger.list_payouts(partner_id=partner_id)
+    return tuple(PayoutView(p, hold_causes(p))
+                 for p in sorted(found, key=lambda p: (p.month, p.id), reverse=True))
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    view: PayoutView
+    lines: tuple[CommissionLine, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(line.amount for line in self.lines)
+
+
+def statement(ledger: Ledger, partner_id: str, payout_id: str) -> Statement | None:
+    """A payout and its lines; ``None`` unless the payout is the partner's."""
+    with ledger.transaction(snapshot=True) as session:
+        owner = session.scalar(select(PayoutRow.partner_id).where(PayoutRow.id == payout_id))
+        if owner is None or owner != partner_id:
+            return None
+        rows = session.scalars(select(LineRow).where(
+            LineRow.partner_id == partner_id, LineRow.payout_id == payout_id)
+            .order_by(LineRow.month, LineRow.customer_id, LineRow.id))
+        lines = tuple(line_of(row) for row in rows)
+    payout = ledger.get_payout(payout_id)
+    return Statement(PayoutView(payout, hold_causes(payout)), lines)
+
+
+@dataclass(frozen=True, slots=True)
+class Referral:
+    code: str | None  # the partner's code now (R1); None: it has none
+    link: str | None  # None: no code, or the programme has no referral link
+
+
+def referral(ledger: Ledger, props: PropertyMap, partner_id: str, programme: Programme,
+             now: datetime) -> Referral | None:
+    with ledger.transaction() as session:
+        partner = partner_of(session, props, partner_id)
+    if partner is None:
+        return None
+    code = (partner.referral_code.at(now) or "").strip() or None
+    template = programme.portal.referral_link
+    link = None if code is None or template is None else template.replace(
+        "{code}", quote(code, safe=""))
+    return Referral(code, link)
