@@ -103,7 +103,7 @@ def _record_and_send(registration: Registration) -> None:
     services = portal().services
     if not store.record(services.ledger, registration):
         return  # the same post twice in one instant: already recorded
-    settled = send_registration(services.ledger, services.hubspot, registration.id)
+    settled = send_registration(services.ledger, services.portal_hubspot, registration.id)
     if settled.status == store.SENT:
         flash(gettext("%(company)s is registered: the deal is in HubSpot.",
                       company=registration.company_name), FLASH)
