@@ -52,7 +52,7 @@ class RefusesDeals(HubSpotGateway):
 def test_a_registration_creates_the_company_and_the_deal(world: World) -> None:
     ledger = world.ledger()
     made = registration(NUAGE, "Globex", "globex.example")
-    assert store.record(ledger, made)
+    assert store.record(ledger, made, 90) == store.Recorded.RECORDED
     assert outbox(ledger, made.id) == ("pending", None)
 
     sent = send_registration(ledger, gateway(world), made.id)
@@ -78,7 +78,7 @@ def test_a_registration_creates_the_company_and_the_deal(world: World) -> None:
 def test_an_existing_company_with_the_domain_is_reused(world: World) -> None:
     ledger = world.ledger()
     made = registration(NUAGE, "Garage Meunier (cloud)", "garage-meunier.example")
-    store.record(ledger, made)
+    store.record(ledger, made, 90)
     sent = send_registration(ledger, gateway(world), made.id)
     assert sent.hubspot_company_id == GARAGE_COMPANY
     assert companies_with_domain(world, "garage-meunier.example") == {GARAGE_COMPANY}
@@ -90,7 +90,7 @@ def test_an_existing_company_with_the_domain_is_reused(world: World) -> None:
 def test_a_crash_before_the_confirmation_then_a_resend_makes_one_deal(world: World) -> None:
     ledger = world.ledger()
     made = registration(NUAGE, "Initech", "initech.example")
-    store.record(ledger, made)
+    store.record(ledger, made, 90)
 
     crashed = send_registration(ledger, gateway(world, CrashBeforeAssociating), made.id)
     assert crashed.status == "pending"
@@ -110,7 +110,7 @@ def test_a_crash_before_the_confirmation_then_a_resend_makes_one_deal(world: Wor
 def test_hubspot_refusing_it_marks_it_failed_with_the_reason(world: World) -> None:
     ledger = world.ledger()
     made = registration(NUAGE, "Umbrella", "umbrella.example")
-    store.record(ledger, made)
+    store.record(ledger, made, 90)
     failed = send_registration(ledger, gateway(world, RefusesDeals), made.id)
     assert failed.status == "failed"
     assert failed.last_error == ("HubSpot refused it: Property values were not valid: "
@@ -123,7 +123,7 @@ def test_a_sync_run_sends_the_registrations_still_pending(world: World) -> None:
     """HubSpot was down when the partner registered: the next ``sync`` writes it."""
     ledger = world.ledger()
     made = registration(NUAGE, "Hooli", "hooli.example")
-    store.record(ledger, made)
+    store.record(ledger, made, 90)
     assert with_registration(world, "deals", made.id) == {}
 
     world.run(SYNCED_AT)
