@@ -110,7 +110,8 @@ def _record_and_send(registration: Registration) -> Refusal | None:
         return Refusal.ALREADY_REGISTERED
     if recorded is store.Recorded.DUPLICATE:
         return None  # the same post twice in one instant: already recorded
-    settled = send_registration(services.ledger, services.portal_hubspot, registration.id)
+    settled = send_registration(services.ledger, services.portal_hubspot, registration.id,
+                                portal=services.programme.portal)
     if settled.status == store.SENT:
         flash(gettext("%(company)s is registered: the deal is in HubSpot.",
                       company=registration.company_name), FLASH)

@@ -15,6 +15,7 @@ from sync.adapters.hubspot.gateway import HubSpotGateway
 from sync.adapters.pacing import RollingWindowPacer
 from sync.adapters.retry import RetryPolicy
 from sync.config.settings import Settings
+from sync.domain.terms import PortalTerms
 from sync.ledger.registrations import Registration, registration_id
 from sync.wiring import Services
 from tests.e2e.support import FAST_RETRY, World
@@ -25,6 +26,7 @@ SYNCED_AT = datetime(2026, 5, 1, tzinfo=UTC)  # the mirror's portal: April 2026 
 NOW = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)  # when the partners register, in the tests
 
 NUAGE, PREMIER_OPS, ATELIER = "7102", "7104", "7101"  # partner, premier, referral tier
+PORTAL = PortalTerms()  # the default pipeline and stage
 CAMILLE = "7103"  # referral tier, no domain
 GARAGE_COMPANY = "7207"  # garage-meunier.example: an open deal, not a customer
 
