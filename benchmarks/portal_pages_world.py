@@ -25,6 +25,7 @@ from sandbox.synthetic.names import DomainBook
 from sandbox.synthetic.portal import Portal
 from sandbox.synthetic.specs import PartnerSpec
 from sync.engine.decide import decide
+from sync.engine.partner_facts import facts_from
 from sync.ledger.mirror import Mirror
 from sync.pull.mirror_inputs import Mirrored, inputs_from_mirror
 from sync.wiring import Services
@@ -116,7 +117,9 @@ def build(services: Services, size: Size) -> Built:
     fill_mirror(services.mirror, portal, run_id)
     inputs = inputs_from_mirror(services.mirror, services.props)
     decisions = decide(inputs, ledger.load_state(), as_of, services.programme)
-    ledger.record_decisions(run_id, decisions)
+    # with the portal's read model of them, as the sync cycle records them
+    ledger.record_decisions(run_id, decisions,
+                            facts_from(decisions, inputs.deals, inputs.customers))
     ledger.finish_run(run_id, "succeeded", {})
     return Built(len(decisions.ledger.lines), len(decisions.ledger.payouts),
                  len(portal.invoices))

@@ -11,6 +11,7 @@ from pathlib import Path
 from mappings.properties import DEFAULT_PROPERTY_MAP
 from sync.config.programme_file import load_programme
 from sync.engine.decide import decide
+from sync.engine.partner_facts import facts_from
 from sync.ledger import Ledger
 from sync.ledger.mirror import Mirror
 from sync.pull.mirror_inputs import inputs_from_mirror
@@ -29,7 +30,9 @@ def record_demo_sync(database: Path) -> None:
         fill_mirror(mirror, run_id)
         inputs = inputs_from_mirror(mirror, DEFAULT_PROPERTY_MAP)
         decisions = decide(inputs, ledger.load_state(), AS_OF, load_programme(PROGRAMME))
-        ledger.record_decisions(run_id, decisions)
+        # with the portal's read model of them, as the sync cycle records them
+        ledger.record_decisions(run_id, decisions,
+                                facts_from(decisions, inputs.deals, inputs.customers))
         ledger.finish_run(run_id, "succeeded", {})
     finally:
         ledger.close()
