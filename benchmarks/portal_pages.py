@@ -7,8 +7,8 @@ names a server (in a schema of its own, dropped afterwards), it builds the world
 all but the last four payouts by hand, signs the partner in through a real sign-in link
 and asks each partner page ``--requests`` times through the portal's WSGI application
 (Flask's test client: the server's time, no network). It prints each page's first
-request (the one that decides the last sync's facts once) and the p50, p95 and maximum
-of the others. Goal: p95 under 150 ms for every page, on both databases.
+request (a cold start) and the p50, p95 and maximum of the others. Goal: p95 under
+150 ms for every page, on both databases.
 """
 
 from __future__ import annotations
