@@ -139,7 +139,8 @@ def pay(services: Services, partners_read: Iterable[Partner], run_id: int, now: 
                            finance=services.finance_controls)
     summary.writes_sent, summary.writes_failed = applied.written, len(applied.failed)
     # Deal registrations the portal could not write at once (docs/portal.md).
-    registrations = send_pending_registrations(ledger, services.hubspot)
+    registrations = send_pending_registrations(ledger, services.hubspot,
+                                               portal=services.programme.portal)
     summary.writes_sent += registrations.sent
     summary.writes_failed += len(registrations.failed) + len(registrations.pending)
 

@@ -7,12 +7,13 @@ API client is created once per process with the one retry policy and its pacer.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from mappings.properties import DEFAULT_PROPERTY_MAP, PropertyMap
 from sync.adapters.hubspot.gateway import HubSpotGateway
 from sync.adapters.hubspot.people import HubSpotPeople
+from sync.adapters.hubspot.transport import DEFAULT_TIMEOUT, Timeout
 from sync.adapters.pacing import RollingWindowPacer
 from sync.adapters.retry import RetryPolicy
 from sync.adapters.stripe.gateway import StripeGateway
@@ -37,6 +38,10 @@ PACING_SLACK_MAX_SECONDS = 0.25
 HUBSPOT_WINDOW_SECONDS = 10.0
 HUBSPOT_SEARCHES_PER_SECOND = 5
 STRIPE_REQUESTS_PER_SECOND = {"live": 100, "test": 25}
+# The portal writes while a partner waits for the page: one attempt, connect within a
+# second, an answer within two; what it could not write stays pending in the outbox
+# and the next sync sends it (docs/portal.md, Deal registration).
+PORTAL_HUBSPOT_TIMEOUT: tuple[float, float] = (1.0, 2.0)  # connect, read
 
 
 @dataclass
@@ -96,14 +101,32 @@ class Services:
         _, key = self.settings.require_credentials()
         return self.stripe_for(key)
 
+    @cached_property
+    def portal_hubspot(self) -> HubSpotGateway:
+        """The portal's HubSpot gateway: the same pacers (one rate limit per process)
+        and retry policy, but one attempt (no retry sleeps) and a short timeout, so a
+        partner's request answers within seconds even when HubSpot does not."""
+        token, _ = self.settings.require_credentials()
+        return self._hubspot_gateway(token, replace(self.retry, max_attempts=1),
+                                     PORTAL_HUBSPOT_TIMEOUT)
+
+    @cached_property
+    def hubspot_pacers(self) -> tuple[RollingWindowPacer, RollingWindowPacer]:
+        """HubSpot's windows as this process counts them: every request and searches."""
+        limit = self.settings.hubspot_rate_limit_per_10s
+        return (RollingWindowPacer(limit, self._window(HUBSPOT_WINDOW_SECONDS)),
+                RollingWindowPacer(HUBSPOT_SEARCHES_PER_SECOND, self._window(1.0)))
+
     def hubspot_for(self, token: str) -> HubSpotGateway:
         """A HubSpot gateway on ``token`` (``doctor`` checks one vendor without the other's
         credential; every command uses ``hubspot``, built once)."""
-        limit = self.settings.hubspot_rate_limit_per_10s
-        return HubSpotGateway(
-            token, self.settings.hubspot_base_url, self.props, retry=self.retry,
-            pacer=RollingWindowPacer(limit, self._window(HUBSPOT_WINDOW_SECONDS)),
-            search_pacer=RollingWindowPacer(HUBSPOT_SEARCHES_PER_SECOND, self._window(1.0)))
+        return self._hubspot_gateway(token, self.retry, DEFAULT_TIMEOUT)
+
+    def _hubspot_gateway(self, token: str, retry: RetryPolicy,
+                         timeout: Timeout) -> HubSpotGateway:
+        pacer, search_pacer = self.hubspot_pacers
+        return HubSpotGateway(token, self.settings.hubspot_base_url, self.props, retry=retry,
+                              pacer=pacer, search_pacer=search_pacer, timeout=timeout)
 
     def stripe_for(self, key: str) -> StripeGateway:
         """A Stripe gateway on ``key``, paced for its mode (see ``hubspot_for``)."""

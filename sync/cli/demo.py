@@ -75,7 +75,7 @@ def _demo(args: argparse.Namespace) -> int:
         _next_steps(out, database, finance_next_steps(hour, run), f"{run} demo{again}",
                     run, serving=args.serve)
         if args.serve:
-            _keep_serving(out, hubspot.url, stripe.url, database, programme, run)
+            _keep_serving(out, settings, database, programme, run)
     return EXIT_OK
 
 
@@ -114,29 +114,38 @@ def _next_steps(out: Console, database: Path, finance: list[str], demo: str, run
         f"  {run} explain --deal 40000000058   # a quarantined touch, and why",
         *finance,
         *([] if serving else [
-            f"Run `{demo} --serve` to keep the stand-ins up and sync again."]),
+            f"Run `{demo} --serve` to keep the stand-ins up and sync again, and to see "
+            "the partner portal in a browser (a sign-in link for a partner and an admin)."]),
     ]:
         plain(out, text)
 
 
-def _keep_serving(out: Console, hubspot_url: str, stripe_url: str, database: Path,
-                  programme: Path, run: str) -> None:
-    settings = [f"  export PARTNERSYNC_PROGRAMME_FILE={_here(programme)}"
-                ] if programme.is_file() else []
-    for text in ["", "The stand-ins stay up until Ctrl-C. In another terminal:",
-                 f"  cd {os.getcwd()}",
-                 f"  export PARTNERSYNC_HUBSPOT_BASE_URL={hubspot_url}",
-                 f"  export PARTNERSYNC_STRIPE_API_BASE={stripe_url}",
-                 "  export PARTNERSYNC_HUBSPOT_ACCESS_TOKEN=demo-token",
-                 "  export PARTNERSYNC_STRIPE_API_KEY=sk_test_demo",
-                 f"  export PARTNERSYNC_DATABASE_URL=sqlite:///{_here(database)}",
-                 *settings,
-                 f"  {run} payouts approve <id> --by you@example.com "
-                 f"&& {run} sync --as-of {DEMO_AS_OF}"]:
-        plain(out, text)
-    stop = threading.Event()
-    stop_on_signals(stop)
-    stop.wait()
+def _keep_serving(out: Console, settings: Settings, database: Path, programme: Path,
+                  run: str) -> None:
+    from sync.cli.demo_portal import portal_lines, start_portal
+
+    portal = start_portal(settings)
+    variables = [f"  export PARTNERSYNC_PROGRAMME_FILE={_here(programme)}"
+                 ] if programme.is_file() else []
+    try:
+        for text in [*portal_lines(portal, run),
+                     "", "The stand-ins stay up until Ctrl-C. In another terminal:",
+                     f"  cd {os.getcwd()}",
+                     f"  export PARTNERSYNC_HUBSPOT_BASE_URL={settings.hubspot_base_url}",
+                     f"  export PARTNERSYNC_STRIPE_API_BASE={settings.stripe_api_base}",
+                     "  export PARTNERSYNC_HUBSPOT_ACCESS_TOKEN=demo-token",
+                     "  export PARTNERSYNC_STRIPE_API_KEY=sk_test_demo",
+                     f"  export PARTNERSYNC_DATABASE_URL=sqlite:///{_here(database)}",
+                     f"  export PARTNERSYNC_PORTAL_URL={portal.url}",
+                     *variables,
+                     f"  {run} payouts approve <id> --by you@example.com "
+                     f"&& {run} sync --as-of {DEMO_AS_OF}"]:
+            plain(out, text)
+        stop = threading.Event()
+        stop_on_signals(stop)
+        stop.wait()
+    finally:
+        portal.close()
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -7,6 +7,7 @@ rewrites the past. Pure: the engine reads these, nothing here reads a file.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -184,11 +185,31 @@ def _referral_link(value: object) -> str | None:
     return link
 
 
+def _hubspot_internal_id(value: object) -> str:
+    """A HubSpot pipeline or stage id as the API takes it: ``default``,
+    ``appointmentscheduled``, or the number (or UUID) of one made in the account."""
+    if not isinstance(value, str):
+        raise ValueError('expected a text such as "default"')
+    text = value.strip()
+    if not HUBSPOT_INTERNAL_ID.fullmatch(text):
+        raise ValueError("expected a HubSpot internal id (letters, digits, _ or -, such as "
+                         f'"default" or "appointmentscheduled"; got {value!r})')
+    return text
+
+
+HUBSPOT_INTERNAL_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
+HubSpotInternalId = Annotated[str, BeforeValidator(_hubspot_internal_id)]
+
+
 class PortalTerms(StrictModel):
     """What the partner portal shows that the programme decides (docs/portal.md)."""
 
     # None: the programme has no referral link; the portal says so
     referral_link: Annotated[str | None, BeforeValidator(_referral_link)] = None
+    # Where a deal registered in the portal is created: HubSpot's default sales
+    # pipeline and its first stage unless the programme names its own
+    registration_pipeline: HubSpotInternalId = "default"
+    registration_stage: HubSpotInternalId = "appointmentscheduled"
 
 
 class Programme:

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sync.ledger import outbox
 from sync.ledger.errors import UnknownRecordError, scrub
+from sync.ledger.locks import lock_key
 from sync.ledger.models import MirrorRow
 from sync.ledger.portal_models import RegistrationRow as Row
 from sync.ledger.store import Ledger
@@ -52,13 +54,30 @@ def outbox_key(registration: str) -> str:
     return f"hubspot:registration:{registration}"
 
 
-def record(ledger: Ledger, registration: Registration) -> bool:
-    """Store the registration and enqueue its write, in one transaction; ``False`` when
-    that id is already recorded (a form posted twice in the same instant)."""
+class Recorded(StrEnum):
+    RECORDED = "recorded"
+    DUPLICATE = "duplicate"  # that id is already recorded: the same post twice
+    DOMAIN_TAKEN = "domain_taken"  # another registration protects the domain (R6, R9)
+
+
+def record(ledger: Ledger, registration: Registration, window_days: int) -> Recorded:
+    """Store the registration and enqueue its write, in one transaction, unless the
+    domain has a registration younger than ``window_days`` that HubSpot did not refuse.
+
+    The portal checked that before, outside any transaction; two posts of one domain at
+    the same moment would both pass it. So it is checked again here, under a lock that
+    serialises the registrations of one domain: SQLite's write transaction (``BEGIN
+    IMMEDIATE``, taken at the start) or, on PostgreSQL, a transaction-level advisory
+    lock on the domain, released at commit (read committed: the check, after the lock,
+    sees a registration committed meanwhile)."""
     now = ledger.now()
     with ledger.transaction() as session:
+        _lock_domain(session, registration.domain)
         if session.get(Row, registration.id) is not None:
-            return False
+            return Recorded.DUPLICATE
+        if _protected(session, registration.domain,
+                      registration.registered_at - timedelta(days=window_days)):
+            return Recorded.DOMAIN_TAKEN
         session.add(Row(
             id=registration.id, partner_id=registration.partner_id,
             company_name=registration.company_name, domain=registration.domain,
@@ -68,7 +87,18 @@ def record(ledger: Ledger, registration: Registration) -> bool:
         session.flush()
         outbox.enqueue(session, outbox_key(registration.id), KIND, registration.id,
                        {"registration_id": registration.id}, now)
-    return True
+    return Recorded.RECORDED
+
+
+def _lock_domain(session: Session, domain: str) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(lock_key(f"registration:{domain}"))))
+
+
+def _protected(session: Session, domain: str, since: datetime) -> bool:
+    return session.scalar(select(Row.id).where(
+        Row.domain == domain, Row.registered_at > since, Row.status != FAILED).limit(1)
+    ) is not None
 
 
 def get(ledger: Ledger, registration: str) -> Registration | None:

@@ -14,6 +14,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from sync.ledger.portal import Kind
 from sync.portal import registration_pages as registrations
+from sync.portal.admin_pages import admin
 from sync.portal.auth import auth, principal_label
 from sync.portal.context import EXTENSION, Clock, PortalContext, system_clock
 from sync.portal.errors import register_errors
@@ -66,6 +67,7 @@ def create_portal(services: Services, *, clock: Clock | None = None) -> Flask:
     app.after_request(_security_headers)
     app.context_processor(_layout_context)
     app.register_blueprint(auth)
+    app.register_blueprint(admin)
     app.register_blueprint(partner_pages)
     app.register_blueprint(registrations.blueprint)
     return app

@@ -85,7 +85,8 @@ def index() -> ResponseReturnValue:
                     registration_id(partner_id, prospect.domain, now), partner_id,
                     prospect.company_name, prospect.domain, prospect.contact_email,
                     prospect.expected_plan, now)
-                _record_and_send(registration)
+                refusal = _record_and_send(registration)
+            if refusal is None:
                 return redirect(url_for("registrations.index"), code=303)
     eligible = facts.eligibility(services, partner_id, now)
     page = render_template(
@@ -99,11 +100,18 @@ def index() -> ResponseReturnValue:
     return page, (422 if request.method == "POST" else 200)
 
 
-def _record_and_send(registration: Registration) -> None:
+def _record_and_send(registration: Registration) -> Refusal | None:
+    """Record it (the domain checked again under the domain's lock: another post of it
+    may have been recorded since the check), then send it to HubSpot at once."""
     services = portal().services
-    if not store.record(services.ledger, registration):
-        return  # the same post twice in one instant: already recorded
-    settled = send_registration(services.ledger, services.hubspot, registration.id)
+    days = facts.window_days(services, registration.registered_at)
+    recorded = store.record(services.ledger, registration, days)
+    if recorded is store.Recorded.DOMAIN_TAKEN:
+        return Refusal.ALREADY_REGISTERED
+    if recorded is store.Recorded.DUPLICATE:
+        return None  # the same post twice in one instant: already recorded
+    settled = send_registration(services.ledger, services.portal_hubspot, registration.id,
+                                portal=services.programme.portal)
     if settled.status == store.SENT:
         flash(gettext("%(company)s is registered: the deal is in HubSpot.",
                       company=registration.company_name), FLASH)
@@ -115,3 +123,4 @@ def _record_and_send(registration: Registration) -> None:
         flash(gettext("%(company)s could not be created in HubSpot: %(reason)s",
                       company=registration.company_name, reason=settled.last_error or ""),
               FLASH)
+    return None

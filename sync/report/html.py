@@ -19,10 +19,14 @@ COLOURS = {
     Standing.FAILED: "#e15759", Standing.ON_HOLD: "#9c755f",
 }
 
-STYLE = """
+PAGE_STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto;
        max-width: 64rem; color: #222; padding: 0 1rem; }
 h1 { font-size: 1.6rem; } h2 { font-size: 1.2rem; margin-top: 2rem; }
+"""
+# The report's own rules, also served to the portal's admin dashboard, which shows the
+# same sections (sync/portal/admin_pages.py): scoped to the element that holds them.
+CONTENT_STYLE = """
 table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.3rem 0.5rem; text-align: left;
          vertical-align: top; }
@@ -40,6 +44,19 @@ svg text.target { fill: #59a14f; }
 details { margin-top: 0.5rem; } summary { cursor: pointer; }
 details p { font-size: 0.85rem; word-break: break-all; }
 """
+STYLE = PAGE_STYLE + CONTENT_STYLE
+
+
+def scoped_style(scope: str) -> str:
+    """The report's content rules, each selector prefixed by ``scope`` (a CSS selector)."""
+    rules = []
+    for rule in CONTENT_STYLE.replace("\n", " ").split("}"):
+        if "{" not in rule:
+            continue
+        selectors, body = rule.split("{", 1)
+        scoped = ", ".join(f"{scope} {selector.strip()}" for selector in selectors.split(","))
+        rules.append(f"{scoped} {{ {' '.join(body.split())} }}")
+    return "\n".join(rules) + "\n"
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]],
@@ -127,7 +144,9 @@ def _excluded(data: ReportData) -> str:
     return section
 
 
-def render_html(data: ReportData) -> str:
+def render_sections(data: ReportData) -> str:
+    """The report's content, from its heading to the excluded invoices: the page's body
+    here, the admin dashboard's content in the portal."""
     month = escape(month_label(data.month))
     sections = [
         f"<h1>Partner programme report, {month}</h1>",
@@ -146,7 +165,12 @@ def render_html(data: ReportData) -> str:
         _findings("Payouts on hold (R32, R35)", data.holds, "none"),
         _excluded(data),
     ]
+    return "".join(sections)
+
+
+def render_html(data: ReportData) -> str:
+    month = escape(month_label(data.month))
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>Partner programme report {month}</title>"
-            f"<style>{STYLE}</style></head><body>{''.join(sections)}</body></html>\n")
+            f"<style>{STYLE}</style></head><body>{render_sections(data)}</body></html>\n")

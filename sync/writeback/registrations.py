@@ -23,15 +23,13 @@ from sync.adapters.hubspot.registrations import (
     companies_with_domain,
     upsert_one,
 )
+from sync.domain.terms import PortalTerms
 from sync.errors import RequestRejected, UpstreamError
 from sync.ledger import Ledger
 from sync.ledger import registrations as store
 from sync.ledger.errors import UnknownRecordError
 from sync.ledger.registrations import Registration
 from sync.writeback.intents import hubspot_datetime
-
-# HubSpot's default sales pipeline and its first stage: the deal is a prospect.
-DEFAULT_PIPELINE, FIRST_STAGE = "default", "appointmentscheduled"
 
 
 @dataclass(slots=True)
@@ -41,15 +39,18 @@ class RegistrationsSent:
     pending: dict[str, str] = field(default_factory=dict)  # id -> reason (resent later)
 
 
-def deal_properties(registration: Registration, props: PropertyMap) -> dict[str, str]:
+def deal_properties(registration: Registration, props: PropertyMap,
+                    portal: PortalTerms) -> dict[str, str]:
+    """The deal, in the programme's pipeline and stage (``[portal]``; by default
+    HubSpot's default sales pipeline and its first stage: the deal is a prospect)."""
     names = props.deal
     return {
         names.name: registration.company_name,
         "description": (f"Deal registration {registration.id}: contact "
                         f"{registration.contact_email}, expected plan "
                         f"{registration.expected_plan}"),
-        "pipeline": DEFAULT_PIPELINE,
-        "dealstage": FIRST_STAGE,
+        "pipeline": portal.registration_pipeline,
+        "dealstage": portal.registration_stage,
         names.registered_by: registration.partner_id,
         names.registered_at: hubspot_datetime(registration.registered_at),
     }
@@ -69,7 +70,8 @@ def existing_company(hubspot: HubSpotGateway, domain: str) -> str | None:
     return None
 
 
-def write(hubspot: HubSpotGateway, registration: Registration) -> tuple[str, str]:
+def write(hubspot: HubSpotGateway, registration: Registration,
+          portal: PortalTerms) -> tuple[str, str]:
     """The HubSpot calls; returns (company id, deal id). Raises what HubSpot raised."""
     props = hubspot.props
     company_id = registration.hubspot_company_id or existing_company(
@@ -78,13 +80,13 @@ def write(hubspot: HubSpotGateway, registration: Registration) -> tuple[str, str
         company_id = upsert_one(hubspot, COMPANIES, props.company.registration_id,
                                 registration.id, company_properties(registration, props))
     deal_id = upsert_one(hubspot, DEALS, props.deal.registration_id, registration.id,
-                         deal_properties(registration, props))
+                         deal_properties(registration, props, portal))
     associate_one(hubspot, DEALS, deal_id, COMPANIES, company_id)
     return company_id, deal_id
 
 
-def send_registration(ledger: Ledger, hubspot: HubSpotGateway,
-                      registration_id: str) -> Registration:
+def send_registration(ledger: Ledger, hubspot: HubSpotGateway, registration_id: str, *,
+                      portal: PortalTerms) -> Registration:
     """Write one pending registration and settle it: sent with its ids; pending again
     on a transient failure (retries spent, quota, token); failed when HubSpot refused
     it. Returns the registration as stored afterwards."""
@@ -94,7 +96,7 @@ def send_registration(ledger: Ledger, hubspot: HubSpotGateway,
     if registration.status != store.PENDING:
         return registration  # sent meanwhile (the portal and a sync both resending)
     try:
-        company_id, deal_id = write(hubspot, registration)
+        company_id, deal_id = write(hubspot, registration, portal)
     except RequestRejected as error:
         store.mark_failed(ledger, registration.id, f"HubSpot refused it: {error}", retry=False)
     except UpstreamError as error:  # transient, or the token or quota: not this record's fault
@@ -106,11 +108,12 @@ def send_registration(ledger: Ledger, hubspot: HubSpotGateway,
     return settled
 
 
-def send_pending_registrations(ledger: Ledger, hubspot: HubSpotGateway) -> RegistrationsSent:
+def send_pending_registrations(ledger: Ledger, hubspot: HubSpotGateway, *,
+                               portal: PortalTerms) -> RegistrationsSent:
     """Every registration still pending (a crash, HubSpot down when it was made)."""
     summary = RegistrationsSent()
     for registration_id in store.pending_ids(ledger):
-        settled = send_registration(ledger, hubspot, registration_id)
+        settled = send_registration(ledger, hubspot, registration_id, portal=portal)
         if settled.status == store.SENT:
             summary.sent += 1
         elif settled.status == store.FAILED:

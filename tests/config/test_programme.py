@@ -87,6 +87,11 @@ rate = "0.22"
     ("[portal]\nreferral_link = 3", "portal.referral_link: expected a text such as"),
     ('[portal]\nreferal_link = "https://vmcloud.fr/?ref={code}"',
      "portal.referal_link: Extra inputs are not permitted"),
+    ('[portal]\nregistration_pipeline = "sales pipeline"',
+     "portal.registration_pipeline: expected a HubSpot internal id (letters, digits, _ or -, "
+     "such as \"default\" or \"appointmentscheduled\"; got 'sales pipeline')"),
+    ('[portal]\nregistration_stage = ""', "portal.registration_stage: expected a HubSpot internal id"),
+    ("[portal]\nregistration_stage = 42", 'portal.registration_stage: expected a text such as "default"'),
     ('[[amendments]]\neffective_from = 2027-01-01\nportal.referral_link = "https://a.fr/{code}"',
      "amendments[0].portal: Extra inputs are not permitted"),
 ])
@@ -152,3 +157,18 @@ referral_link = " https://vmcloud.fr/?ref={code} "
 """))
     assert programme.portal.referral_link == "https://vmcloud.fr/?ref={code}"
     assert load_programme(None).portal.referral_link is None
+
+
+def test_the_portal_registration_pipeline_and_stage(tmp_path: Path) -> None:
+    """``[portal] registration_pipeline`` and ``registration_stage``: trimmed; HubSpot's
+    default sales pipeline and its first stage by default."""
+    programme = load_programme(write(tmp_path, """
+[portal]
+registration_pipeline = " 75e28846-ad0d-4be2 "
+registration_stage = "1234567"
+"""))
+    assert (programme.portal.registration_pipeline, programme.portal.registration_stage) == (
+        "75e28846-ad0d-4be2", "1234567")
+    defaults = load_programme(None).portal
+    assert (defaults.registration_pipeline, defaults.registration_stage) == (
+        "default", "appointmentscheduled")

@@ -13,7 +13,9 @@ from mappings.properties import DEFAULT_PROPERTY_MAP as PROPS
 from sandbox.stripe.fixtures import add_object
 from sync.adapters.hubspot.gateway import HubSpotGateway
 from sync.adapters.pacing import RollingWindowPacer
+from sync.adapters.retry import RetryPolicy
 from sync.config.settings import Settings
+from sync.domain.terms import PortalTerms
 from sync.ledger.registrations import Registration, registration_id
 from sync.wiring import Services
 from tests.e2e.support import FAST_RETRY, World
@@ -24,18 +26,19 @@ SYNCED_AT = datetime(2026, 5, 1, tzinfo=UTC)  # the mirror's portal: April 2026 
 NOW = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)  # when the partners register, in the tests
 
 NUAGE, PREMIER_OPS, ATELIER = "7102", "7104", "7101"  # partner, premier, referral tier
+PORTAL = PortalTerms()  # the default pipeline and stage
 CAMILLE = "7103"  # referral tier, no domain
 GARAGE_COMPANY = "7207"  # garage-meunier.example: an open deal, not a customer
 
 
-def portal_services(world: World) -> Services:
+def portal_services(world: World, retry: RetryPolicy = FAST_RETRY) -> Services:
     """The worker's services on the world, with the portal's secret (tests/portal)."""
     settings = Settings(  # as World.services, plus the portal's two settings
         hubspot_access_token="e2e-token", hubspot_base_url=world.hubspot_url,
         stripe_api_key="sk_test_x", stripe_api_base=world.stripe_url,
         database_url=world.database_url, programme_file=world.programme_file,
         portal_secret_key=PORTAL_SECRET, portal_url=PORTAL_URL)  # type: ignore[arg-type]
-    services = Services(settings, retry=FAST_RETRY)
+    services = Services(settings, retry=retry)
     world.opened.append(services)
     return services
 

@@ -5,10 +5,12 @@ and the confirmation, then a resend, leaves exactly one deal and one company."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from sync.adapters.hubspot.batch import BatchOutcome
 from sync.adapters.hubspot.gateway import HubSpotGateway
+from sync.config.programme_file import load_programme
 from sync.errors import NetworkError, RequestRejected
 from sync.ledger import Ledger
 from sync.ledger import registrations as store
@@ -17,6 +19,7 @@ from tests.e2e.support import World
 from tests.portal.registrations.support import (
     GARAGE_COMPANY,
     NUAGE,
+    PORTAL,
     SYNCED_AT,
     companies_with_domain,
     gateway,
@@ -52,10 +55,10 @@ class RefusesDeals(HubSpotGateway):
 def test_a_registration_creates_the_company_and_the_deal(world: World) -> None:
     ledger = world.ledger()
     made = registration(NUAGE, "Globex", "globex.example")
-    assert store.record(ledger, made)
+    assert store.record(ledger, made, 90) == store.Recorded.RECORDED
     assert outbox(ledger, made.id) == ("pending", None)
 
-    sent = send_registration(ledger, gateway(world), made.id)
+    sent = send_registration(ledger, gateway(world), made.id, portal=PORTAL)
 
     [company_id] = companies_with_domain(world, "globex.example")
     [(deal_id, deal)] = with_registration(world, "deals", made.id).items()
@@ -78,8 +81,8 @@ def test_a_registration_creates_the_company_and_the_deal(world: World) -> None:
 def test_an_existing_company_with_the_domain_is_reused(world: World) -> None:
     ledger = world.ledger()
     made = registration(NUAGE, "Garage Meunier (cloud)", "garage-meunier.example")
-    store.record(ledger, made)
-    sent = send_registration(ledger, gateway(world), made.id)
+    store.record(ledger, made, 90)
+    sent = send_registration(ledger, gateway(world), made.id, portal=PORTAL)
     assert sent.hubspot_company_id == GARAGE_COMPANY
     assert companies_with_domain(world, "garage-meunier.example") == {GARAGE_COMPANY}
     assert with_registration(world, "companies", made.id) == {}  # not written on
@@ -90,28 +93,28 @@ def test_an_existing_company_with_the_domain_is_reused(world: World) -> None:
 def test_a_crash_before_the_confirmation_then_a_resend_makes_one_deal(world: World) -> None:
     ledger = world.ledger()
     made = registration(NUAGE, "Initech", "initech.example")
-    store.record(ledger, made)
+    store.record(ledger, made, 90)
 
-    crashed = send_registration(ledger, gateway(world, CrashBeforeAssociating), made.id)
+    crashed = send_registration(ledger, gateway(world, CrashBeforeAssociating), made.id, portal=PORTAL)
     assert crashed.status == "pending"
     assert "connection reset by peer" in (crashed.last_error or "")
     assert len(with_registration(world, "deals", made.id)) == 1  # written, not confirmed
 
-    resent = send_pending_registrations(ledger, gateway(world))
+    resent = send_pending_registrations(ledger, gateway(world), portal=PORTAL)
     assert (resent.sent, resent.failed, resent.pending) == (1, {}, {})
     [deal_id] = with_registration(world, "deals", made.id)
     [company_id] = companies_with_domain(world, "initech.example")
     assert world.linked("deals", deal_id, "companies") == {company_id}
     assert store.get(ledger, made.id).status == "sent"  # type: ignore[union-attr]
-    again = send_pending_registrations(ledger, gateway(world))
+    again = send_pending_registrations(ledger, gateway(world), portal=PORTAL)
     assert (again.sent, again.failed, again.pending) == (0, {}, {})
 
 
 def test_hubspot_refusing_it_marks_it_failed_with_the_reason(world: World) -> None:
     ledger = world.ledger()
     made = registration(NUAGE, "Umbrella", "umbrella.example")
-    store.record(ledger, made)
-    failed = send_registration(ledger, gateway(world, RefusesDeals), made.id)
+    store.record(ledger, made, 90)
+    failed = send_registration(ledger, gateway(world, RefusesDeals), made.id, portal=PORTAL)
     assert failed.status == "failed"
     assert failed.last_error == ("HubSpot refused it: Property values were not valid: "
                                  "dealstage")
@@ -123,7 +126,7 @@ def test_a_sync_run_sends_the_registrations_still_pending(world: World) -> None:
     """HubSpot was down when the partner registered: the next ``sync`` writes it."""
     ledger = world.ledger()
     made = registration(NUAGE, "Hooli", "hooli.example")
-    store.record(ledger, made)
+    store.record(ledger, made, 90)
     assert with_registration(world, "deals", made.id) == {}
 
     world.run(SYNCED_AT)
@@ -132,3 +135,18 @@ def test_a_sync_run_sends_the_registrations_still_pending(world: World) -> None:
     assert store.get(ledger, made.id) == replace(
         made, status="sent", hubspot_deal_id=deal_id,
         hubspot_company_id=next(iter(companies_with_domain(world, "hooli.example"))))
+
+
+def test_the_deal_goes_to_the_programmes_pipeline_and_stage(world: World,
+                                                           tmp_path: Path) -> None:
+    """``[portal] registration_pipeline`` and ``registration_stage``, as loaded."""
+    programme_file = tmp_path / "programme.toml"
+    programme_file.write_text('[portal]\nregistration_pipeline = "75e28846-ad0d-4be2"\n'
+                              'registration_stage = " 1234567 "\n')
+    portal = load_programme(programme_file).portal
+    ledger = world.ledger()
+    made = registration(NUAGE, "Soylent", "soylent.example")
+    store.record(ledger, made, 90)
+    send_registration(ledger, gateway(world), made.id, portal=portal)
+    [deal] = with_registration(world, "deals", made.id).values()
+    assert (deal["pipeline"], deal["dealstage"]) == ("75e28846-ad0d-4be2", "1234567")

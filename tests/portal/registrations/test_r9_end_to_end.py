@@ -14,6 +14,7 @@ from tests.e2e.support import World
 from tests.portal.registrations.support import (
     ATELIER,
     NUAGE,
+    PORTAL,
     add_paying_customer,
     add_referral_deal,
     gateway,
@@ -29,8 +30,8 @@ AS_OF = datetime(2026, 6, 1, tzinfo=UTC)  # May closed
 def test_the_registering_partner_wins_a_customer_paying_within_90_days(world: World) -> None:
     ledger = world.ledger()
     made = registration(NUAGE, "Globex R9", "globex-r9.example", REGISTERED)
-    store.record(ledger, made)
-    deal_id = send_registration(ledger, gateway(world), made.id).hubspot_deal_id
+    store.record(ledger, made, 90)
+    deal_id = send_registration(ledger, gateway(world), made.id, portal=PORTAL).hubspot_deal_id
     assert deal_id is not None
     customer = add_paying_customer(world, "r9Globex", "it@globex-r9.example", deal_id, PAID)
     # 6 days after the registration, Atelier's link brings the same customer (R9's case)
@@ -60,7 +61,7 @@ def test_the_registering_partner_wins_a_customer_paying_within_90_days(world: Wo
 def test_a_registration_without_conversion_expires_after_90_days(world: World) -> None:
     ledger = world.ledger()
     made = registration(NUAGE, "Soylent", "soylent.example", REGISTERED)
-    store.record(ledger, made)
+    store.record(ledger, made, 90)
     services = portal_services(world)
     states = [(row.protection, row.protected_until)
               for moment in (datetime(2026, 8, 2, 9, 29, tzinfo=UTC),
