@@ -126,7 +126,9 @@ def test_a_partner_session_cannot_open_admin_pages_nor_the_other_way(
     assert nobody.get("/probe/partner").headers["Location"] == "/sign-in"
     assert nobody.get("/probe/admin").headers["Location"] == "/sign-in"
     assert nobody.get("/probe/scoped").status_code == 404
-    assert "Signed in as manager@vmcloud.example" in admin.get("/").get_data(as_text=True)
+    home = admin.get("/", follow_redirects=True)
+    assert home.request.path == "/admin"
+    assert "Signed in as manager@vmcloud.example" in home.get_data(as_text=True)
 
 
 def test_a_failing_page_shows_no_traceback_nor_the_error(probed: Flask) -> None:
