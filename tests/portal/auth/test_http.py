@@ -140,5 +140,5 @@ def test_the_portal_alone_logs_requests_without_the_token(database: Path) -> Non
                 if '"portal.request"' in line]
     assert [(r["method"], r["path"], r["status"]) for r in requests] == [
         ("GET", "/sign-in/[token]", "200"), ("POST", "/sign-in/[token]", "303"),
-        ("GET", "/", "200")]
+        ("GET", "/", "302"), ("GET", "/overview", "200")]  # home: the partner's overview
     assert re.search(PORTAL_SECRET, logs) is None
