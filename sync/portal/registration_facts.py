@@ -1,9 +1,10 @@
 """What deal registration reads: the facts its rules need, and the partner's list.
 
 The shell around ``sync.engine.registration``: the partner as the mirror last read it
-(tier and status history, R1), the customers and HubSpot deals' registrations from the
-engine's own inputs (the mirror through ``mappings``, as a sync reads them), the
-portal's registrations from the ledger. Each list row adds its protection (R6, R9) and
+(tier and status history, R1), the customers and HubSpot deals' registrations of the
+prospect's domain only (the mirrored records having it, found in SQL by
+``mirror_lookup``, mapped through ``mappings`` as a sync maps them), the portal's
+registrations from the ledger. Each list row adds its protection (R6, R9) and
 whether its deal converted to this partner (the attribution written back on the deal).
 """
 
@@ -12,8 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from mappings.assemble import build_inputs
 from mappings.hubspot.companies import partners_from_companies
-from sync.domain.inputs import Partner
+from sync.domain.inputs import Inputs, Partner
+from sync.engine.attribution import normalise_domain
 from sync.engine.registration import (
     Prospect,
     Protection,
@@ -25,12 +28,14 @@ from sync.engine.registration import (
     may_register,
     protection,
 )
+from sync.ledger import mirror_lookup as lookup
 from sync.ledger import registrations as store
 from sync.ledger.registrations import Registration
-from sync.pull.mirror_inputs import Mirrored, inputs_from_mirror
+from sync.pull.mirror_inputs import Mirrored
 from sync.wiring import Services
 
 ATTRIBUTED = "attributed"
+COMPANY_TYPES = (Mirrored.HUBSPOT_COMPANY, Mirrored.HUBSPOT_PARTNER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,15 +64,38 @@ def eligibility(services: Services, partner_id: str, now: datetime) -> Refusal |
 
 def refusal(services: Services, partner_id: str, prospect: Prospect,
             now: datetime) -> Refusal | None:
-    """R5, R8, R7, R6/R9 over the whole mirrored portal and the portal's registrations."""
-    inputs = inputs_from_mirror(services.mirror, services.props)
-    partner = next((p for p in inputs.partners if p.id == partner_id), None)
+    """R5, R8, R7, R6/R9 over the mirrored records that have the prospect's domain and
+    the portal's registrations (not the whole mirror: a post reads what it needs)."""
+    inputs = domain_inputs(services, normalise_domain(prospect.domain))
     days = window_days(services, now)
     registered = [*deal_registrations(inputs), *(
         Registered(r.domain, r.registered_at, r.partner_id)
         for r in store.registered_since(services.ledger, now - timedelta(days=days)))]
-    return check_registration(prospect, partner, registered, customer_domains(inputs, now),
-                              now, days)
+    return check_registration(prospect, signed_in_partner_record(services, partner_id),
+                              registered, customer_domains(inputs, now), now, days)
+
+
+def domain_inputs(services: Services, domain: str) -> Inputs:
+    """The engine's inputs R7 and R9 read for ``domain``, mapped as a sync maps them:
+    the companies with that domain (partners' too), their deals, the Stripe customers
+    with an email at that domain or linked to those deals, and those customers'
+    invoices (prices not read: only what was paid matters here)."""
+    ledger, props = services.ledger, services.props
+    companies = lookup.containing_text_at(
+        ledger, COMPANY_TYPES, ("properties", props.company.domain), domain)
+    deals = lookup.mentioning(ledger, [Mirrored.HUBSPOT_DEAL], set(companies))
+    linked = {str(value) for deal in deals.values()
+              if (value := (deal.get("properties") or {}).get(props.deal.stripe_customer_id))}
+    customers = {
+        **lookup.containing_text_at(ledger, [Mirrored.STRIPE_CUSTOMER], ("email",), domain),
+        **lookup.with_value_at(ledger, [Mirrored.STRIPE_CUSTOMER],
+                               ("metadata", props.stripe_metadata.hubspot_deal_id), deals),
+        **lookup.by_id(ledger, [Mirrored.STRIPE_CUSTOMER], linked)}
+    invoices = lookup.with_value_at(ledger, [Mirrored.STRIPE_INVOICE], ("customer",),
+                                    customers)
+    return build_inputs(hubspot_companies=companies.values(), hubspot_deals=deals.values(),
+                        stripe_customers=customers.values(), stripe_prices=None,
+                        stripe_invoices=invoices.values(), props=props)
 
 
 def partner_rows(services: Services, partner_id: str, now: datetime) -> list[Row]:
