@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     # The partner portal (docs/portal.md): off until a secret key signs its cookies.
     portal_secret_key: SecretStr | None = None
     portal_url: str | None = None  # the public base of sign-in links; default: serve's
+    # Reverse proxies in front of the portal whose X-Forwarded-For/-Proto/-Host to trust
+    # (ProxyFix): 0 trusts none, the portal then sees the proxy as every client.
+    portal_trusted_proxies: int = Field(0, ge=0, le=10)
     smtp_url: SecretStr | None = None  # smtp:// or smtps://user:password@host:port
     smtp_from: str | None = None
 

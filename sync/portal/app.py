@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from flask import Flask, Response, current_app, request
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from sync.ledger.portal import Kind
 from sync.portal import registration_pages as registrations
@@ -26,12 +27,13 @@ from sync.wiring import Services
 
 SESSION_COOKIE = "partnersync_session"
 # Same-origin everything: no script, style, image or form target from elsewhere; no
-# framing; no referrer (a sign-in link's token must not travel in a Referer header).
+# framing. The Referer goes to this site only: a sign-in link's token never leaves it,
+# and Flask-WTF's CSRF check over HTTPS needs a same-origin Referer on every POST.
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
                                "style-src 'self' 'unsafe-inline'; form-action 'self'; "
                                "frame-ancestors 'none'; base-uri 'none'",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",  # pages show one partner's money: never cached
@@ -70,6 +72,10 @@ def create_portal(services: Services, *, clock: Clock | None = None) -> Flask:
     app.register_blueprint(admin)
     app.register_blueprint(partner_pages)
     app.register_blueprint(registrations.blueprint)
+    hops = settings.portal_trusted_proxies
+    if hops:  # the client's address, scheme and host as the trusted proxies saw them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops,  # type: ignore[method-assign]
+                                x_host=hops)
     return app
 
 

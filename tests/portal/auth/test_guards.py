@@ -143,7 +143,7 @@ def test_a_failing_page_shows_no_traceback_nor_the_error(probed: Flask) -> None:
 
 def test_pages_carry_the_security_headers(client: FlaskClient) -> None:
     answer = client.get("/sign-in")
-    assert answer.headers["Referrer-Policy"] == "no-referrer"
+    assert answer.headers["Referrer-Policy"] == "same-origin"
     assert answer.headers["X-Frame-Options"] == "DENY"
     assert answer.headers["Cache-Control"] == "no-store"
     assert answer.headers["Content-Security-Policy"].startswith("default-src 'self';")
