@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from sync.ledger.portal import Kind
 from sync.portal import registration_pages as registrations
+from sync.portal.access_log import register_access_log
 from sync.portal.admin_pages import admin
 from sync.portal.auth import auth, principal_label
 from sync.portal.context import EXTENSION, Clock, PortalContext, system_clock
@@ -66,6 +67,7 @@ def create_portal(services: Services, *, clock: Clock | None = None) -> Flask:
     limiter.init_app(app)
     init_i18n(app, secure_cookies=secure)
     register_errors(app)
+    register_access_log(app)
     app.after_request(_security_headers)
     app.context_processor(_layout_context)
     app.register_blueprint(auth)
