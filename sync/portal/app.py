@@ -39,6 +39,8 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",  # pages show one partner's money: never cached
 }
+# Over https, browsers keep to https for this host for a year (no downgrade to http).
+HSTS = ("Strict-Transport-Security", "max-age=31536000")
 # The nav shows, in this order, those of these endpoints that some blueprint provides.
 PARTNER_NAV = ("partner.overview", "partner.customers", "partner.lines", "partner.payouts",
                "partner.referral", "registrations.index")
@@ -69,6 +71,8 @@ def create_portal(services: Services, *, clock: Clock | None = None) -> Flask:
     register_errors(app)
     register_access_log(app)
     app.after_request(_security_headers)
+    if secure:
+        app.after_request(_strict_transport)
     app.context_processor(_layout_context)
     app.register_blueprint(auth)
     app.register_blueprint(admin)
@@ -85,6 +89,11 @@ def _security_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         if name != "Cache-Control" or request.endpoint != "static":
             response.headers.setdefault(name, value)
+    return response
+
+
+def _strict_transport(response: Response) -> Response:
+    response.headers.setdefault(*HSTS)
     return response
 
 

@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 from sync.portal.access_log import logged_path
 
 log = structlog.get_logger("partnersync.portal")
-HANDLED = (400, 404, 405, 410, 429, 500)
+HANDLED = (400, 404, 405, 410, 413, 429, 500)
 
 
 def _texts(status: int) -> tuple[str, str]:
@@ -31,6 +31,9 @@ def _texts(status: int) -> tuple[str, str]:
                                   "the page's buttons.")),
         410: (_("This link no longer works"),
               _("Ask your programme manager for a new sign-in link.")),
+        413: (_("What you sent is too large"),
+              _("A form of this portal holds at most 64 KB of text. Go back, shorten what "
+                "you typed and send it again.")),
         429: (_("Too many attempts"),
               _("Wait a minute, then try again.")),
         500: (_("Something went wrong on our side"),
