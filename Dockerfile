@@ -1,5 +1,7 @@
-# PartnerSync worker: `partnersync serve` runs the scheduled jobs, with /healthz and
-# /metrics on port 9108. Configure it with PARTNERSYNC_* environment variables (see
+# PartnerSync worker: `partnersync serve` runs the scheduled jobs, with /healthz,
+# /readyz and /metrics on port 9108 (internal: probes and scrapes only, never publish
+# it) and, with PARTNERSYNC_PORTAL_SECRET_KEY set, the partner portal on port 9110 (the
+# one port to publish, behind a TLS proxy: docs/portal.md). Configure it with PARTNERSYNC_* environment variables (see
 # docs/configuration.md); no secret is baked into the image.
 #
 #   docker build -t partnersync .                           # the production image (last stage)
@@ -47,8 +49,12 @@ FROM runtime AS production
 USER partnersync
 ENV PARTNERSYNC_SERVE_HOST=0.0.0.0 \
     PARTNERSYNC_SERVE_PORT=9108 \
+    PARTNERSYNC_PORTAL_PORT=9110 \
     PARTNERSYNC_LOG_FORMAT=json
-EXPOSE 9108
+# 9108: /healthz, /readyz, /metrics -- internal (the orchestrator's probes, Prometheus);
+#       do not publish it: /healthz shows the jobs' errors.
+# 9110: the partner portal -- the only port to publish (through the TLS proxy).
+EXPOSE 9108 9110
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["python", "-c", "import os, sys, urllib.error, urllib.request\nurl = 'http://127.0.0.1:%s/healthz' % os.environ.get('PARTNERSYNC_SERVE_PORT', '9108')\ntry: print(urllib.request.urlopen(url, timeout=4).read().decode())\nexcept urllib.error.HTTPError as answer: sys.exit(answer.read().decode())\nexcept OSError as error: sys.exit(f'no answer from {url}: {error}')"]
 ENTRYPOINT ["partnersync"]

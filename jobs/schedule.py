@@ -6,8 +6,10 @@ listings, so months close and payouts are decided on a complete portal; daily) a
 ``pay`` (finance's approvals read back and R26 transfers; every 15 minutes). Each job
 has ``max_instances=1`` and coalesces missed runs; the ledger's job lock keeps
 replicas from running two jobs at once. ``jobs.health`` says what ``/healthz`` and
-``/readyz`` answer. With PARTNERSYNC_PORTAL_SECRET_KEY set, every other path goes to
-the partner portal (``sync.portal``, docs/portal.md).
+``/readyz`` answer, on PARTNERSYNC_SERVE_HOST/PORT: internal, for probes and scrapes,
+not logged. With PARTNERSYNC_PORTAL_SECRET_KEY set, the partner portal (``sync.portal``,
+docs/portal.md) listens on a port of its own, PARTNERSYNC_PORTAL_PORT: the only one to
+expose. Both are served by waitress (``sync.runtime.http``).
 """
 
 from __future__ import annotations
@@ -21,9 +23,7 @@ from typing import Any
 import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
-from flask import Flask
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from jobs.cycle import outcome_of, run_sync
@@ -32,7 +32,8 @@ from jobs.pay import run_pay
 from jobs.summary import RunSummary, start_series
 from sync.errors import ConfigurationError
 from sync.ledger import Ledger
-from sync.portal.app import create_portal
+from sync.portal.server import start_portal
+from sync.runtime.http import Listening, listen
 from sync.runtime.metrics import REGISTRY, RUN_SECONDS, RUNS
 from sync.wiring import Services
 
@@ -90,12 +91,11 @@ def build_scheduler(services: Services, book: OutcomeBook) -> BackgroundSchedule
 
 class HealthApp:
     """``/healthz`` (each job's last outcome, ``jobs.health``), ``/readyz``, ``/metrics``;
-    any other path to ``portal`` when there is one, else 404."""
+    any other path 404 (the portal has its own port)."""
 
     def __init__(self, scheduler: BackgroundScheduler, services: Services,
-                 book: OutcomeBook, portal: Flask | None = None) -> None:
+                 book: OutcomeBook) -> None:
         self.scheduler, self.services, self.book = scheduler, services, book
-        self.portal = portal
 
     def ledger(self) -> Ledger:
         return self.services.ledger  # opened (and migrated) on first use
@@ -108,8 +108,6 @@ class HealthApp:
             response = _json(*self.health())
         elif request.path == "/readyz":
             response = _json(*readiness(self.ledger, self.scheduler.running))
-        elif self.portal is not None:
-            return self.portal(environ, start_response)
         else:
             response = Response("not found", status=404)
         return response(environ, start_response)
@@ -129,29 +127,31 @@ def _json(status: int, body: dict[str, Any]) -> Response:
                     content_type="application/json")
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        """Scrapes and probes are not worth a log line each."""
-
-
 def serve(services: Services, stop: threading.Event, ready: Callable[[str], None],
-          book: OutcomeBook | None = None) -> None:
-    """Start the jobs and the health server; return when ``stop`` is set. ``book``: what
-    the jobs ended with, and the clock /healthz judges by (tests pass their own)."""
+          book: OutcomeBook | None = None, *,
+          portal_ready: Callable[[str], None] | None = None) -> None:
+    """Start the jobs, the health server and the portal (with a secret key); return
+    when ``stop`` is set. ``ready`` gets the health server's URL, ``portal_ready`` the
+    portal's, once both listen. ``book``: what the jobs ended with, and the clock
+    /healthz judges by (tests pass their own)."""
     settings = services.settings
     book = book if book is not None else OutcomeBook()
     book.refresh(lambda: services.ledger)  # opens and migrates the ledger, if it answers
     scheduler = build_scheduler(services, book)
-    portal = create_portal(services) if settings.portal_secret_key is not None else None
-    server = make_server(settings.serve_host, settings.serve_port,
-                         HealthApp(scheduler, services, book, portal),
-                         threaded=True, request_handler=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="health", daemon=True)
-    scheduler.start()
-    thread.start()
+    health = listen(HealthApp(scheduler, services, book), settings.serve_host,
+                    settings.serve_port, name="health")
+    portal: Listening | None = None
     try:
-        ready(f"http://{settings.serve_host}:{server.server_port}")
+        if settings.portal_secret_key is not None:
+            portal = start_portal(services)
+        scheduler.start()
+        ready(health.url)
+        if portal is not None and portal_ready is not None:
+            portal_ready(portal.url)
         stop.wait()
     finally:
-        server.shutdown()
-        scheduler.shutdown(wait=True)  # a running job finishes; none starts
+        for server in (portal, health):
+            if server is not None:
+                server.stop()
+        if scheduler.running:
+            scheduler.shutdown(wait=True)  # a running job finishes; none starts

@@ -1,18 +1,24 @@
-"""``partnersync serve``: the three jobs scheduled, /healthz and /metrics answering."""
+"""``partnersync serve``: the three jobs scheduled, /healthz and /metrics answering; the
+waitress servers stopping gracefully."""
 
 import json
 import threading
+import time
+import urllib.error
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from jobs.schedule import serve
 from jobs.summary import RunSummary
+from sync.cli.common import require_portal_listenable
 from sync.config.settings import Settings
 from sync.domain.inputs import Quarantined
 from sync.errors import ConfigurationError
+from sync.runtime.http import listen
 from sync.wiring import Services
 
 NEVER_SOON = "0 0 1 1 *"  # New Year's midnight: no job fires during the test
@@ -70,3 +76,37 @@ def test_a_bad_cron_expression_names_its_setting(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="PARTNERSYNC_SCHEDULE_PAY"):
         serve(services, threading.Event(), lambda url: None)
     services.close()
+
+
+def slow_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    """Answers after 0.5 s: a request in progress when the server is told to stop."""
+    time.sleep(0.5)
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"finished"]
+
+
+def test_a_stop_lets_the_request_in_progress_finish_then_refuses_new_ones() -> None:
+    running = listen(slow_app, "127.0.0.1", 0, name="slow")
+    answers: list[str] = []
+
+    def ask() -> None:
+        with urllib.request.urlopen(running.url, timeout=10) as answer:
+            answers.append(answer.read().decode())
+
+    asking = threading.Thread(target=ask)
+    asking.start()
+    time.sleep(0.2)  # the request is in the application now
+    running.stop()
+    asking.join(10)
+    assert answers == ["finished"]
+    assert not running.thread.is_alive()
+    with pytest.raises(urllib.error.URLError, match="Connection refused"):
+        urllib.request.urlopen(running.url, timeout=2)
+
+
+def test_the_portal_and_the_health_server_need_two_ports(tmp_path: Path) -> None:
+    clash = settings(tmp_path, serve_port="9300", portal_port="9300",
+                     portal_secret_key="s" * 32)
+    with pytest.raises(ConfigurationError, match="PARTNERSYNC_PORTAL_PORT: 9300 is "
+                                                 "PARTNERSYNC_SERVE_PORT too"):
+        require_portal_listenable(clash)

@@ -22,7 +22,7 @@ from rich.text import Text
 
 from sync.cli.failures import EXIT_ERROR as EXIT_ERROR  # the commands' statuses
 from sync.cli.failures import EXIT_OK as EXIT_OK
-from sync.config.settings import load_settings
+from sync.config.settings import Settings, load_settings
 from sync.domain.money import Cents, cents_from_eur, eur
 from sync.domain.months import Month, parse_month_label
 from sync.errors import ConfigurationError
@@ -148,8 +148,8 @@ def output_file(text: str) -> Path:
 
 def require_listenable(host: str, port: int, *, host_setting: str, port_setting: str) -> None:
     """Refuse, naming the setting to change, an address a server could not listen on --
-    before werkzeug would print its own two lines and exit 1. (Checked by binding once
-    and letting go: a program taking the port in between still meets werkzeug.)"""
+    before the server would fail with a traceback and exit 1. (Checked by binding once
+    and letting go: a program taking the port in between still meets the server.)"""
     try:
         family, kind, proto, _, address = socket.getaddrinfo(
             host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
@@ -168,3 +168,15 @@ def require_listenable(host: str, port: int, *, host_setting: str, port_setting:
         raise ConfigurationError(
             f"{host_setting}: cannot listen on {host}:{port} ({why}); give an address of "
             "this machine (127.0.0.1, or 0.0.0.0 for all)") from None
+
+
+def require_portal_listenable(settings: Settings) -> None:
+    """The portal's address, checked as ``require_listenable`` does; its port must not
+    be the health server's (the portal alone is exposed)."""
+    host, port = settings.resolved_portal_host, settings.portal_port
+    if port != 0 and port == settings.serve_port:
+        raise ConfigurationError(
+            f"PARTNERSYNC_PORTAL_PORT: {port} is PARTNERSYNC_SERVE_PORT too; the portal "
+            "needs a port of its own, apart from /healthz and /metrics (default 9110)")
+    require_listenable(host, port, host_setting="PARTNERSYNC_PORTAL_HOST",
+                       port_setting="PARTNERSYNC_PORTAL_PORT")

@@ -44,7 +44,8 @@ def portal_settings(settings: Settings) -> tuple[Settings, bool]:
     demo_key = settings.portal_secret_key is None
     key = SecretStr(secrets.token_urlsafe(32)) if demo_key else settings.portal_secret_key
     return settings.model_copy(update={"portal_secret_key": key, "serve_host": "127.0.0.1",
-                                       "serve_port": 0, "portal_url": None}), demo_key
+                                       "serve_port": 0, "portal_host": None,
+                                       "portal_port": 0, "portal_url": None}), demo_key
 
 
 def start_portal(settings: Settings) -> DemoPortal:

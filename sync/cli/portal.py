@@ -63,9 +63,9 @@ def _serve(args: argparse.Namespace) -> int:
         settings.require_portal_secret()
         _ = services.programme  # a bad programme file stops here (exit 2)
         _ = services.ledger  # so does a missing ledger: run `partnersync sync` first
-        require_listenable(settings.serve_host, settings.serve_port,
-                           host_setting="PARTNERSYNC_SERVE_HOST",
-                           port_setting="PARTNERSYNC_SERVE_PORT")
+        require_listenable(settings.resolved_portal_host, settings.portal_port,
+                           host_setting="PARTNERSYNC_PORTAL_HOST",
+                           port_setting="PARTNERSYNC_PORTAL_PORT")
         serve_portal(services, stop, lambda url: log.info(
             "portal.ready", url=url, links=settings.resolved_portal_url))
     return EXIT_OK
@@ -151,7 +151,7 @@ def _revoke_admin(args: argparse.Namespace) -> int:
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     portal = commands.add_parser(
         "portal", help="serve the partner portal alone; invite and revoke (docs/portal.md)",
-        description="Without an action: serve the portal on PARTNERSYNC_SERVE_HOST/PORT "
+        description="Without an action: serve the portal on PARTNERSYNC_PORTAL_HOST/PORT "
                     "(needs PARTNERSYNC_PORTAL_SECRET_KEY).")
     portal.set_defaults(handler=_serve)
     actions = portal.add_subparsers(dest="action", metavar="[ACTION]")

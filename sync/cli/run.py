@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import signal
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import structlog
@@ -19,6 +20,7 @@ from sync.cli.common import (
     open_services,
     plain,
     require_listenable,
+    require_portal_listenable,
     utc_instant,
 )
 from sync.errors import ConfigurationError
@@ -114,6 +116,12 @@ def _announce(url: str) -> None:
     log.info("serve.ready", healthz=f"{url}/healthz", metrics=f"{url}/metrics")
 
 
+def _announce_portal(links: str) -> Callable[[str], None]:
+    def announce(url: str) -> None:
+        log.info("portal.ready", url=url, links=links)
+    return announce
+
+
 def _serve(args: argparse.Namespace) -> int:
     from jobs.schedule import serve  # apscheduler and werkzeug: 0.5 s only `serve` needs
 
@@ -128,7 +136,10 @@ def _serve(args: argparse.Namespace) -> int:
         require_listenable(settings.serve_host, settings.serve_port,
                            host_setting="PARTNERSYNC_SERVE_HOST",
                            port_setting="PARTNERSYNC_SERVE_PORT")
-        serve(services, stop, _announce)
+        if settings.portal_secret_key is not None:
+            require_portal_listenable(settings)
+        serve(services, stop, _announce,
+              portal_ready=_announce_portal(settings.resolved_portal_url))
     return EXIT_OK
 
 
@@ -143,7 +154,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     sync.add_argument("--full", action="store_true",
                       help="read everything, not only what changed since the last run")
     sync.set_defaults(handler=_sync)
-    serve = commands.add_parser("serve", help="run the scheduled jobs with /healthz, /metrics")
+    serve = commands.add_parser(
+        "serve", help="run the scheduled jobs with /healthz, /metrics (and the portal on "
+                      "its own port with PARTNERSYNC_PORTAL_SECRET_KEY)")
     serve.set_defaults(handler=_serve)
     hubspot = commands.add_parser("hubspot", help="HubSpot portal administration")
     actions = hubspot.add_subparsers(dest="action", required=True, metavar="ACTION")

@@ -52,7 +52,14 @@ class Settings(BaseSettings):
     operator: str | None = None
     # The partner portal (docs/portal.md): off until a secret key signs its cookies.
     portal_secret_key: SecretStr | None = None
-    portal_url: str | None = None  # the public base of sign-in links; default: serve's
+    portal_url: str | None = None  # the public base of sign-in links; default: the portal's
+    # The portal listens on its own port, apart from /healthz, /readyz and /metrics
+    # (internal), so that it alone is exposed. Host: PARTNERSYNC_SERVE_HOST by default.
+    portal_host: str | None = None
+    portal_port: int = Field(9110, ge=0, le=65535)  # 0: any free port
+    # Reverse proxies in front of the portal whose X-Forwarded-For/-Proto/-Host to trust
+    # (ProxyFix): 0 trusts none, the portal then sees the proxy as every client.
+    portal_trusted_proxies: int = Field(0, ge=0, le=10)
     smtp_url: SecretStr | None = None  # smtp:// or smtps://user:password@host:port
     smtp_from: str | None = None
 
@@ -62,6 +69,11 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("expected an http:// or https:// URL")
         return value.rstrip("/")
+
+    @field_validator("portal_host")
+    @classmethod
+    def _portal_host(cls, value: str | None) -> str | None:
+        return (value.strip() or None) if value is not None else None
 
     @field_validator("operator")
     @classmethod
@@ -130,9 +142,14 @@ class Settings(BaseSettings):
         return self.hubspot_access_token.get_secret_value(), self.stripe_api_key.get_secret_value()
 
     @property
+    def resolved_portal_host(self) -> str:
+        """Where the portal listens: PARTNERSYNC_PORTAL_HOST, else PARTNERSYNC_SERVE_HOST."""
+        return self.portal_host or self.serve_host
+
+    @property
     def resolved_portal_url(self) -> str:
-        """The base of sign-in links: PARTNERSYNC_PORTAL_URL, else where serve listens."""
-        return self.portal_url or f"http://{self.serve_host}:{self.serve_port}"
+        """The base of sign-in links: PARTNERSYNC_PORTAL_URL, else where the portal listens."""
+        return self.portal_url or f"http://{self.resolved_portal_host}:{self.portal_port}"
 
     def require_portal_secret(self) -> str:
         if self.portal_secret_key is None:

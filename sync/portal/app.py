@@ -11,9 +11,11 @@ from datetime import timedelta
 
 from flask import Flask, Response, current_app, request
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from sync.ledger.portal import Kind
 from sync.portal import registration_pages as registrations
+from sync.portal.access_log import register_access_log
 from sync.portal.admin_pages import admin
 from sync.portal.auth import auth, principal_label
 from sync.portal.context import EXTENSION, Clock, PortalContext, system_clock
@@ -26,16 +28,19 @@ from sync.wiring import Services
 
 SESSION_COOKIE = "partnersync_session"
 # Same-origin everything: no script, style, image or form target from elsewhere; no
-# framing; no referrer (a sign-in link's token must not travel in a Referer header).
+# framing. The Referer goes to this site only: a sign-in link's token never leaves it,
+# and Flask-WTF's CSRF check over HTTPS needs a same-origin Referer on every POST.
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
                                "style-src 'self' 'unsafe-inline'; form-action 'self'; "
                                "frame-ancestors 'none'; base-uri 'none'",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",  # pages show one partner's money: never cached
 }
+# Over https, browsers keep to https for this host for a year (no downgrade to http).
+HSTS = ("Strict-Transport-Security", "max-age=31536000")
 # The nav shows, in this order, those of these endpoints that some blueprint provides.
 PARTNER_NAV = ("partner.overview", "partner.customers", "partner.lines", "partner.payouts",
                "partner.referral", "registrations.index")
@@ -64,12 +69,19 @@ def create_portal(services: Services, *, clock: Clock | None = None) -> Flask:
     limiter.init_app(app)
     init_i18n(app, secure_cookies=secure)
     register_errors(app)
+    register_access_log(app)
     app.after_request(_security_headers)
+    if secure:
+        app.after_request(_strict_transport)
     app.context_processor(_layout_context)
     app.register_blueprint(auth)
     app.register_blueprint(admin)
     app.register_blueprint(partner_pages)
     app.register_blueprint(registrations.blueprint)
+    hops = settings.portal_trusted_proxies
+    if hops:  # the client's address, scheme and host as the trusted proxies saw them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops,  # type: ignore[method-assign]
+                                x_host=hops)
     return app
 
 
@@ -77,6 +89,11 @@ def _security_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         if name != "Cache-Control" or request.endpoint != "static":
             response.headers.setdefault(name, value)
+    return response
+
+
+def _strict_transport(response: Response) -> Response:
+    response.headers.setdefault(*HSTS)
     return response
 
 

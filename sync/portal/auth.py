@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 
 from sync.ledger.portal import Kind, Principal, Refusal
 from sync.portal.context import portal
-from sync.portal.limits import SIGN_IN_LIMIT, limiter
+from sync.portal.limits import SIGN_IN_LIMIT, limiter, sign_in_key
 from sync.portal.sessions import Ended, current_principal, end_session, start_session
 
 P = ParamSpec("P")
@@ -117,7 +117,7 @@ def sign_in_link(token: str) -> ResponseReturnValue:
 
 
 @auth.post("/sign-in/<token>")
-@limiter.limit(SIGN_IN_LIMIT)
+@limiter.limit(SIGN_IN_LIMIT, key_func=sign_in_key)
 def use_sign_in_link(token: str) -> ResponseReturnValue:
     if not _known_shape(token):
         return _refused(Refusal.UNKNOWN)

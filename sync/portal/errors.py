@@ -1,12 +1,10 @@
 """Error pages: translated, in the portal's layout, never a traceback.
 
-A failure inside a view is logged (the structured log, its secrets scrubbed, the path
-without a sign-in token) and the person sees what to do next.
+A failure inside a view is logged (the structured log, its secrets scrubbed, the route's
+pattern rather than the path: no sign-in token) and the person sees what to do next.
 """
 
 from __future__ import annotations
-
-import re
 
 import structlog
 from flask import Flask, render_template, request
@@ -15,14 +13,10 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from sync.portal.access_log import logged_path
+
 log = structlog.get_logger("partnersync.portal")
-TOKEN_IN_PATH = re.compile(r"(/sign-in/)[^/?#]+")
-HANDLED = (400, 404, 405, 410, 429, 500)
-
-
-def shown_path(path: str) -> str:
-    """A path as logs show it: a sign-in token is a credential until used."""
-    return TOKEN_IN_PATH.sub(r"\1[token]", path)
+HANDLED = (400, 404, 405, 410, 413, 429, 500)
 
 
 def _texts(status: int) -> tuple[str, str]:
@@ -37,6 +31,9 @@ def _texts(status: int) -> tuple[str, str]:
                                   "the page's buttons.")),
         410: (_("This link no longer works"),
               _("Ask your programme manager for a new sign-in link.")),
+        413: (_("What you sent is too large"),
+              _("A form of this portal holds at most 64 KB of text. Go back, shorten what "
+                "you typed and send it again.")),
         429: (_("Too many attempts"),
               _("Wait a minute, then try again.")),
         500: (_("Something went wrong on our side"),
@@ -68,7 +65,7 @@ def _csrf_error(error: CSRFError) -> ResponseReturnValue:
 
 
 def _unexpected(error: Exception) -> ResponseReturnValue:
-    log.error("portal.failed", path=shown_path(request.path), method=request.method,
+    log.error("portal.failed", path=logged_path(), method=request.method,
               error=f"{type(error).__name__}: {error}")
     return error_page(500)
 

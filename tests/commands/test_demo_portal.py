@@ -47,6 +47,7 @@ def test_a_key_is_made_only_when_none_is_set(tmp_path: Path,
     assert demo_key and made.portal_secret_key is not None
     assert len(made.portal_secret_key.get_secret_value()) >= 32
     assert made.serve_port == 0 and made.serve_host == "127.0.0.1"
+    assert made.portal_port == 0 and made.resolved_portal_host == "127.0.0.1"
     again, _ = portal_settings(base)
     assert again.portal_secret_key != made.portal_secret_key  # each run its own
     kept, demo_key = portal_settings(base.model_copy(

@@ -115,8 +115,10 @@ class Worker:
         return Captured(label, done.returncode, {"stdout": done.stdout, "stderr": done.stderr})
 
     def serve(self, label: str) -> Captured:
-        """``serve`` until it announces /metrics; both endpoints read, then SIGTERM."""
-        env = {**self.env, "PARTNERSYNC_SERVE_PORT": "0", "PARTNERSYNC_SCHEDULE_SYNC": NEVER_SOON,
+        """``serve`` until it announces /metrics and the portal; the three read, then
+        SIGTERM."""
+        env = {**self.env, "PARTNERSYNC_SERVE_PORT": "0", "PARTNERSYNC_PORTAL_PORT": "0",
+               "PARTNERSYNC_SCHEDULE_SYNC": NEVER_SOON,
                "PARTNERSYNC_SCHEDULE_MONTH_CLOSE": NEVER_SOON,
                "PARTNERSYNC_SCHEDULE_PAY": NEVER_SOON}
         process = subprocess.Popen([sys.executable, "-m", "sync.cli", "serve"], cwd=ROOT,
@@ -133,8 +135,8 @@ class Worker:
                     for name in ("metrics", "healthz"):
                         with urllib.request.urlopen(urls[name], timeout=10) as answer:
                             captured.texts[f"/{name}"] = answer.read().decode()
-                    # the portal, mounted beside them (PARTNERSYNC_PORTAL_SECRET_KEY is set)
-                    portal = urls["healthz"].removesuffix("/healthz") + "/sign-in"
+                if '"portal.ready"' in line:  # on its own port (the secret key is set)
+                    portal = json.loads(line)["url"] + "/sign-in"
                     with urllib.request.urlopen(portal, timeout=10) as answer:
                         captured.texts["/sign-in"] = answer.read().decode()
                         captured.texts["/sign-in headers"] = str(answer.headers)

@@ -143,7 +143,33 @@ def test_a_failing_page_shows_no_traceback_nor_the_error(probed: Flask) -> None:
 
 def test_pages_carry_the_security_headers(client: FlaskClient) -> None:
     answer = client.get("/sign-in")
-    assert answer.headers["Referrer-Policy"] == "no-referrer"
+    assert answer.headers["Referrer-Policy"] == "same-origin"
     assert answer.headers["X-Frame-Options"] == "DENY"
     assert answer.headers["Cache-Control"] == "no-store"
     assert answer.headers["Content-Security-Policy"].startswith("default-src 'self';")
+
+
+def test_a_body_over_64_kib_answers_413_with_a_page_saying_what_to_do(
+        client: FlaskClient) -> None:
+    big = {"company": "x" * (64 * 1024)}
+    answer = client.post("/registrations", data=big)
+    assert answer.status_code == 413
+    page = answer.get_data(as_text=True)
+    assert "<h1>What you sent is too large</h1>" in page
+    assert "holds at most 64 KB of text" in page
+    french = client.post("/registrations", data=big, headers={"Accept-Language": "fr"})
+    assert french.status_code == 413
+    assert "<h1>Ce que vous avez envoyé est trop volumineux</h1>" in french.get_data(
+        as_text=True)
+    assert client.post("/registrations", data={"company": "x" * 1000}).status_code != 413
+
+
+def test_strict_transport_security_only_over_https(tmp_path: Path) -> None:
+    for url, expected in (("https://partners.example.com", "max-age=31536000"),
+                          ("http://portal.test", None)):
+        services = Services(portal_settings(tmp_path, portal_url=url))
+        try:
+            answer = create_portal(services).test_client().get("/sign-in")
+            assert answer.headers.get("Strict-Transport-Security") == expected, url
+        finally:
+            services.close()

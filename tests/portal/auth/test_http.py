@@ -1,5 +1,6 @@
-"""The portal over real HTTP: mounted in ``serve`` beside /healthz, and alone as
-``partnersync portal`` (a subprocess, JSON logs at debug level: no token in them)."""
+"""The portal over real HTTP: on its own port under ``serve`` (apart from the internal
+/healthz, /readyz, /metrics), and alone as ``partnersync portal`` (a subprocess, JSON
+logs at debug level: no token in them, however the link is spelt)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from http.cookiejar import CookieJar
 from pathlib import Path
 
 import pytest
+from structlog.testing import capture_logs
 
 from jobs.schedule import serve
 from sync.ledger.portal import Principal
@@ -53,59 +56,91 @@ def sign_in_over_http(base: str, link_path: str) -> tuple[int, str]:
     return fetch(opener, base + link_path, {"csrf_token": csrf_token(page)})
 
 
+@dataclass
+class Serving:
+    services: Services
+    health: str  # where /healthz, /readyz and /metrics answer (internal)
+    portal: str | None  # the portal's own address, with a secret key
+
+
 @pytest.fixture
-def served(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[Services, str]]:
+def served(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Serving]:
     extra = getattr(request, "param", {})
     services = Services(portal_settings(
-        tmp_path, serve_port=0, schedule_sync=NEVER_SOON, schedule_month_close=NEVER_SOON,
-        schedule_pay=NEVER_SOON, hubspot_access_token="pat-test", stripe_api_key="sk_test_x",
-        **extra))
-    stop, ready, urls = threading.Event(), threading.Event(), []
+        tmp_path, serve_port=0, portal_port=0, schedule_sync=NEVER_SOON,
+        schedule_month_close=NEVER_SOON, schedule_pay=NEVER_SOON,
+        hubspot_access_token="pat-test", stripe_api_key="sk_test_x", **extra))
+    stop, ready, urls, portal_urls = threading.Event(), threading.Event(), [], []
 
     def announce(url: str) -> None:
         urls.append(url)
         ready.set()
 
-    worker = threading.Thread(target=serve, args=(services, stop, announce))
+    worker = threading.Thread(target=serve, args=(services, stop, announce),
+                              kwargs={"portal_ready": portal_urls.append})
     worker.start()
     try:
         assert ready.wait(10)
-        yield services, urls[0]
+        yield Serving(services, urls[0], portal_urls[0] if portal_urls else None)
     finally:
         stop.set()
         worker.join(10)
         services.close()
+    assert not worker.is_alive()
 
 
-def test_serve_mounts_the_portal_beside_healthz(served: tuple[Services, str]) -> None:
-    services, base = served
+def test_serve_serves_the_portal_on_its_own_port(served: Serving) -> None:
+    services, health, portal = served.services, served.health, served.portal
+    assert portal is not None and portal.rsplit(":", 1)[1] != health.rsplit(":", 1)[1]
     opener = browser()
-    status, health = fetch(opener, base + "/healthz")
-    assert status == 200
-    assert json.loads(health)["status"] == "ok"
-    status, page = fetch(opener, base + "/sign-in")
+    status, page = fetch(opener, portal + "/sign-in")
     assert status == 200
     assert "<h1>Sign in to the partner portal</h1>" in page
+    for internal in ("/healthz", "/readyz", "/metrics"):  # not on the exposed port
+        assert fetch(opener, portal + internal)[0] == 404, internal
+        assert fetch(opener, health + internal)[0] == 200, internal
+    assert fetch(opener, health + "/sign-in") == (404, "not found")  # nor the other way
 
     link = invite(services, Principal.partner(PARTNER), email=None, by="test",
                   now=services.ledger.now())
-    status, home = sign_in_over_http(base, link.url.removeprefix(
+    status, home = sign_in_over_http(portal, link.url.removeprefix(
         services.settings.resolved_portal_url))
     assert status == 200
     assert f"Signed in as partner {PARTNER}" in home
-    assert fetch(opener, base + "/nowhere")[0] == 404
+    assert fetch(opener, portal + "/nowhere")[0] == 404
+
+
+def test_neither_server_names_itself(served: Serving) -> None:
+    assert served.portal is not None
+    for url in (served.portal + "/sign-in", served.health + "/healthz"):
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            assert answer.headers.get("Server") is None, url
+            assert answer.headers.get("Via") is None, url
+
+
+def test_under_serve_portal_requests_are_logged_and_probes_are_not(served: Serving) -> None:
+    assert served.portal is not None
+    with capture_logs() as logs:
+        fetch(browser(), served.health + "/healthz")
+        fetch(browser(), served.health + "/metrics")
+        fetch(browser(), served.portal + "/sign-in")
+        fetch(browser(), served.portal + "/sign-%69n/" + "T" * 43)
+    requests = [(entry["method"], entry["path"], entry["status"]) for entry in logs
+                if entry["event"] == "portal.request"]
+    assert requests == [("GET", "/sign-in", 200), ("GET", "/sign-in/<token>", 404)]
+    assert "T" * 43 not in str(logs)
 
 
 @pytest.mark.parametrize("served", [{"portal_secret_key": None}], indirect=True)
-def test_serve_without_a_secret_key_has_no_portal(served: tuple[Services, str]) -> None:
-    _, base = served
-    assert fetch(browser(), base + "/sign-in") == (404, "not found")
-    assert fetch(browser(), base + "/healthz")[0] == 200
+def test_serve_without_a_secret_key_has_no_portal(served: Serving) -> None:
+    assert served.portal is None
+    assert fetch(browser(), served.health + "/sign-in") == (404, "not found")
+    assert fetch(browser(), served.health + "/healthz")[0] == 200
 
 
 def test_the_portal_alone_logs_requests_without_the_token(database: Path) -> None:
     env = {**os.environ, "PARTNERSYNC_DATABASE_URL": f"sqlite:///{database}",
-           "PARTNERSYNC_PORTAL_SECRET_KEY": PORTAL_SECRET, "PARTNERSYNC_SERVE_PORT": "0",
+           "PARTNERSYNC_PORTAL_SECRET_KEY": PORTAL_SECRET, "PARTNERSYNC_PORTAL_PORT": "0",
            "PARTNERSYNC_LOG_FORMAT": "json", "PARTNERSYNC_LOG_LEVEL": "debug",
            "PARTNERSYNC_PORTAL_URL": "http://portal.test"}
     process = subprocess.Popen([sys.executable, "-m", "sync.cli", "portal"], cwd=ROOT, env=env,
@@ -126,6 +161,10 @@ def test_the_portal_alone_logs_requests_without_the_token(database: Path) -> Non
         finally:
             services.close()
         path = link.url.removeprefix("http://portal.test")
+        token = path.removeprefix("/sign-in/")
+        # the same link spelt otherwise: still the sign-in page, still no token logged
+        assert fetch(browser(), f"{base}/sign-%69n/{token}")[0] == 200
+        assert fetch(browser(), f"{base}//sign-in//{token}")[0] == 200  # via a 308
         status, home = sign_in_over_http(base, path)
         assert status == 200
         assert f"Signed in as partner {PARTNER}" in home
@@ -133,12 +172,12 @@ def test_the_portal_alone_logs_requests_without_the_token(database: Path) -> Non
         process.send_signal(signal.SIGTERM)
         rest = process.communicate(timeout=30)[1]
     logs = "".join(seen) + rest
-    token = path.removeprefix("/sign-in/")
     assert process.returncode == 0, logs
     assert token not in logs
     requests = [json.loads(line) for line in logs.splitlines()
                 if '"portal.request"' in line]
     assert [(r["method"], r["path"], r["status"]) for r in requests] == [
-        ("GET", "/sign-in/[token]", "200"), ("POST", "/sign-in/[token]", "303"),
-        ("GET", "/", "302"), ("GET", "/overview", "200")]
+        ("GET", "/sign-in/<token>", 200), ("GET", "/sign-in/…", 308),
+        ("GET", "/sign-in/<token>", 200), ("GET", "/sign-in/<token>", 200),
+        ("POST", "/sign-in/<token>", 303), ("GET", "/", 302), ("GET", "/overview", 200)]
     assert re.search(PORTAL_SECRET, logs) is None

@@ -1,6 +1,6 @@
 """The portal as `partnersync serve` serves it (jobs.schedule.serve: the scheduler with
-no job due, the health endpoints and the portal on one werkzeug server, here on
-127.0.0.1 and a free port, in a thread), on a copy of the demo world's ledger, with the
+no job due, the health endpoints and the portal each on its own waitress server, here
+on 127.0.0.1 and free ports, in a thread), on a copy of the demo world's ledger, with the
 HubSpot stand-in behind it for deal registrations (seeded with the demo's records, and
 `hubspot setup` run against it). Stopped when the test module ends."""
 
@@ -56,6 +56,7 @@ def served_portal(folder: Path, database: Path) -> Iterator[Served]:
             database_url=f"sqlite:///{folder / 'ledger.db'}", programme_file=PROGRAMME,
             hubspot_access_token=HUBSPOT_TOKEN, hubspot_base_url=hubspot.url,
             stripe_api_key="sk_test_browser", serve_host="127.0.0.1", serve_port=0,
+            portal_port=0,
             schedule_sync=NEVER_SOON, schedule_month_close=NEVER_SOON,
             schedule_pay=NEVER_SOON, portal_secret_key=SECRET)
         services, stop, ready, urls = Services(settings), threading.Event(), threading.Event(), []
@@ -65,8 +66,8 @@ def served_portal(folder: Path, database: Path) -> Iterator[Served]:
             urls.append(url)
             ready.set()
 
-        worker = threading.Thread(target=serve, args=(services, stop, announce),
-                                  name="portal-under-test")
+        worker = threading.Thread(target=serve, args=(services, stop, lambda _: None),
+                                  kwargs={"portal_ready": announce}, name="portal-under-test")
         worker.start()
         try:
             assert ready.wait(30), "partnersync serve did not start"
