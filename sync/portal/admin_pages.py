@@ -14,6 +14,7 @@ from sync.domain.months import month_label
 from sync.portal.admin_data import (
     LastSyncCache,
     approvals,
+    first_month,
     held_payouts,
     month_shown,
     partner_rows,
@@ -53,14 +54,15 @@ def dashboard() -> ResponseReturnValue:
     if last is None:
         return render_template("admin/dashboard.html", report=None, problem="no_sync")
     shown = month_shown(request.args.get("month"), last)
-    closed = last.decisions.last_closed_month
+    closed, first = last.decisions.last_closed_month, first_month(last)
     if isinstance(shown, str):
         return render_template("admin/dashboard.html", report=None, problem=shown,
                                asked=request.args.get("month", ""),
-                               closed=month_label(closed)), 400
+                               closed=month_label(closed),
+                               first=month_label(first)), 400
     data = report_of(context.services, last, shown, context.now())
-    first = data.months[0].month if data.months else shown
-    months = [month_label(month) for month in range(closed, first - 1, -1)]  # newest first
+    # the months with data only: from the first the ledger knows to the last closed
+    months = [month_label(month) for month in range(closed, first - 1, -1)]
     return render_template("admin/dashboard.html", report=render_sections(data),
                            style=REPORT_STYLE, problem=None, month=month_label(shown),
                            months=months)
