@@ -42,6 +42,9 @@ PROBLEMS = {
     Problem.EMAIL_INVALID: lazy_gettext("Enter an email address such as name@example.com."),
     Problem.PLAN_MISSING: lazy_gettext("Enter the plan the prospect expects to buy."),
     Problem.PLAN_TOO_LONG: lazy_gettext("Enter a plan of at most 64 characters."),
+    Problem.INVISIBLE: lazy_gettext(
+        "This field contains an invisible or control character (often pasted along with "
+        "the text): type it again without."),
 }
 
 REFUSALS = {

@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from sync.ledger import registrations as store
 from sync.portal.app import create_portal
 from sync.wiring import Services
+from sync.writeback.registrations import send_pending_registrations
 from tests.e2e.support import World
 from tests.portal.conftest import sign_in_as_partner
 from tests.portal.registrations.support import (
@@ -21,8 +22,10 @@ from tests.portal.registrations.support import (
     CAMILLE,
     NOW,
     NUAGE,
+    PORTAL,
     PREMIER_OPS,
     SYNCED_AT,
+    gateway,
     portal_services,
     with_registration,
 )
@@ -193,3 +196,41 @@ def test_a_deal_registered_in_hubspot_protects_its_domain(as_partner: AsPartner,
     assert status == 422
     assert ("This domain is already registered, and that registration still protects it"
             in page)
+
+
+def test_control_characters_are_refused_beside_each_field(as_partner: AsPartner,
+                                                          services: Services) -> None:
+    """NUL, U+0001 and U+202E (right-to-left override) are never stored nor sent: psycopg
+    refuses NUL (a 500 on PostgreSQL), the others would reach HubSpot as typed."""
+    before = recorded(services)
+    status, page = post(as_partner(PREMIER_OPS), {
+        "company_name": "Evil\x00 Corp", "domain": "evil\x01.example",
+        "contact_email": "ceo@evil.example", "expected_plan": "GPU \u202eH100"})
+    assert status == 422
+    message = ("This field contains an invisible or control character (often pasted along "
+               "with the text): type it again without.")
+    for field in ("company_name", "domain", "expected_plan"):
+        assert re.search(rf'id="{field}-error">{re.escape(message)}', page), field
+    assert 'id="contact_email-error"' not in page
+    assert recorded(services) == before
+
+
+def test_an_accented_domain_is_registered_in_idna_form(as_partner: AsPartner,
+                                                       services: Services,
+                                                       world: World) -> None:
+    client = as_partner(PREMIER_OPS)
+    status, _ = post(client, {**GOOD, "company_name": "Café Lumière",
+                              "domain": "https://www.Café-Lumière.example/"})
+    assert status == 303
+    [mine] = [r for r in store.of_partner(services.ledger, PREMIER_OPS)
+              if r.company_name == "Café Lumière"]
+    assert mine.domain == "xn--caf-lumire-66ag.example"
+    # sent at once, or pending when the portal's one short attempt timed out (a loaded
+    # machine): a resend settles it either way
+    send_pending_registrations(services.ledger, gateway(world), portal=PORTAL)
+    [company] = [values for values in world.companies().values()
+                 if values.get("vmc_registration_id") == mine.id]
+    assert company["domain"] == "xn--caf-lumire-66ag.example"
+    # the same domain typed either way is then protected by it (R6, R9)
+    for typed in ("café-lumière.example", "xn--caf-lumire-66ag.example"):
+        assert post(as_partner(NUAGE), {**GOOD, "domain": typed})[0] == 422, typed
