@@ -1,6 +1,7 @@
 """The admin view, for programme managers signed in with ``partnersync portal
 invite-admin``: the programme report live (``/admin``, what ``partnersync report --html``
-shows), partners' destinations and holds (``/admin/partners``, R32, R35) and payouts
+shows), partners' destinations and holds (``/admin/partners``, R32, R35, with the deal
+registrations HubSpot refused or has not taken yet, and HubSpot's reason) and payouts
 waiting for approval (``/admin/payouts``, R25, R33). It reads only: every change is
 finance's, on the command line, and each page names the command."""
 
@@ -11,6 +12,7 @@ from flask.typing import ResponseReturnValue
 
 from sync.domain.money import grouped_eur
 from sync.domain.months import month_label
+from sync.ledger import registrations as registration_store
 from sync.portal.admin_data import (
     LastSyncCache,
     approvals,
@@ -77,7 +79,9 @@ def partners() -> ResponseReturnValue:
                         services.ledger.controls(), services.ledger.list_payouts(),
                         context.now(), signed_in_admin())
     held = [row for row in rows if row.control.hold_reasons or row.held]
-    return render_template("admin/partners.html", rows=rows, held=held)
+    names = {row.partner.id: row.partner.name for row in rows}
+    return render_template("admin/partners.html", rows=rows, held=held, names=names,
+                           registrations=registration_store.with_errors(services.ledger))
 
 
 @admin.get("/payouts")

@@ -125,6 +125,7 @@ def partner_rows(services: Services, partner_id: str, now: datetime) -> list[Row
         values = (deals.get(registration.hubspot_deal_id or "") or {}).get("properties") or {}
         converted = (values.get(names.attribution_status) == ATTRIBUTED
                      and values.get(names.attributed_partner_id) == partner_id)
-        state, until = protection(registration.registered_at, converted, now, days)
+        state, until = protection(registration.registered_at, converted, now, days,
+                                  refused=registration.status == store.FAILED)
         rows.append(Row(registration, state, until))
     return rows

@@ -130,3 +130,10 @@ def test_protection_until_the_window_ends_unless_converted() -> None:  # R6, R9
         Protection.PROTECTED, until)
     assert protection(made, False, NOW, WINDOW) == (Protection.EXPIRED, until)
     assert protection(made, True, NOW, WINDOW) == (Protection.CONVERTED, until)
+
+
+def test_a_registration_hubspot_refused_protects_nothing() -> None:  # R6, R9
+    """Shown as refused, never "protected until", as check_registration ignores it."""
+    made = at("2026-05-31T12:00:00")
+    assert protection(made, False, NOW, WINDOW, refused=True) == (
+        Protection.REFUSED, at("2026-08-29T12:00:00"))
