@@ -7,8 +7,11 @@ finance's, on the command line, and each page names the command."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import Blueprint, current_app, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import format_decimal
 
 from sync.domain.money import grouped_eur
 from sync.domain.months import month_label
@@ -36,8 +39,15 @@ REPORT_STYLE = scoped_style(".report")
 
 @admin.context_processor
 def _formats() -> dict[str, object]:
-    """Amounts as the report writes them (1,234.56), months as YYYY-MM."""
-    return {"eur": grouped_eur, "month_label": month_label}
+    """Amounts in tables as the report writes them (1,234.56), amounts inside a
+    sentence in the page's language (300,00 in French), months as YYYY-MM."""
+    return {"eur": grouped_eur, "eur_in_text": eur_in_text, "month_label": month_label}
+
+
+def eur_in_text(cents: int) -> str:
+    """An amount for a translated sentence that names its currency: the locale's
+    decimal mark and grouping, two decimals (French: 1 234,56; English: 1,234.56)."""
+    return str(format_decimal(Decimal(cents) / 100, format="#,##0.00"))
 
 
 def _last_sync_cache() -> LastSyncCache:
