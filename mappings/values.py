@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from sync.domain.domains import ascii_domain
 from sync.domain.inputs import Quarantined
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -129,12 +130,14 @@ def parse_bool(text: str) -> bool:
 
 
 def normalize_domain(text: str | None) -> str | None:
-    """R8: lower case, trimmed, no scheme, path, port or leading ``www.``."""
+    """R8: lower case, trimmed, no scheme, path, port or leading ``www.``; accented
+    names in IDNA form (``sync.domain.domains``), as the engine compares them."""
     if not text:
         return None
     domain = _SCHEME.sub("", text.strip().lower())
     domain = re.split(r"[/?#]", domain, maxsplit=1)[0].rpartition("@")[2]
     domain = domain.split(":", 1)[0].rstrip(".")
+    domain = ascii_domain(domain) or domain  # café.fr as xn--caf-dma.fr (one form)
     domain = domain.removeprefix("www.")
     return domain or None
 

@@ -15,6 +15,8 @@ retry policy and the command line decide on *our* types, never on SDK internals:
         └── FatalUpstreamError        retrying cannot help
             ├── AuthenticationError   401/403: exit 2, the credentials are configuration
             ├── RequestRejected       4xx validation, card, idempotency errors
+            │   └── SetupRejected     4xx on the account's setup (unknown property,
+            │                         pipeline or stage): the record is fine
             └── DailyLimitReached     HubSpot DAILY policy: stop the run, exit 3
 
 Messages never carry secrets: adapters build them from status, code and request path.
@@ -78,6 +80,12 @@ class AuthenticationError(FatalUpstreamError):
 
 class RequestRejected(FatalUpstreamError):
     pass
+
+
+class SetupRejected(RequestRejected):
+    """HubSpot refused the request because of its account's setup or ours, not the
+    record's values: a property that does not exist there, a pipeline or stage that is
+    not one of its options. Fixing the configuration makes the same record pass."""
 
 
 class DailyLimitReached(FatalUpstreamError):

@@ -8,9 +8,16 @@ evaluated at ``t_m`` compares against ``month_end(m)``, the first instant of m+1
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 Month = int
+
+# The years a month may name: the programme's lifetime, with room. Bounds keep a typo
+# such as 0001-01 or 9999-12 from reaching datetime (OverflowError) or a range of
+# thousands of months.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+_LABEL = re.compile(r"([0-9]{4})-([0-9]{2})")  # ASCII digits only: int() takes any digit
 
 
 def month_of(instant: datetime) -> Month:
@@ -36,13 +43,16 @@ def month_label(month: Month) -> str:
 
 
 def parse_month_label(label: str) -> Month:
-    """Inverse of :func:`month_label`; raises ``ValueError`` on anything else."""
-    year_text, sep, month_text = label.partition("-")
-    if not sep or len(year_text) != 4 or len(month_text) != 2:
+    """Inverse of :func:`month_label`, strictly: ASCII ``YYYY-MM`` (no sign, space or
+    other digits), month 01-12, year 2000-2100; raises ``ValueError`` on anything else."""
+    found = _LABEL.fullmatch(label)
+    if found is None:
         raise ValueError(f"expected YYYY-MM, got {label!r}")
-    year, month = int(year_text), int(month_text)
+    year, month = int(found[1]), int(found[2])
     if not 1 <= month <= 12:
         raise ValueError(f"month out of range in {label!r}")
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"year out of range in {label!r} (from {FIRST_YEAR} to {LAST_YEAR})")
     return year * 12 + month - 1
 
 

@@ -19,6 +19,7 @@ from sync.domain.decisions import (
     ReviewItem,
     Touch,
 )
+from sync.domain.domains import ascii_domain
 from sync.domain.inputs import (
     CommissionOption,
     Customer,
@@ -50,8 +51,11 @@ def touches_of(deals: Iterable[Deal]) -> list[Touch]:
 
 
 def normalise_domain(domain: str | None) -> str:
-    text = (domain or "").strip().casefold()
-    return text.removeprefix("www.")
+    """Lower case, no leading ``www.``, accented names in IDNA form (sync.domain.domains:
+    ``café.fr`` and ``xn--caf-dma.fr`` are one domain for R7, R8 and R9)."""
+    text = (domain or "").strip()
+    text = (ascii_domain(text) or text) if not text.isascii() else text
+    return text.casefold().removeprefix("www.")
 
 
 def resolve_partner(touch: Touch, prepared: Prepared) -> tuple[Partner | None, S | None]:

@@ -35,6 +35,7 @@ class Protection(StrEnum):
     PROTECTED = "protected"
     CONVERTED = "converted"
     EXPIRED = "expired"
+    REFUSED = "refused"  # HubSpot refused it: it protects nothing (as check_registration)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,10 +112,13 @@ def check_registration(prospect: Prospect, partner: Partner | None,
 
 
 def protection(registered_at: datetime, converted: bool, now: datetime,
-               window_days: int) -> tuple[Protection, datetime]:
-    """What the partner's list shows: converted, else protected until the window's
-    end, else expired; with the instant protection ends."""
+               window_days: int, *, refused: bool = False) -> tuple[Protection, datetime]:
+    """What the partner's list shows: refused (HubSpot refused it: no protection, as the
+    refusal check ignores it), else converted, else protected until the window's end,
+    else expired; with the instant protection would end."""
     until = registered_at + timedelta(days=window_days)
+    if refused:
+        return Protection.REFUSED, until
     if converted:
         return Protection.CONVERTED, until
     return (Protection.PROTECTED if now < until else Protection.EXPIRED), until

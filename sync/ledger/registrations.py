@@ -4,7 +4,8 @@ A registration is stored and its intent enqueued (key ``hubspot:registration:<id
 in one transaction; the send confirms the intent and stores the HubSpot ids in one
 transaction too, so the row's ``status`` and the outbox never disagree: ``pending``
 (recorded, not yet written: the next attempt resends it), ``sent``, ``failed`` (HubSpot
-refused it for good, with the reason shown to the partner).
+refused it for good). ``last_error`` keeps HubSpot's reason for the programme team (the
+admin view and the logs); the partner sees a translated sentence and the id instead.
 """
 
 from __future__ import annotations
@@ -134,6 +135,16 @@ def mirrored(ledger: Ledger, object_type: str, ids: list[str]) -> dict[str, dict
         return {row.record_id: row.body for row in rows}
 
 
+def with_errors(ledger: Ledger) -> list[Registration]:
+    """Every partner's registrations HubSpot refused, or still pending after a failed
+    attempt, newest first: what the programme team has to look at (the admin view)."""
+    with ledger.transaction() as session:
+        rows = session.scalars(select(Row).where(
+            (Row.status == FAILED) | ((Row.status == PENDING) & Row.last_error.is_not(None)))
+            .order_by(Row.registered_at.desc(), Row.id))
+        return [_of(row) for row in rows]
+
+
 def pending_ids(ledger: Ledger) -> list[str]:
     """Registrations whose write is still pending in the outbox, oldest first."""
     return [entry.target for entry in ledger.pending(KIND)]
@@ -149,8 +160,8 @@ def mark_sent(ledger: Ledger, registration: str, company_id: str, deal_id: str) 
 
 
 def mark_failed(ledger: Ledger, registration: str, reason: str, *, retry: bool) -> None:
-    """``retry``: still pending (a transient failure, resent by the next attempt);
-    otherwise failed for good, with the reason the partner sees."""
+    """``retry``: still pending (a transient failure or the setup's, resent by the next
+    attempt); otherwise failed for good; ``reason`` kept for the programme team."""
     with ledger.transaction() as session:
         outbox.fail(session, outbox_key(registration), reason, ledger.now(), retry=retry)
         row = _row(session, registration)

@@ -60,9 +60,20 @@ class LastSyncCache:
             return self._last
 
 
+def first_month(last: LastSync) -> Month:
+    """The earliest month the ledger knows anything of (MRR or a payable line), as the
+    report's "By month" table starts; the last closed month when there is nothing."""
+    decisions = last.decisions
+    known = [row.month for row in decisions.monthly]
+    known += [line.payable_month for line in decisions.ledger.lines]
+    return min([*known, decisions.last_closed_month])
+
+
 def month_shown(text: str | None, last: LastSync) -> Month | str:
     """The month ``?month=`` asks for (default: the last closed one), or why it cannot be
-    shown: not YYYY-MM, or not closed at the last sync (as ``report --month`` refuses)."""
+    shown: not YYYY-MM (strictly, ``parse_month_label``), not closed at the last sync
+    (as ``report --month`` refuses), or before the first month with data (the picker
+    lists only months the ledger knows)."""
     closed = last.decisions.last_closed_month
     if not text:
         return closed
@@ -70,7 +81,9 @@ def month_shown(text: str | None, last: LastSync) -> Month | str:
         month = parse_month_label(text)
     except ValueError:
         return "malformed"
-    return "open" if month > closed else month
+    if month > closed:
+        return "open"
+    return "before" if month < first_month(last) else month
 
 
 def report_of(services: Services, last: LastSync, month: Month, now: datetime) -> ReportData:

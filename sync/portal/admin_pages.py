@@ -1,19 +1,25 @@
 """The admin view, for programme managers signed in with ``partnersync portal
 invite-admin``: the programme report live (``/admin``, what ``partnersync report --html``
-shows), partners' destinations and holds (``/admin/partners``, R32, R35) and payouts
+shows), partners' destinations and holds (``/admin/partners``, R32, R35, with the deal
+registrations HubSpot refused or has not taken yet, and HubSpot's reason) and payouts
 waiting for approval (``/admin/payouts``, R25, R33). It reads only: every change is
 finance's, on the command line, and each page names the command."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import Blueprint, current_app, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import format_decimal
 
 from sync.domain.money import grouped_eur
 from sync.domain.months import month_label
+from sync.ledger import registrations as registration_store
 from sync.portal.admin_data import (
     LastSyncCache,
     approvals,
+    first_month,
     held_payouts,
     month_shown,
     partner_rows,
@@ -33,8 +39,15 @@ REPORT_STYLE = scoped_style(".report")
 
 @admin.context_processor
 def _formats() -> dict[str, object]:
-    """Amounts as the report writes them (1,234.56), months as YYYY-MM."""
-    return {"eur": grouped_eur, "month_label": month_label}
+    """Amounts in tables as the report writes them (1,234.56), amounts inside a
+    sentence in the page's language (300,00 in French), months as YYYY-MM."""
+    return {"eur": grouped_eur, "eur_in_text": eur_in_text, "month_label": month_label}
+
+
+def eur_in_text(cents: int) -> str:
+    """An amount for a translated sentence that names its currency: the locale's
+    decimal mark and grouping, two decimals (French: 1 234,56; English: 1,234.56)."""
+    return str(format_decimal(Decimal(cents) / 100, format="#,##0.00"))
 
 
 def _last_sync_cache() -> LastSyncCache:
@@ -53,14 +66,15 @@ def dashboard() -> ResponseReturnValue:
     if last is None:
         return render_template("admin/dashboard.html", report=None, problem="no_sync")
     shown = month_shown(request.args.get("month"), last)
-    closed = last.decisions.last_closed_month
+    closed, first = last.decisions.last_closed_month, first_month(last)
     if isinstance(shown, str):
         return render_template("admin/dashboard.html", report=None, problem=shown,
                                asked=request.args.get("month", ""),
-                               closed=month_label(closed)), 400
+                               closed=month_label(closed),
+                               first=month_label(first)), 400
     data = report_of(context.services, last, shown, context.now())
-    first = data.months[0].month if data.months else shown
-    months = [month_label(month) for month in range(closed, first - 1, -1)]  # newest first
+    # the months with data only: from the first the ledger knows to the last closed
+    months = [month_label(month) for month in range(closed, first - 1, -1)]
     return render_template("admin/dashboard.html", report=render_sections(data),
                            style=REPORT_STYLE, problem=None, month=month_label(shown),
                            months=months)
@@ -75,7 +89,9 @@ def partners() -> ResponseReturnValue:
                         services.ledger.controls(), services.ledger.list_payouts(),
                         context.now(), signed_in_admin())
     held = [row for row in rows if row.control.hold_reasons or row.held]
-    return render_template("admin/partners.html", rows=rows, held=held)
+    names = {row.partner.id: row.partner.name for row in rows}
+    return render_template("admin/partners.html", rows=rows, held=held, names=names,
+                           registrations=registration_store.with_errors(services.ledger))
 
 
 @admin.get("/payouts")

@@ -23,6 +23,7 @@ from sync.portal.errors import register_errors
 from sync.portal.i18n import init_i18n
 from sync.portal.limits import limiter
 from sync.portal.partner_pages import blueprint as partner_pages
+from sync.portal.routes import NAME, LedgerIdConverter
 from sync.portal.sessions import SESSION_LIFETIME, current_principal
 from sync.wiring import Services
 
@@ -64,6 +65,7 @@ def create_portal(services: Services, *, clock: Clock | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=int(SESSION_LIFETIME / timedelta(seconds=1)),
         MAX_CONTENT_LENGTH=64 * 1024,  # forms only: nothing large is ever posted
     )
+    app.url_map.converters[NAME] = LedgerIdConverter  # before the blueprints' routes
     app.extensions[EXTENSION] = PortalContext(services, clock or system_clock)
     CSRFProtect(app)
     limiter.init_app(app)

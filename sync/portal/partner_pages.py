@@ -102,7 +102,7 @@ def lines() -> tuple[str, int]:
     return render_template("partner/lines.html", page=page, error=error), 200 if readable else 400
 
 
-@blueprint.get("/lines/<line_id>")
+@blueprint.get("/lines/<ledger_id:line_id>")
 @partner_required
 def line(line_id: str) -> str:
     detail = line_detail(portal().services.ledger, signed_in_partner(), line_id)
@@ -118,7 +118,7 @@ def payouts() -> str:
                            views=payouts_of(portal().services.ledger, signed_in_partner()))
 
 
-@blueprint.get("/payouts/<payout_id>")
+@blueprint.get("/payouts/<ledger_id:payout_id>")
 @partner_required
 def statement(payout_id: str) -> str:
     found = statement_of(portal().services.ledger, signed_in_partner(), payout_id)
@@ -133,7 +133,7 @@ def _csv_row(line: CommissionLine) -> list[str]:
             plain_eur(line.basis), plain_eur(line.amount), spreadsheet_safe(line.explanation)]
 
 
-@blueprint.get("/payouts/<payout_id>/statement.csv")
+@blueprint.get("/payouts/<ledger_id:payout_id>/statement.csv")
 @partner_required
 def statement_csv(payout_id: str) -> Response:
     """The payout's lines and their total; amounts in EUR with a dot and rates as

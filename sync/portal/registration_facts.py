@@ -10,11 +10,13 @@ whether its deal converted to this partner (the attribution written back on the 
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from mappings.assemble import build_inputs
 from mappings.hubspot.companies import partners_from_companies
+from sync.domain.domains import unicode_domain
 from sync.domain.inputs import Inputs, Partner
 from sync.engine.attribution import normalise_domain
 from sync.engine.registration import (
@@ -30,7 +32,9 @@ from sync.engine.registration import (
 )
 from sync.ledger import mirror_lookup as lookup
 from sync.ledger import registrations as store
+from sync.ledger.mirror_lookup import JSON
 from sync.ledger.registrations import Registration
+from sync.ledger.store import Ledger
 from sync.pull.mirror_inputs import Mirrored
 from sync.wiring import Services
 
@@ -81,13 +85,13 @@ def domain_inputs(services: Services, domain: str) -> Inputs:
     with an email at that domain or linked to those deals, and those customers'
     invoices (prices not read: only what was paid matters here)."""
     ledger, props = services.ledger, services.props
-    companies = lookup.containing_text_at(
-        ledger, COMPANY_TYPES, ("properties", props.company.domain), domain)
+    companies = _containing_domain(ledger, COMPANY_TYPES, ("properties", props.company.domain),
+                                   domain)
     deals = lookup.mentioning(ledger, [Mirrored.HUBSPOT_DEAL], set(companies))
     linked = {str(value) for deal in deals.values()
               if (value := (deal.get("properties") or {}).get(props.deal.stripe_customer_id))}
     customers = {
-        **lookup.containing_text_at(ledger, [Mirrored.STRIPE_CUSTOMER], ("email",), domain),
+        **_containing_domain(ledger, [Mirrored.STRIPE_CUSTOMER], ("email",), domain),
         **lookup.with_value_at(ledger, [Mirrored.STRIPE_CUSTOMER],
                                ("metadata", props.stripe_metadata.hubspot_deal_id), deals),
         **lookup.by_id(ledger, [Mirrored.STRIPE_CUSTOMER], linked)}
@@ -96,6 +100,18 @@ def domain_inputs(services: Services, domain: str) -> Inputs:
     return build_inputs(hubspot_companies=companies.values(), hubspot_deals=deals.values(),
                         stripe_customers=customers.values(), stripe_prices=None,
                         stripe_invoices=invoices.values(), props=props)
+
+
+def _containing_domain(ledger: Ledger, object_types: Collection[str], path: Sequence[str],
+                       domain: str) -> dict[str, JSON]:
+    """Records whose text at ``path`` holds ``domain`` as stored in IDNA form or as
+    typed with its accents (``café.fr``): HubSpot and Stripe keep what people typed;
+    the mapping then compares both as one (sync.domain.domains)."""
+    found = lookup.containing_text_at(ledger, object_types, path, domain)
+    typed = unicode_domain(domain)
+    if typed != domain:
+        found.update(lookup.containing_text_at(ledger, object_types, path, typed))
+    return found
 
 
 def partner_rows(services: Services, partner_id: str, now: datetime) -> list[Row]:
@@ -109,6 +125,7 @@ def partner_rows(services: Services, partner_id: str, now: datetime) -> list[Row
         values = (deals.get(registration.hubspot_deal_id or "") or {}).get("properties") or {}
         converted = (values.get(names.attribution_status) == ATTRIBUTED
                      and values.get(names.attributed_partner_id) == partner_id)
-        state, until = protection(registration.registered_at, converted, now, days)
+        state, until = protection(registration.registered_at, converted, now, days,
+                                  refused=registration.status == store.FAILED)
         rows.append(Row(registration, state, until))
     return rows

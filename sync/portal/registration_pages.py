@@ -5,12 +5,15 @@ field by field (``registration_form``), then against the rules
 (``sync.engine.registration``); any problem re-renders the form with the reasons
 beside the fields and records nothing. A good one is recorded with its outbox intent
 in one transaction, then sent to HubSpot at once; when HubSpot is unavailable it stays
-pending and the next ``sync`` sends it. Posts are rate limited per partner.
+pending and the next ``sync`` sends it. HubSpot's own words never reach the partner:
+a translated sentence with the registration's id as reference; the detail is in the
+ledger (``last_error``), the logs and the admin view. Posts that reach the rules are
+rate limited per partner (a form with a typo costs nothing and keeps what was typed).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext, lazy_gettext
 
@@ -22,12 +25,13 @@ from sync.portal.auth import partner_required, signed_in_partner
 from sync.portal.context import portal
 from sync.portal.limits import limiter
 from sync.portal.registration_form import FIELDS, Problem, parse_prospect
-from sync.writeback.registrations import send_registration
+from sync.writeback.registrations import send_registration, waits_for_setup
 
 blueprint = Blueprint("registrations", __name__)
 
 POSTS_PER_PARTNER = "20 per hour"  # a person registering prospects, not a script
 FLASH = "registrations"
+CHECKED = "registration_checked"  # g: this post reached the rules (it counts)
 
 PROBLEMS = {
     Problem.NAME_MISSING: lazy_gettext("Enter the prospect's company name."),
@@ -42,6 +46,9 @@ PROBLEMS = {
     Problem.EMAIL_INVALID: lazy_gettext("Enter an email address such as name@example.com."),
     Problem.PLAN_MISSING: lazy_gettext("Enter the plan the prospect expects to buy."),
     Problem.PLAN_TOO_LONG: lazy_gettext("Enter a plan of at most 64 characters."),
+    Problem.INVISIBLE: lazy_gettext(
+        "This field contains an invisible or control character (often pasted along with "
+        "the text): type it again without."),
 }
 
 REFUSALS = {
@@ -53,12 +60,14 @@ REFUSALS = {
         "partner programme team."),
     Refusal.OWN_DOMAIN: lazy_gettext(
         "This is your own company's domain: a partner cannot register itself (rule R8)."),
+    # R7 and R9 in one neutral sentence: which of the two would tell a partner that a
+    # competitor registered the domain, or that it is a customer (docs/portal.md)
     Refusal.EXISTING_CUSTOMER: lazy_gettext(
-        "This company is already a customer: only new customers can be registered "
-        "(rule R7)."),
+        "This domain cannot be registered: it is already a customer or under another "
+        "registration's protection (rules R6, R7 and R9)."),
     Refusal.ALREADY_REGISTERED: lazy_gettext(
-        "This domain is already registered, and that registration still protects it "
-        "(rules R6 and R9)."),
+        "This domain cannot be registered: it is already a customer or under another "
+        "registration's protection (rules R6, R7 and R9)."),
 }
 
 
@@ -66,9 +75,16 @@ def _partner_key() -> str:
     return f"registrations:{signed_in_partner()}"
 
 
+def _reached_the_rules(_response: object) -> bool:
+    """Counted: posts whose fields were right (accepted, or refused by a rule: so
+    probing which domains are taken stays limited); a typo is not."""
+    return bool(g.get(CHECKED, False))
+
+
 @blueprint.route("/registrations", methods=["GET", "POST"])
 @partner_required
-@limiter.limit(POSTS_PER_PARTNER, key_func=_partner_key, methods=["POST"])
+@limiter.limit(POSTS_PER_PARTNER, key_func=_partner_key, methods=["POST"],
+               deduct_when=_reached_the_rules)
 def index() -> ResponseReturnValue:
     partner_id, context = signed_in_partner(), portal()
     services, now = context.services, context.now()
@@ -79,6 +95,7 @@ def index() -> ResponseReturnValue:
         form = {name: request.form.get(name, "") for name in FIELDS}
         prospect, problems = parse_prospect(form)
         if prospect is not None:
+            g.setdefault(CHECKED, True)
             refusal = facts.refusal(services, partner_id, prospect, now)
             if refusal is None:
                 registration = Registration(
@@ -112,15 +129,22 @@ def _record_and_send(registration: Registration) -> Refusal | None:
         return None  # the same post twice in one instant: already recorded
     settled = send_registration(services.ledger, services.portal_hubspot, registration.id,
                                 portal=services.programme.portal)
+    company, reference = registration.company_name, registration.id
     if settled.status == store.SENT:
         flash(gettext("%(company)s is registered: the deal is in HubSpot.",
-                      company=registration.company_name), FLASH)
+                      company=company), FLASH)
+    elif waits_for_setup(settled):
+        flash(gettext("%(company)s is registered (reference %(reference)s). The deal could "
+                      "not be created in HubSpot yet because of a setting on our side: the "
+                      "programme team was told, and it will be created once that is fixed.",
+                      company=company, reference=reference), FLASH)
     elif settled.status == store.PENDING:
         flash(gettext("%(company)s is registered. HubSpot could not be reached; the deal "
                       "will be created at the next synchronisation.",
-                      company=registration.company_name), FLASH)
-    else:
-        flash(gettext("%(company)s could not be created in HubSpot: %(reason)s",
-                      company=registration.company_name, reason=settled.last_error or ""),
-              FLASH)
+                      company=company), FLASH)
+    else:  # HubSpot's reason is for the programme team: ledger, logs, admin view
+        flash(gettext("%(company)s could not be registered: HubSpot refused it (reference "
+                      "%(reference)s). The programme team was told and will contact you; "
+                      "the domain is not protected, and you may register it again.",
+                      company=company, reference=reference), FLASH)
     return None

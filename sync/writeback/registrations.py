@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import structlog
+
 from mappings.properties import PropertyMap
 from mappings.values import normalize_domain
 from sync.adapters.hubspot.gateway import COMPANIES, DEALS, HubSpotGateway
@@ -24,12 +26,26 @@ from sync.adapters.hubspot.registrations import (
     upsert_one,
 )
 from sync.domain.terms import PortalTerms
-from sync.errors import RequestRejected, UpstreamError
+from sync.errors import RequestRejected, SetupRejected, UpstreamError
 from sync.ledger import Ledger
 from sync.ledger import registrations as store
 from sync.ledger.errors import UnknownRecordError
 from sync.ledger.registrations import Registration
 from sync.writeback.intents import hubspot_datetime
+
+log = structlog.get_logger(__name__)
+
+# The reasons kept in last_error (for the programme team: admin view, logs), by cause.
+SETUP_REFUSED = "HubSpot refused the portal's setup, not the registration"
+SETUP_FIX = ("check [portal] registration_pipeline and registration_stage in the "
+             "programme file against HubSpot's deal pipelines, and that the vmc_ "
+             "properties exist (partnersync doctor); the next sync resends it")
+
+
+def waits_for_setup(registration: Registration) -> bool:
+    """Pending because HubSpot refused the setup (not a transient failure)."""
+    return (registration.status == store.PENDING
+            and (registration.last_error or "").startswith(SETUP_REFUSED))
 
 
 @dataclass(slots=True)
@@ -88,8 +104,11 @@ def write(hubspot: HubSpotGateway, registration: Registration,
 def send_registration(ledger: Ledger, hubspot: HubSpotGateway, registration_id: str, *,
                       portal: PortalTerms) -> Registration:
     """Write one pending registration and settle it: sent with its ids; pending again
-    on a transient failure (retries spent, quota, token); failed when HubSpot refused
-    it. Returns the registration as stored afterwards."""
+    on a transient failure (retries spent, quota, token) or when HubSpot refused the
+    setup (``SetupRejected``: an unknown pipeline, stage or property; logged as an
+    error naming the fix, resent by every sync until fixed); failed when HubSpot
+    refused the registration's own values (logged as a warning). Returns the
+    registration as stored afterwards."""
     registration = store.get(ledger, registration_id)
     if registration is None:
         raise UnknownRecordError(f"registration {registration_id} is not recorded")
@@ -97,8 +116,14 @@ def send_registration(ledger: Ledger, hubspot: HubSpotGateway, registration_id: 
         return registration  # sent meanwhile (the portal and a sync both resending)
     try:
         company_id, deal_id = write(hubspot, registration, portal)
+    except SetupRejected as error:
+        store.mark_failed(ledger, registration.id, f"{SETUP_REFUSED}: {error}", retry=True)
+        log.error("registration.setup_refused", registration_id=registration.id,
+                  partner_id=registration.partner_id, reason=str(error), fix=SETUP_FIX)
     except RequestRejected as error:
         store.mark_failed(ledger, registration.id, f"HubSpot refused it: {error}", retry=False)
+        log.warning("registration.refused", registration_id=registration.id,
+                    partner_id=registration.partner_id, reason=str(error))
     except UpstreamError as error:  # transient, or the token or quota: not this record's fault
         store.mark_failed(ledger, registration.id, f"HubSpot unavailable: {error}", retry=True)
     else:

@@ -235,3 +235,39 @@ def test_messages_carry_hubspot_details_but_never_the_token() -> None:
                             "message": f"Property values were not valid (token {SECRET})"})
     assert str(error) == ("HubSpot companies.read: HTTP 400 VALIDATION_ERROR: Property values "
                           "were not valid (token [redacted]) (correlationId c-1)")
+
+
+# HubSpot's 400 for a deal stage that is not one of the pipeline's (its JSON in the
+# message, as HubSpot writes "Property values were not valid"), for a property the
+# account lacks (the errors[] shape), the review's stand-in (a stage named, no code),
+# and for values that are the record's own (an email, a number).
+STAGE_MESSAGE = ('Property values were not valid: [{"isValid":false,"message":"bogus was '
+                 'not one of the allowed options","error":"INVALID_OPTION","name":'
+                 '"dealstage"}]')
+MISSING = {"message": "Property values were not valid", "category": "VALIDATION_ERROR",
+           "errors": [{"message": 'Property "vmc_registered_at" does not exist',
+                       "code": "PROPERTY_DOESNT_EXIST",
+                       "context": {"propertyName": ["vmc_registered_at"]}}]}
+NAMED_STAGE = ('Property values were not valid: [{"isValid":false,"message":"internal '
+               'pipeline 12345","name":"dealstage"}]')
+BAD_EMAIL = ('Property values were not valid: [{"isValid":false,"message":"Email address '
+             'x@ is invalid","error":"INVALID_EMAIL","name":"email"}]')
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ({"message": STAGE_MESSAGE, "category": "VALIDATION_ERROR"}, "SetupRejected"),
+    ({"message": STAGE_MESSAGE.replace("dealstage", "pipeline")}, "SetupRejected"),
+    (MISSING, "SetupRejected"),
+    ({"message": NAMED_STAGE, "category": "VALIDATION_ERROR"}, "SetupRejected"),
+    ({"message": BAD_EMAIL, "category": "VALIDATION_ERROR"}, "RequestRejected"),
+    ({"message": "Invalid input JSON", "category": "VALIDATION_ERROR"}, "RequestRejected"),
+    ({}, "RequestRejected"),
+])
+def test_a_400_blaming_the_setup_is_a_setup_rejection(body: dict[str, object],
+                                                      expected: str) -> None:
+    """The adapter decides: a detail with PROPERTY_DOESNT_EXIST or INVALID_OPTION, or
+    naming the deal's pipeline or stage, is the setup's fault (SetupRejected, still a
+    RequestRejected to every other caller); anything else is the record's."""
+    error = classify_status(400, body, None, "deals.upsert", SecretScrubber([SECRET]))
+    assert type(error).__name__ == expected
+    assert isinstance(error, RequestRejected) and error.status == 400

@@ -99,6 +99,20 @@ def test_customers_are_those_who_paid_more_than_zero_by_now() -> None:  # R7, R3
     assert customer_domains(inputs, NOW) == {"paid.fr", "paid-company.fr"}
 
 
+def test_accented_domains_compare_in_their_idna_form() -> None:  # R7, R8, R9
+    """café.fr (a customer's email, a partner's or a deal's company) is the portal's
+    xn--caf-dma.fr: one domain (sync.domain.domains)."""
+    cafe = Prospect("Café", "xn--caf-dma.fr", "chef@xn--caf-dma.fr", "VPS S")
+    inputs = Inputs(customers=(Customer("cus_1", "chef@Café.fr"),),
+                    invoices=(_invoice("cus_1", "2026-01-01", 100),))
+    assert customer_domains(inputs, NOW) == {"xn--caf-dma.fr"}
+    assert check(cafe, customers=frozenset(customer_domains(inputs, NOW))) is (
+        Refusal.EXISTING_CUSTOMER)
+    assert check(cafe, who=partner("101", domain="www.CAFÉ.fr")) is Refusal.OWN_DOMAIN
+    assert check(cafe, registered=(Registered("café.fr", NOW, "202"),)) is (
+        Refusal.ALREADY_REGISTERED)
+
+
 def test_hubspot_deals_registrations_count_by_their_company_domain() -> None:  # R9
     inputs = Inputs(deals=(
         Deal("1", registered_by="202", registered_at=at("2026-05-01"),
@@ -116,3 +130,10 @@ def test_protection_until_the_window_ends_unless_converted() -> None:  # R6, R9
         Protection.PROTECTED, until)
     assert protection(made, False, NOW, WINDOW) == (Protection.EXPIRED, until)
     assert protection(made, True, NOW, WINDOW) == (Protection.CONVERTED, until)
+
+
+def test_a_registration_hubspot_refused_protects_nothing() -> None:  # R6, R9
+    """Shown as refused, never "protected until", as check_registration ignores it."""
+    made = at("2026-05-31T12:00:00")
+    assert protection(made, False, NOW, WINDOW, refused=True) == (
+        Protection.REFUSED, at("2026-08-29T12:00:00"))

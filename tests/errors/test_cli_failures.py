@@ -48,6 +48,9 @@ def test_debug_shows_the_traceback_before_the_same_line(
                              "required: ID (see `partnersync payouts approve --help`)"),
     (["report", "--month", "June"], "partnersync: report: argument --month: expected YYYY-MM, "
                                     "got 'June' (see `partnersync report --help`)"),
+    (["report", "--month", "0001-01"],
+     "partnersync: report: argument --month: year out of range in '0001-01' (from 2000 to "
+     "2100) (see `partnersync report --help`)"),
     (["nonsense"], "partnersync: argument COMMAND: invalid choice: 'nonsense' (choose from "),
     (["audit", "--since", "yesterday"],
      "partnersync: audit: argument --since: expected an ISO date or datetime in UTC, e.g. "

@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from sync.adapters.hubspot.errors import setup_refusal
 from sync.adapters.hubspot.transport import Answer, JsonObject, json_objects
-from sync.errors import RequestRejected
+from sync.errors import RequestRejected, SetupRejected
 
 BATCH_SIZE = 100  # HubSpot's cap on batch inputs
 
@@ -26,6 +27,7 @@ K = TypeVar("K", str, tuple[str, str])  # an input: a record key, or a (from, to
 class BatchFailure:
     code: str  # HubSpot's category, e.g. OBJECT_NOT_FOUND, VALIDATION_ERROR
     message: str
+    setup: bool = False  # HubSpot blamed the setup, not the input (SetupRejected)
 
 
 @dataclass(slots=True)
@@ -67,7 +69,8 @@ def run_batches(
         try:
             answer = send(chunk)
         except RequestRejected as error:
-            outcome.fail_all(chunk, BatchFailure(error.code or "REJECTED", str(error)))
+            outcome.fail_all(chunk, BatchFailure(error.code or "REJECTED", str(error),
+                                                 setup=isinstance(error, SetupRejected)))
             continue
         outcome.absorb(read(chunk, answer))
     return outcome
@@ -109,7 +112,8 @@ def mentions_pair(pair: tuple[str, str], ids: set[str]) -> bool:
 
 def _failure(error: Mapping[str, Any]) -> BatchFailure:
     code = error.get("category") or error.get("subCategory") or "ERROR"
-    return BatchFailure(str(code), str(error.get("message") or "no message"))
+    return BatchFailure(str(code), str(error.get("message") or "no message"),
+                        setup=setup_refusal(error))
 
 
 def _context_ids(error: Mapping[str, Any]) -> set[str]:

@@ -4,13 +4,15 @@ One place decides what a HubSpot answer means: 429 is ``RateLimited`` (waiting w
 ``Retry-After`` or the policy's window asks) unless the DAILY quota is spent, 5xx is
 ``ServerError``, urllib3 transport failures are ``NetworkError``, 401/403 are
 ``AuthenticationError`` and any other 4xx is ``RequestRejected`` with HubSpot's
-``category`` as code. Messages carry status, category, HubSpot's message and
+``category`` as code, or ``SetupRejected`` when HubSpot's details say the setup is at
+fault (``setup_refusal``). Messages carry status, category, HubSpot's message and
 correlation id, never the token (scrubbed anyway, in case HubSpot echoed it).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,6 +31,7 @@ from sync.errors import (
     RateLimited,
     RequestRejected,
     ServerError,
+    SetupRejected,
     UpstreamError,
 )
 from sync.runtime.logs import SecretScrubber
@@ -45,6 +48,16 @@ SDK_API_EXCEPTIONS: tuple[type[Exception], ...] = (
     UsersApiException,
     OAuthApiException,
 )
+
+# A 400's details (``errors[].code``, or the ``error`` of each item HubSpot lists in
+# "Property values were not valid: [...]") that name the setup, not the values: a
+# property missing from the account, an enumeration value (the worker writes only
+# configured ones) that is not among its options.
+SETUP_CODES = frozenset({"PROPERTY_DOESNT_EXIST", "INVALID_OPTION"})
+# HubSpot's own setup properties: a deal's pipeline and stage come from configuration.
+SETUP_PROPERTIES = frozenset({"pipeline", "dealstage"})
+_DETAIL_CODE = re.compile(r"""["']error["']\s*:\s*["']([A-Z_]+)["']""")
+_DETAIL_NAME = re.compile(r"""["']name["']\s*:\s*["']([^"']+)["']""")
 
 # Seconds to wait after a 429 without ``Retry-After``: the policy's window.
 POLICY_INTERVALS = {"TEN_SECONDLY_ROLLING": 10.0, "SECONDLY": 1.0}
@@ -81,7 +94,25 @@ def classify_status(
         return ServerError(message, api=API, status=status, code=category)
     if status in (401, 403):
         return AuthenticationError(message, api=API, status=status, code=category)
-    return RequestRejected(message, api=API, status=status, code=category)
+    rejected = SetupRejected if setup_refusal(body) else RequestRejected
+    return rejected(message, api=API, status=status, code=category)
+
+
+def setup_refusal(body: Mapping[str, Any]) -> bool:
+    """Whether HubSpot's error body (or one batch error) blames the setup: one of its
+    details has a ``SETUP_CODES`` code or names a ``SETUP_PROPERTIES`` property."""
+    codes: set[str | None] = set()
+    names: set[str] = set()
+    for detail in body.get("errors") or ():
+        if isinstance(detail, Mapping):
+            codes.add(_text(detail.get("code")))
+            context = detail.get("context")
+            if isinstance(context, Mapping):
+                names.update(str(name) for name in context.get("propertyName") or ())
+    message = _text(body.get("message")) or ""
+    codes.update(_DETAIL_CODE.findall(message))
+    names.update(_DETAIL_NAME.findall(message))
+    return bool(codes & SETUP_CODES or names & SETUP_PROPERTIES)
 
 
 def classify_api_exception(

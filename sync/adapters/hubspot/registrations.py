@@ -8,7 +8,7 @@ from sync.adapters.hubspot.batch import BatchFailure
 from sync.adapters.hubspot.gateway import COMPANIES, HubSpotGateway
 from sync.adapters.hubspot.search import Search
 from sync.adapters.hubspot.transport import JsonObject
-from sync.errors import RequestRejected
+from sync.errors import RequestRejected, SetupRejected
 
 MAX_DOMAIN_MATCHES = 20  # a domain shared by more companies is a data problem, not a list
 
@@ -30,13 +30,15 @@ def companies_with_domain(hubspot: HubSpotGateway, domain: str) -> list[JsonObje
 def upsert_one(hubspot: HubSpotGateway, object_type: str, id_property: str, key: str,
                properties: dict[str, str]) -> str:
     """The record's HubSpot id once written; a refused input raises ``RequestRejected``
-    with HubSpot's reason (a fatal error: sending it again cannot help)."""
+    with HubSpot's reason (a fatal error: sending it again cannot help), or
+    ``SetupRejected`` when HubSpot blamed the setup (a property, pipeline or stage)."""
     outcome = hubspot.upsert_records(object_type, id_property, [(key, properties)])
     record_id = outcome.succeeded.get(key)
     if record_id is None:
         failure = outcome.failed.get(key) or BatchFailure("NO_RESULT", "no result")
-        raise RequestRejected(f"HubSpot refused the {object_type} record: {failure.message}",
-                              api="hubspot", code=failure.code)
+        raise _rejected(failure)(
+            f"HubSpot refused the {object_type} record: {failure.message}", api="hubspot",
+            code=failure.code)
     return record_id
 
 
@@ -45,5 +47,10 @@ def associate_one(hubspot: HubSpotGateway, from_type: str, from_id: str, to_type
     outcome = hubspot.associate(from_type, to_type, [(from_id, to_id)])
     failure = outcome.failed.get((from_id, to_id))
     if failure is not None:
-        raise RequestRejected(f"HubSpot refused the association: {failure.message}",
-                              api="hubspot", code=failure.code)
+        raise _rejected(failure)(f"HubSpot refused the association: {failure.message}",
+                                 api="hubspot", code=failure.code)
+
+
+def _rejected(failure: BatchFailure) -> type[RequestRejected]:
+    """The setup's fault (``SetupRejected``: resent once fixed) or the input's."""
+    return SetupRejected if failure.setup else RequestRejected

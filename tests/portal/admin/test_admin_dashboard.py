@@ -3,6 +3,7 @@ closed; a month it did not close, or not a month, is refused with the reason."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -49,12 +50,20 @@ def test_another_closed_month_is_chosen_from_the_form(
     assert '<option value="2026-03" selected>2026-03</option>' in page
     assert '<option value="2026-10">2026-10</option>' in page
     assert '<label for="month">Month shown</label>' in page
+    # only the months with data: the demo's first, 2025-05, to the last closed, 2026-10
+    assert page.count("<option ") == 18
+    assert re.search(r'<option value="2025-05">2025-05</option>\s*</select>', page)
 
 
 @pytest.mark.parametrize(("asked", "reason"), [
     ("2026-11", "2026-11 was not closed at the last sync; the latest closed month is 2026-10."),
     ("2026-13", "2026-13 is not a month: give it as YYYY-MM, for example 2026-10."),
     ("<b>x</b>", "<b>x</b> is not a month: give it as YYYY-MM, for example 2026-10."),
+    ("0001-01", "0001-01 is not a month: give it as YYYY-MM, for example 2026-10."),
+    ("+202-01", "+202-01 is not a month: give it as YYYY-MM, for example 2026-10."),
+    ("２０２６-03", "２０２６-03 is not a month: give it as YYYY-MM, for example 2026-10."),
+    ("2025-04", "2025-04 is before the first month with data, 2025-05: choose a month from "
+                "2025-05 to 2026-10."),
 ])
 def test_a_month_the_report_cannot_show_is_refused_with_the_reason(
         admin_client: FlaskClient, admin_services: Services, asked: str, reason: str) -> None:

@@ -52,6 +52,15 @@ def test_every_waiting_payout_is_listed_oldest_first_with_its_command(
             "1001, 1002.") in words
 
 
+def test_amounts_inside_french_sentences_are_written_the_french_way(
+        admin_client: FlaskClient, admin_services: Services) -> None:
+    sign_in_as_admin(admin_client, admin_services, MANAGER)
+    words = text(admin_client.get("/admin/payouts?lang=fr").get_data(as_text=True))
+    assert "Un versement de plus de 300,00 EUR attend la finance (R25)." in words
+    assert ("Au-delà de 900,00 EUR, il faut deux approbations de deux personnes "
+            "différentes (R33).") in words
+
+
 def test_after_a_first_approval_only_someone_else_gets_the_command(
         admin_app: Flask, admin_services: Services) -> None:
     first = admin_app.test_client()

@@ -84,3 +84,30 @@ def test_each_field_says_what_it_expects() -> None:
         "contact_email": Problem.EMAIL_INVALID, "expected_plan": Problem.PLAN_TOO_LONG})
     assert parse_prospect({**FORM, "domain": "globex"}) == (
         None, {"domain": Problem.DOMAIN_INVALID})
+
+
+def test_accented_domains_are_kept_in_idna_form() -> None:
+    """café.fr is xn--caf-dma.fr wherever it is compared (sync.domain.domains): typed in
+    the form, on a HubSpot company (mappings) or in the engine (R7, R8, R9)."""
+    assert domain_of("https://www.Café.fr/menu") == "xn--caf-dma.fr"
+    assert domain_of("xn--caf-dma.fr") == "xn--caf-dma.fr"
+    assert domain_of("bücher.例え.テスト") == "xn--bcher-kva.xn--r8jz45g.xn--zckzah"
+    assert normalize_domain("CAFÉ.fr") == "xn--caf-dma.fr"
+    assert normalise_domain("www.café.fr") == normalise_domain("xn--caf-dma.fr")
+    assert normalise_domain("CAFÉ.FR") == "xn--caf-dma.fr"
+    assert email_of("chef@Café.fr") == "chef@xn--caf-dma.fr"
+    for text in ["caf\u00e9 bar.fr", "\U0001f600.fr", "-café.fr"]:
+        assert domain_of(text) is None, text
+    assert parse_prospect({**FORM, "domain": "café.fr"}) == (
+        Prospect("Globex SA", "xn--caf-dma.fr", "ceo@globex.fr", "GPU L40S"), {})
+
+
+def test_control_and_format_characters_are_refused_in_every_field() -> None:
+    for char in ["\x00", "\x01", "\x7f", "\u202e", "\u200b", "\ufeff", "\ue000", "\u0378"]:
+        form = {name: f"{value[:3]}{char}{value[3:]}" for name, value in FORM.items()}
+        assert parse_prospect(form) == (None, dict.fromkeys(FORM, Problem.INVISIBLE)), (
+            hex(ord(char)))
+    # a tab or a line break (a pasted name) is a space
+    assert parse_prospect({**FORM, "company_name": "Globex\tSA\r\n"})[0] == Prospect(
+        "Globex SA", "globex.fr", "ceo@globex.fr", "GPU L40S")
+    assert parse_prospect({**FORM, "company_name": "Société Générale – Café ☕"})[1] == {}

@@ -8,13 +8,19 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from structlog.testing import capture_logs
+
 from sync.adapters.hubspot.batch import BatchOutcome
 from sync.adapters.hubspot.gateway import HubSpotGateway
 from sync.config.programme_file import load_programme
 from sync.errors import NetworkError, RequestRejected
 from sync.ledger import Ledger
 from sync.ledger import registrations as store
-from sync.writeback.registrations import send_pending_registrations, send_registration
+from sync.writeback.registrations import (
+    send_pending_registrations,
+    send_registration,
+    waits_for_setup,
+)
 from tests.e2e.support import World
 from tests.portal.registrations.support import (
     GARAGE_COMPANY,
@@ -47,8 +53,8 @@ class RefusesDeals(HubSpotGateway):
     def upsert_records(self, object_name: str, id_property: str,
                        records: list[tuple[str, dict[str, str]]]) -> BatchOutcome[str]:
         if object_name == "deals":
-            raise RequestRejected("Property values were not valid: dealstage", api="hubspot",
-                                  status=400, code="VALIDATION_ERROR")
+            raise RequestRejected("Property values were not valid: company name",
+                                  api="hubspot", status=400, code="VALIDATION_ERROR")
         return super().upsert_records(object_name, id_property, records)
 
 
@@ -114,12 +120,54 @@ def test_hubspot_refusing_it_marks_it_failed_with_the_reason(world: World) -> No
     ledger = world.ledger()
     made = registration(NUAGE, "Umbrella", "umbrella.example")
     store.record(ledger, made, 90)
-    failed = send_registration(ledger, gateway(world, RefusesDeals), made.id, portal=PORTAL)
+    with capture_logs() as logs:
+        failed = send_registration(ledger, gateway(world, RefusesDeals), made.id,
+                                   portal=PORTAL)
     assert failed.status == "failed"
     assert failed.last_error == ("HubSpot refused it: Property values were not valid: "
-                                 "dealstage")
+                                 "company name")
     assert outbox(ledger, made.id)[0] == "failed"
     assert made.id not in store.pending_ids(ledger)  # not resent: it cannot succeed
+    assert [line for line in logs if line["event"].startswith("registration.")] == [
+        {"event": "registration.refused", "log_level": "warning",
+                     "registration_id": made.id, "partner_id": NUAGE,
+                     "reason": "Property values were not valid: company name"}]
+    assert [r.id for r in store.with_errors(ledger)][:1] == [made.id]
+
+
+def test_a_refusal_of_the_setup_keeps_it_pending_until_fixed(world: World) -> None:
+    """HubSpot answers 400 PROPERTY_DOESNT_EXIST (the account lacks vmc_registered_at):
+    the portal's or programme's setup, not the partner's data. It stays pending, an
+    error names the fix, and once the property exists the next resend creates it."""
+    ledger = world.ledger()
+    made = registration(NUAGE, "Stark Industries", "stark.example")
+    store.record(ledger, made, 90)
+    deals = world.hubspot.state.resolve_type("deals")
+    removed = deals.properties.pop("vmc_registered_at")
+    try:
+        with capture_logs() as logs:
+            pending = send_registration(ledger, gateway(world), made.id, portal=PORTAL)
+    finally:
+        deals.properties["vmc_registered_at"] = removed
+    assert pending.status == "pending"
+    assert (pending.last_error or "").startswith(
+        "HubSpot refused the portal's setup, not the registration: HubSpot refused the "
+        "deals record: ")
+    assert "'error': 'PROPERTY_DOESNT_EXIST', 'name': 'vmc_registered_at'" in (
+        pending.last_error or "")
+    assert waits_for_setup(pending)
+    assert made.id in store.pending_ids(ledger)
+    [line] = [line for line in logs if line["event"].startswith("registration.")]
+    assert (line["event"], line["log_level"], line["registration_id"]) == (
+        "registration.setup_refused", "error", made.id)
+    assert line["fix"] == (
+        "check [portal] registration_pipeline and registration_stage in the programme "
+        "file against HubSpot's deal pipelines, and that the vmc_ properties exist "
+        "(partnersync doctor); the next sync resends it")
+
+    fixed = send_pending_registrations(ledger, gateway(world), portal=PORTAL)
+    assert (fixed.sent, fixed.failed, fixed.pending) == (1, {}, {})
+    assert len(with_registration(world, "deals", made.id)) == 1
 
 
 def test_a_sync_run_sends_the_registrations_still_pending(world: World) -> None:
