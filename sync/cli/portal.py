@@ -175,6 +175,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     revoke_partner.set_defaults(handler=_revoke)
     revoke_admin = actions.add_parser("revoke-admin",
                                       help="end every session of a programme manager")
-    revoke_admin.add_argument("email", metavar="EMAIL", type=email_argument)
+    revoke_admin.add_argument("email", metavar="EMAIL", type=email_argument,
+                              help="the programme manager's email, as invited")
     add_actor(revoke_admin, "who revokes")
     revoke_admin.set_defaults(handler=_revoke_admin)

@@ -51,6 +51,10 @@ ARGUMENTS: dict[str, list[str]] = {
     "explain": ["--deal", "40000000009"],
     "report": ["--html", "{tmp}/report.html"],
     "doctor": [],
+    "portal invite": ["30000000001", *BY],
+    "portal invite-admin": ["manager@vmcloud.example", *BY],
+    "portal revoke": ["30000000001", *BY],
+    "portal revoke-admin": ["manager@vmcloud.example", *BY],
 }
 WORKER = {"sync", "serve", "hubspot setup"}  # need the credentials
 STANDALONE = {"sandbox", "demo"}  # need no settings: refused for their --fixtures
