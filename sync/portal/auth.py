@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
@@ -22,7 +23,13 @@ from werkzeug.wrappers import Response
 from sync.ledger.portal import Kind, Principal, Refusal
 from sync.portal.context import portal
 from sync.portal.limits import SIGN_IN_LIMIT, limiter
-from sync.portal.sessions import Ended, current_principal, end_session, start_session
+from sync.portal.sessions import (
+    IDLE_TIMEOUT,
+    Ended,
+    current_principal,
+    end_session,
+    start_session,
+)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -37,6 +44,11 @@ def _to_sign_in() -> Response:
     ended = g.get("session_ended")
     if ended is Ended.EXPIRED:
         flash(_("Your session has ended after 12 hours. Ask for a new sign-in link."))
+    elif ended is Ended.IDLE:
+        flash(_("Your session has ended after %(hours)s hours without activity. Ask for a "
+                "new sign-in link.", hours=IDLE_TIMEOUT // timedelta(hours=1)))
+    elif ended is Ended.SIGNED_OUT:
+        flash(_("This session was signed out. Ask for a new sign-in link to sign in again."))
     elif ended is Ended.REVOKED:
         flash(_("Your access to the portal was revoked. Ask your programme manager for a "
                 "new sign-in link."))
@@ -123,10 +135,15 @@ def use_sign_in_link(token: str) -> ResponseReturnValue:
         return _refused(Refusal.UNKNOWN)
     context = portal()
     now = context.now()
-    found = context.ledger.use_sign_in_link(token, now)
+    ledger = context.ledger
+    with ledger.transaction():  # the link used and the session started: both or neither
+        found = ledger.use_sign_in_link(token, now)
+        session_id = (ledger.start_portal_session(found, now)
+                      if isinstance(found, Principal) else None)
     if isinstance(found, Refusal):
         return _refused(found)
-    start_session(found, now)
+    assert session_id is not None
+    start_session(session_id)
     return redirect(url_for("auth.home"), code=303)
 
 
