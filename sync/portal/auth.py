@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response
 from sync.ledger.portal import Kind, Principal, Refusal
 from sync.portal.context import portal
 from sync.portal.limits import SIGN_IN_LIMIT, limiter
+from sync.portal.partner_data import partner_of
 from sync.portal.sessions import (
     IDLE_TIMEOUT,
     Ended,
@@ -125,7 +126,21 @@ def sign_in_link(token: str) -> ResponseReturnValue:
     found = context.ledger.check_sign_in_link(token, context.now())
     if isinstance(found, Refusal):
         return _refused(found)
-    return render_template("auth/sign_in_link.html", token=token, kind=found.kind.value)
+    return render_template("auth/sign_in_link.html", token=token, kind=found.kind.value,
+                           who=_signs_in_as(found))
+
+
+def _signs_in_as(principal: Principal) -> str:
+    """Whom a link signs in, as its button page names them: an admin's email, a
+    partner's name as the mirror of HubSpot holds it, else its id."""
+    if principal.kind is Kind.ADMIN:
+        return principal.subject
+    context = portal()
+    with context.ledger.transaction(read_only=True) as session:
+        partner = partner_of(session, context.services.props, principal.subject)
+    if partner is not None and partner.name:
+        return partner.name
+    return str(_("partner %(id)s", id=principal.subject))
 
 
 @auth.post("/sign-in/<token>")
