@@ -6,8 +6,10 @@
 #
 #   docker build -t partnersync .                           # the production image (last stage)
 #   docker build --target demo -t partnersync-demo .        # the same plus the demo
-#   docker run --rm -it --name partnersync-demo partnersync-demo
+#   docker run --rm -it -p 127.0.0.1:8080:8080 --name partnersync-demo partnersync-demo
 #   docker exec -it partnersync-demo bash                   # then the commands it prints
+# The demo's portal listens on 0.0.0.0:8080 inside its container only, so the printed
+# http://127.0.0.1:8080 links open in the host's browser; elsewhere it stays on 127.0.0.1.
 FROM python:3.11-slim AS build
 WORKDIR /src
 # The worker only: the stand-ins (standins/) are not part of the image. Versions are
@@ -41,8 +43,9 @@ COPY --from=build-demo /wheels-demo /wheels-demo
 RUN pip install --no-cache-dir --no-index --no-deps /wheels-demo/*.whl && rm -rf /wheels-demo
 COPY fixtures/demo /opt/partnersync/fixtures/demo
 USER partnersync
+EXPOSE 8080
 ENTRYPOINT ["partnersync"]
-CMD ["demo", "--fixtures", "/opt/partnersync/fixtures/demo", "--serve"]
+CMD ["demo", "--fixtures", "/opt/partnersync/fixtures/demo", "--serve", "--portal-host", "0.0.0.0", "--portal-port", "8080"]
 
 # Production (the default target): no stand-ins, no fixtures.
 FROM runtime AS production

@@ -18,7 +18,7 @@ from rich.console import Console
 
 from jobs.cycle import run_sync
 from sync.adapters.hubspot.setup import ensure_setup
-from sync.cli.common import EXIT_OK, console, output_file, plain
+from sync.cli.common import EXIT_OK, console, output_file, plain, require_listenable
 from sync.cli.demo_finance import finance_hour, finance_next_steps
 from sync.cli.run import ProgressBars, parse_as_of, stop_on_signals
 from sync.cli.standins import require_standins
@@ -29,10 +29,22 @@ from sync.wiring import Services
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo"
 DEMO_AS_OF = "2026-11-01"  # the demo portal's present: October 2026 is the last closed month
 DATABASE = "partnersync-demo.db"
+MAX_PORT = 65535
+
+
+def port_number(text: str) -> int:
+    port = int(text) if text.strip().isdigit() and text.isascii() else -1
+    if not 0 <= port <= MAX_PORT:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 (any free port) to "
+                                         f"{MAX_PORT}, got {text!r}")
+    return port
 
 
 def _demo(args: argparse.Namespace) -> int:
     require_standins("demo")
+    if args.serve:  # before the cycle's 15 s, not after
+        require_listenable(args.portal_host, args.portal_port, host_setting="--portal-host",
+                           port_setting="--portal-port")
     from sandbox.core import SandboxClock, SandboxServer
     from sandbox.hubspot import HubSpotSandbox
     from sandbox.stripe import StripeSandbox
@@ -75,7 +87,8 @@ def _demo(args: argparse.Namespace) -> int:
         _next_steps(out, database, finance_next_steps(hour, run), f"{run} demo{again}",
                     run, serving=args.serve)
         if args.serve:
-            _keep_serving(out, settings, database, programme, run)
+            _keep_serving(out, settings, database, programme, run,
+                          host=args.portal_host, port=args.portal_port)
     return EXIT_OK
 
 
@@ -121,10 +134,10 @@ def _next_steps(out: Console, database: Path, finance: list[str], demo: str, run
 
 
 def _keep_serving(out: Console, settings: Settings, database: Path, programme: Path,
-                  run: str) -> None:
+                  run: str, *, host: str, port: int) -> None:
     from sync.cli.demo_portal import portal_lines, start_portal
 
-    portal = start_portal(settings)
+    portal = start_portal(settings, host, port)
     variables = [f"  export PARTNERSYNC_PROGRAMME_FILE={_here(programme)}"
                  ] if programme.is_file() else []
     try:
@@ -158,5 +171,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                       help="the demo portal's present, an ISO date or datetime in UTC "
                            "(default: %(default)s)")
     demo.add_argument("--serve", action="store_true",
-                      help="keep the stand-ins running after the cycle")
+                      help="keep the stand-ins running after the cycle, and serve the portal")
+    demo.add_argument("--portal-host", default="127.0.0.1", metavar="HOST",
+                      help="with --serve, the address the portal listens on (default: "
+                           "%(default)s; 0.0.0.0 in a container, to publish its port)")
+    demo.add_argument("--portal-port", default=0, type=port_number, metavar="PORT",
+                      help="with --serve, the portal's port (default: any free port)")
     demo.set_defaults(handler=_demo)

@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     # Reverse proxies in front of the portal whose X-Forwarded-For/-Proto/-Host to trust
     # (ProxyFix): 0 trusts none, the portal then sees the proxy as every client.
     portal_trusted_proxies: int = Field(0, ge=0, le=10)
-    smtp_url: SecretStr | None = None  # smtp:// or smtps://user:password@host:port
+    smtp_url: SecretStr | None = None  # smtps://, smtp:// (STARTTLS), smtp+insecure://
     smtp_from: str | None = None
 
     @field_validator("hubspot_base_url", "stripe_api_base")
@@ -174,20 +174,27 @@ KEY_HOWTO = ("set it to a long random value, e.g. the output of "
              "`python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`")
 SECRET_VARIABLES = ("PARTNERSYNC_HUBSPOT_ACCESS_TOKEN", "PARTNERSYNC_STRIPE_API_KEY",
                     "PARTNERSYNC_PORTAL_SECRET_KEY")
-SMTP_SCHEMES = {"smtp": 587, "smtps": 465}  # STARTTLS when offered; TLS from the start
+SMTPS, SMTP_INSECURE = "smtps", "smtp+insecure"
+# smtp: STARTTLS required; smtps: TLS from the start; smtp+insecure: a deliberate relay
+# in clear on a trusted network (no password: it would travel in clear).
+SMTP_SCHEMES = {"smtp": 587, SMTPS: 465, SMTP_INSECURE: 25}
 
 
 def smtp_parts(url: str) -> SplitResult:
-    """``url`` split, once checked to be smtp:// or smtps://[user:password@]host[:port];
-    a ``ValueError`` saying what is wrong (never repeating the password) otherwise."""
+    """``url`` split, once checked to be smtp:// or smtps://[user:password@]host[:port],
+    or smtp+insecure://host[:port]; a ``ValueError`` saying what is wrong (never
+    repeating the password) otherwise."""
     parts = urlsplit(url.strip())
     if parts.scheme not in SMTP_SCHEMES or not parts.hostname:
-        raise ValueError("expected smtp://user:password@host:port (STARTTLS when the "
-                         "server offers it) or smtps://user:password@host:port (TLS)")
+        raise ValueError("expected smtp://user:password@host:port (STARTTLS) or "
+                         "smtps://user:password@host:port (TLS)")
     try:
         _ = parts.port
     except ValueError:
         raise ValueError("the port must be a number from 1 to 65535") from None
+    if parts.scheme == SMTP_INSECURE and (parts.username or parts.password):
+        raise ValueError("smtp+insecure:// sends in clear, so it takes no user or password: "
+                         "use smtp:// (STARTTLS) or smtps:// (TLS) to log in")
     return parts
 
 

@@ -2,8 +2,9 @@
 
 A link's token is shown once (printed or mailed) and stored only as its sha256, so a
 copy of the ledger signs nobody in. A link works once, for ``LINK_LIFETIME``, and not
-after its principal was revoked. Revoking sets ``sessions_valid_after``: every session
-issued up to then is void on its next request. Invitations, revocations and sign-ins
+after its principal was revoked. Revoking sets ``sessions_valid_after`` and ends every
+open session of the principal (``portal_sessions``, see ``portal_sessions``): each is
+void on its next request, and links made before are refused. Invitations, revocations and sign-ins
 are written to the audit trail (``controls.audit``) in the same unit of work.
 """
 
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from sync.domain.months import require_utc
 from sync.ledger.controls import audit
-from sync.ledger.portal_models import PrincipalRow, SignInLinkRow
+from sync.ledger.portal_models import PrincipalRow, SessionRow, SignInLinkRow
 
 LINK_LIFETIME = timedelta(hours=24)
 TOKEN_BYTES = 32  # 256 bits from the OS's generator: unguessable, never stored
@@ -89,7 +90,7 @@ def link_refusal(link: SignInLinkRow | None, state: PrincipalState | None,
     return None
 
 
-def _state(session: Session, principal: Principal) -> PrincipalState | None:
+def state_of(session: Session, principal: Principal) -> PrincipalState | None:
     row = session.get(PrincipalRow, (principal.kind.value, principal.subject))
     if row is None:
         return None
@@ -147,7 +148,7 @@ class PortalMethods:
         """What ``token`` would do, changing nothing (the page before the button)."""
         with self.transaction(read_only=True) as session:
             link = session.get(SignInLinkRow, token_hash(token))
-            state = None if link is None else _state(session, _principal_of(link))
+            state = None if link is None else state_of(session, _principal_of(link))
             refusal = link_refusal(link, state, require_utc(now, "now"))
             if refusal is not None or link is None:
                 return refusal or Refusal.UNKNOWN
@@ -159,7 +160,7 @@ class PortalMethods:
         now = require_utc(now, "now")
         with self.transaction() as session:
             link = session.get(SignInLinkRow, token_hash(token), with_for_update=True)
-            state = None if link is None else _state(session, _principal_of(link))
+            state = None if link is None else state_of(session, _principal_of(link))
             refusal = link_refusal(link, state, now)
             if refusal is not None or link is None:
                 return refusal or Refusal.UNKNOWN
@@ -188,6 +189,11 @@ class PortalMethods:
             if row is None:
                 return False
             row.active, row.sessions_valid_after, row.updated_at = False, now, now
+            session.execute(update(SessionRow)
+                            .where(SessionRow.kind == principal.kind.value,
+                                   SessionRow.subject == principal.subject,
+                                   SessionRow.ended_at.is_(None))
+                            .values(ended_at=now).execution_options(synchronize_session=False))
             partner_id, data = _audit_ids(principal)
             audit(session, now, "portal_revoke", by,
                   "portal access revoked: every session ended, unused links refused",
@@ -196,7 +202,7 @@ class PortalMethods:
 
     def principal_state(self, principal: Principal) -> PrincipalState | None:
         with self.transaction(read_only=True) as session:  # every page asks: never wait
-            return _state(session, principal)
+            return state_of(session, principal)
 
 
 def _principal_of(link: SignInLinkRow) -> Principal:

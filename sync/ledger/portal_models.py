@@ -1,16 +1,16 @@
-"""The portal's tables (issue 15): single-use sign-in links, the people who may sign in
-and partners' deal registrations. Same ``Base`` as ``models``, so one metadata holds
-every ledger table; migration 0004 creates them.
+"""The portal's tables (issue 15): single-use sign-in links, the people who may sign in,
+their sessions and partners' deal registrations. Same ``Base`` as ``models``, so one
+metadata holds every ledger table; migration 0004 creates them, 0006 the sessions.
 
-A sign-in link is stored as the sha256 of its token only: whoever reads the ledger
-cannot sign in with what they read.
+A sign-in link and a session are stored as the sha256 of their token only: whoever
+reads the ledger cannot sign in with what they read.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, Text
+from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sync.ledger.models import ID, Base, one_of
@@ -45,6 +45,22 @@ class PrincipalRow(Base):
     active: Mapped[bool]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class SessionRow(Base):
+    """One signed-in browser: its cookie carries the id, the ledger its hash. Ended by
+    signing out or a revoke; idle when ``last_seen_at`` is too old."""
+
+    __tablename__ = "portal_sessions"
+    __table_args__ = (one_of("kind", PRINCIPAL_KINDS),
+                      Index("ix_portal_sessions_principal", "kind", "subject"))
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 hex
+    kind: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(ID)
+    issued_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]  # written at most every TOUCH_INTERVAL, not per request
+    ended_at: Mapped[datetime | None]
 
 
 class RegistrationRow(Base):

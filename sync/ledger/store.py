@@ -43,6 +43,7 @@ from sync.ledger.models import (
     RunRow,
 )
 from sync.ledger.portal import PortalMethods
+from sync.ledger.portal_sessions import SessionMethods
 from sync.ledger.records import (
     Finding,
     LineVersion,
@@ -78,7 +79,7 @@ def _run_of(row: RunRow | None) -> RunRecord | None:
                      row.finished_at, row.recorded_at, row.summary, row.error)
 
 
-class Ledger(PayoutMethods, PortalMethods):
+class Ledger(PayoutMethods, PortalMethods, SessionMethods):
     def __init__(self, engine: Engine, clock: Clock = _utc_now) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)

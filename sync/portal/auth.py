@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
@@ -22,7 +23,14 @@ from werkzeug.wrappers import Response
 from sync.ledger.portal import Kind, Principal, Refusal
 from sync.portal.context import portal
 from sync.portal.limits import SIGN_IN_LIMIT, limiter, sign_in_key
-from sync.portal.sessions import Ended, current_principal, end_session, start_session
+from sync.portal.partner_data import partner_of
+from sync.portal.sessions import (
+    IDLE_TIMEOUT,
+    Ended,
+    current_principal,
+    end_session,
+    start_session,
+)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -37,6 +45,11 @@ def _to_sign_in() -> Response:
     ended = g.get("session_ended")
     if ended is Ended.EXPIRED:
         flash(_("Your session has ended after 12 hours. Ask for a new sign-in link."))
+    elif ended is Ended.IDLE:
+        flash(_("Your session has ended after %(hours)s hours without activity. Ask for a "
+                "new sign-in link.", hours=IDLE_TIMEOUT // timedelta(hours=1)))
+    elif ended is Ended.SIGNED_OUT:
+        flash(_("This session was signed out. Ask for a new sign-in link to sign in again."))
     elif ended is Ended.REVOKED:
         flash(_("Your access to the portal was revoked. Ask your programme manager for a "
                 "new sign-in link."))
@@ -113,7 +126,21 @@ def sign_in_link(token: str) -> ResponseReturnValue:
     found = context.ledger.check_sign_in_link(token, context.now())
     if isinstance(found, Refusal):
         return _refused(found)
-    return render_template("auth/sign_in_link.html", token=token, kind=found.kind.value)
+    return render_template("auth/sign_in_link.html", token=token, kind=found.kind.value,
+                           who=_signs_in_as(found))
+
+
+def _signs_in_as(principal: Principal) -> str:
+    """Whom a link signs in, as its button page names them: an admin's email, a
+    partner's name as the mirror of HubSpot holds it, else its id."""
+    if principal.kind is Kind.ADMIN:
+        return principal.subject
+    context = portal()
+    with context.ledger.transaction(read_only=True) as session:
+        partner = partner_of(session, context.services.props, principal.subject)
+    if partner is not None and partner.name:
+        return partner.name
+    return str(_("partner %(id)s", id=principal.subject))
 
 
 @auth.post("/sign-in/<token>")
@@ -123,10 +150,15 @@ def use_sign_in_link(token: str) -> ResponseReturnValue:
         return _refused(Refusal.UNKNOWN)
     context = portal()
     now = context.now()
-    found = context.ledger.use_sign_in_link(token, now)
+    ledger = context.ledger
+    with ledger.transaction():  # the link used and the session started: both or neither
+        found = ledger.use_sign_in_link(token, now)
+        session_id = (ledger.start_portal_session(found, now)
+                      if isinstance(found, Principal) else None)
     if isinstance(found, Refusal):
         return _refused(found)
-    start_session(found, now)
+    assert session_id is not None
+    start_session(session_id)
     return redirect(url_for("auth.home"), code=303)
 
 

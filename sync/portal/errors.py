@@ -6,6 +6,8 @@ pattern rather than the path: no sign-in token) and the person sees what to do n
 
 from __future__ import annotations
 
+import time
+
 import structlog
 from flask import Flask, render_template, request
 from flask.typing import ResponseReturnValue
@@ -14,9 +16,12 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from sync.portal.access_log import logged_path
+from sync.portal.limits import limiter
 
 log = structlog.get_logger("partnersync.portal")
 HANDLED = (400, 404, 405, 410, 413, 429, 500)
+TOO_MANY = 429
+MINUTE, HOUR = 60, 3600
 
 
 def _texts(status: int) -> tuple[str, str]:
@@ -43,6 +48,30 @@ def _texts(status: int) -> tuple[str, str]:
     return texts[status]
 
 
+def wait_advice(seconds: int) -> str:
+    """What the 429 page says, from the Retry-After in seconds: rounded up, so that
+    waiting as long as it says always works."""
+    if seconds <= MINUTE:
+        advice = _("Wait a minute, then try again.")
+    elif seconds < HOUR:
+        advice = _("Wait %(minutes)s minutes, then try again.",
+                   minutes=-(-seconds // MINUTE))
+    elif seconds <= HOUR:
+        advice = _("Wait an hour, then try again.")
+    else:
+        advice = _("Wait %(hours)s hours, then try again.", hours=-(-seconds // HOUR))
+    return str(advice)
+
+
+def _retry_after() -> int | None:
+    """Seconds until the breached limit lets this client through again, as the limiter's
+    Retry-After header says it (from the limiter's own clock, the system's)."""
+    breached = limiter.current_limit
+    if breached is None:
+        return None
+    return max(0, int(breached.reset_at - time.time()))
+
+
 def error_page(status: int, heading: str | None = None,
                advice: str | None = None) -> ResponseReturnValue:
     default_heading, default_advice = _texts(status)
@@ -55,6 +84,9 @@ def _http_error(error: HTTPException) -> ResponseReturnValue:
     status = error.code or 500
     if status < 400:  # a routing redirect (a missing trailing slash), not an error
         return error
+    if status == TOO_MANY:
+        seconds = _retry_after()
+        return error_page(TOO_MANY, advice=None if seconds is None else wait_advice(seconds))
     return error_page(status if status in HANDLED else 400)
 
 

@@ -1,8 +1,11 @@
 """Invitation mails over SMTP (``PARTNERSYNC_SMTP_URL``), with the standard library.
 
-``smtps://`` speaks TLS from the first byte; ``smtp://`` upgrades with STARTTLS when the
-server offers it, and refuses to send a password over a connection that stayed in
-clear. The message is built apart (``invitation_message``) from the sending.
+``smtps://`` speaks TLS from the first byte; ``smtp://`` upgrades with STARTTLS and
+sends nothing when the server does not offer it (or someone on the way removed the
+offer): a sign-in link is a credential, with or without an SMTP password.
+``smtp+insecure://`` is the deliberate exception, a relay on a trusted network that has
+no TLS: it sends in clear, and takes no password. The message is built apart
+(``invitation_message``) from the sending.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from urllib.parse import unquote
 
-from sync.config.settings import SMTP_SCHEMES, Settings, smtp_parts
+from sync.config.settings import SMTP_INSECURE, SMTP_SCHEMES, SMTPS, Settings, smtp_parts
 from sync.errors import ConfigurationError, RetriableUpstreamError
 from sync.ledger.portal import Kind
 from sync.portal.invites import Invitation
@@ -25,25 +28,27 @@ TIMEOUT_SECONDS = 30.0
 
 @dataclass(frozen=True, slots=True)
 class SmtpServer:
+    scheme: str  # smtps: TLS from the start; smtp: STARTTLS; smtp+insecure: in clear
     host: str
     port: int
-    tls: bool  # smtps: TLS from the start
     username: str | None
     password: str | None
 
     @property
+    def tls(self) -> bool:
+        return self.scheme == SMTPS
+
+    @property
     def shown(self) -> str:
         """Where it is, as messages name it: never the password."""
-        scheme = "smtps" if self.tls else "smtp"
         user = f"{self.username}@" if self.username else ""
-        return f"{scheme}://{user}{self.host}:{self.port}"
+        return f"{self.scheme}://{user}{self.host}:{self.port}"
 
 
 def smtp_server(url: str) -> SmtpServer:
     parts = smtp_parts(url)
     assert parts.hostname is not None  # smtp_parts checked it
-    return SmtpServer(parts.hostname, parts.port or SMTP_SCHEMES[parts.scheme],
-                      parts.scheme == "smtps",
+    return SmtpServer(parts.scheme, parts.hostname, parts.port or SMTP_SCHEMES[parts.scheme],
                       unquote(parts.username) if parts.username else None,
                       unquote(parts.password) if parts.password else None)
 
@@ -75,8 +80,8 @@ def invitation_message(invitation: Invitation, sender: str, to: str,
 
 def send(settings: Settings, message: EmailMessage) -> None:
     """Send ``message`` through PARTNERSYNC_SMTP_URL's server. A server that does not
-    answer is ``RetriableUpstreamError`` (exit 3); one that refuses us, or a password
-    that would travel in clear, a ``ConfigurationError`` (exit 2)."""
+    answer is ``RetriableUpstreamError`` (exit 3); one that refuses us, or a link that
+    would travel in clear, a ``ConfigurationError`` (exit 2)."""
     if settings.smtp_url is None:
         raise ConfigurationError("PARTNERSYNC_SMTP_URL is not set")
     server = smtp_server(settings.smtp_url.get_secret_value())
@@ -105,10 +110,11 @@ def _deliver(server: SmtpServer, message: EmailMessage) -> None:
         if smtp.has_extn("starttls"):
             smtp.starttls(context=context)
             smtp.ehlo()
-        elif server.password is not None:
+        elif server.scheme != SMTP_INSECURE:  # the link would travel in clear
             raise ConfigurationError(
-                f"PARTNERSYNC_SMTP_URL: {server.shown} offers no STARTTLS, and the password "
-                "is never sent in clear: use smtps:// or a server that offers STARTTLS")
+                f"PARTNERSYNC_SMTP_URL: {server.shown} offers no STARTTLS, and a sign-in "
+                "link is never mailed in clear: use smtps:// or a server that offers "
+                "STARTTLS (smtp+insecure:// only for a relay on a trusted network)")
         _log_in_and_send(smtp, server, message)
 
 

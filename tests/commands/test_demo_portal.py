@@ -4,19 +4,23 @@ in once, over real HTTP. Without PARTNERSYNC_PORTAL_SECRET_KEY the run makes its
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shlex
 import signal
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
 from pydantic import SecretStr
 
 from sync.cli.demo_portal import DemoPortal, portal_lines, portal_settings, start_portal
+from sync.cli.main import build_parser, main
 from sync.config.settings import Settings
 from tests.portal.demo_world import PROGRAMME, record_demo_sync
 
@@ -109,3 +113,87 @@ def test_demo_serve_prints_links_that_work_and_stops_on_ctrl_c(tmp_path: Path) -
         if demo.poll() is None:
             os.kill(demo.pid, signal.SIGKILL)
             demo.wait(10)
+
+
+def test_the_printed_invite_commands_work_as_printed(
+        demo_portal: DemoPortal, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Typed as printed, with the printed variables only: no PARTNERSYNC_OPERATOR."""
+    monkeypatch.delenv("PARTNERSYNC_OPERATOR", raising=False)
+    monkeypatch.delenv("PARTNERSYNC_SMTP_URL", raising=False)
+    monkeypatch.setenv("PARTNERSYNC_DATABASE_URL", f"sqlite:///{tmp_path / 'ledger.db'}")
+    monkeypatch.setenv("PARTNERSYNC_PORTAL_URL", demo_portal.url)
+    commands = [shlex.split(line)[1:] for line in portal_lines(demo_portal, "partnersync")
+                if line.startswith("  partnersync portal ")]
+    assert [command[:2] for command in commands] == [["portal", "invite"],
+                                                     ["portal", "invite-admin"]]
+    for command in commands:
+        capsys.readouterr()
+        assert main(command) == 0, capsys.readouterr().err
+        assert f"{demo_portal.url}/sign-in/" in capsys.readouterr().out
+
+
+def test_the_demo_partner_sees_its_referral_link(demo_portal: DemoPortal) -> None:
+    partner = _sign_in(demo_portal.partner_link)
+    page = partner.get(f"{demo_portal.url}/referral", timeout=10)
+    assert page.status_code == 200
+    assert 'value="https://vmcloud.fr/?ref=LUMIERE"' in page.text
+
+
+def _answers(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=5).status_code == 200
+    except requests.ConnectionError:
+        return False
+
+
+def test_the_portal_listens_on_loopback_unless_asked_for_every_address(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """127.0.0.2 is this machine too, but a server on 127.0.0.1 does not answer there;
+    one on 0.0.0.0 (the demo image's) does, as it answers a published container port."""
+    monkeypatch.delenv("PARTNERSYNC_PORTAL_SECRET_KEY", raising=False)
+    record_demo_sync(tmp_path / "ledger.db")
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'ledger.db'}",
+                        programme_file=PROGRAMME)
+    loopback = start_portal(settings)
+    try:
+        port = urlsplit(loopback.url).port
+        assert loopback.url == f"http://127.0.0.1:{port}"
+        assert _answers(f"http://127.0.0.1:{port}/sign-in")
+        assert not _answers(f"http://127.0.0.2:{port}/sign-in")
+    finally:
+        loopback.close()
+    everywhere = start_portal(settings, "0.0.0.0", 0)
+    try:
+        port = urlsplit(everywhere.url).port
+        assert everywhere.url == f"http://127.0.0.1:{port}"  # what a browser opens
+        assert everywhere.partner_link.startswith(f"http://127.0.0.1:{port}/sign-in/")
+        assert _answers(f"http://127.0.0.2:{port}/sign-in")
+    finally:
+        everywhere.close()
+
+
+def test_the_demo_image_publishes_its_portal() -> None:
+    """The demo image's command, read by the real parser: the portal on every address of
+    the container, on the port the image exposes (docker run -p 8080:8080)."""
+    dockerfile = (Path(__file__).resolve().parents[2] / "Dockerfile").read_text(
+        encoding="utf-8")
+    demo_stage = dockerfile.split("FROM runtime AS demo", 1)[1].split("\nFROM ", 1)[0]
+    [command] = [json.loads(line.removeprefix("CMD ")) for line in demo_stage.splitlines()
+                 if line.startswith("CMD ")]
+    [exposed] = [line.split()[1] for line in demo_stage.splitlines()
+                 if line.startswith("EXPOSE ")]
+    args = build_parser().parse_args(command)
+    assert args.serve
+    assert (args.portal_host, args.portal_port) == ("0.0.0.0", int(exposed))
+    assert build_parser().parse_args(["demo", "--serve"]).portal_host == "127.0.0.1"
+
+
+@pytest.mark.parametrize("port", ["70000", "-1", "eighty", "８０"])
+def test_a_portal_port_that_is_not_one_is_refused_before_any_work(
+        port: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        build_parser().parse_args(["demo", "--serve", "--portal-port", port])
+    assert stopped.value.code == 2
+    assert f"expected a port from 0 (any free port) to 65535, got {port!r}" in (
+        capsys.readouterr().err)

@@ -60,7 +60,9 @@ def inbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
     controller = Controller(received, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
-        monkeypatch.setenv("PARTNERSYNC_SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
+        # A relay without TLS: only the explicit opt-in mails through it.
+        monkeypatch.setenv("PARTNERSYNC_SMTP_URL",
+                           f"smtp+insecure://127.0.0.1:{controller.port}")
         monkeypatch.setenv("PARTNERSYNC_SMTP_FROM", "partners@vmcloud.example")
         yield received
     finally:
@@ -243,9 +245,39 @@ def test_a_password_is_never_sent_without_tls(
     done = run(capsys, "portal", "invite-admin", "manager@vmcloud.example", "--by", ACTOR)
     assert done.code == 2
     assert done.err == (f"partnersync: configuration error: PARTNERSYNC_SMTP_URL: "
-                        f"smtp://mailer@127.0.0.1:{port} offers no STARTTLS, and the password "
-                        "is never sent in clear: use smtps:// or a server that offers "
-                        "STARTTLS\n")
+                        f"smtp://mailer@127.0.0.1:{port} offers no STARTTLS, and a sign-in "
+                        "link is never mailed in clear: use smtps:// or a server that offers "
+                        "STARTTLS (smtp+insecure:// only for a relay on a trusted network)\n")
+    assert inbox.messages == []
+
+
+def test_a_link_is_never_mailed_without_tls_even_without_a_password(
+        database: Path, inbox: Inbox, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """smtp:// to a server that offers no STARTTLS (or whose offer was stripped on the
+    way): the link is a credential, so nothing is sent and nothing recorded."""
+    port = os.environ["PARTNERSYNC_SMTP_URL"].rsplit(":", 1)[1]
+    monkeypatch.setenv("PARTNERSYNC_SMTP_URL", f"smtp://127.0.0.1:{port}")
+    done = run(capsys, "portal", "invite", PARTNER, "--email", "contact@agence-lumiere.fr",
+               "--by", ACTOR)
+    assert done.code == 2
+    assert done.err == (f"partnersync: configuration error: PARTNERSYNC_SMTP_URL: "
+                        f"smtp://127.0.0.1:{port} offers no STARTTLS, and a sign-in link is "
+                        "never mailed in clear: use smtps:// or a server that offers "
+                        "STARTTLS (smtp+insecure:// only for a relay on a trusted network)\n")
+    assert inbox.messages == []
+    assert audit_actions(database) == []
+
+
+def test_the_plaintext_opt_in_takes_no_password(
+        database: Path, inbox: Inbox, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    port = os.environ["PARTNERSYNC_SMTP_URL"].rsplit(":", 1)[1]
+    monkeypatch.setenv("PARTNERSYNC_SMTP_URL", f"smtp+insecure://mailer:pw@127.0.0.1:{port}")
+    done = run(capsys, "portal", "invite-admin", "manager@vmcloud.example", "--by", ACTOR)
+    assert done.code == 2
+    assert "smtp+insecure:// sends in clear, so it takes no user or password" in done.err
+    assert "pw@" not in done.err
     assert inbox.messages == []
 
 

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+import json
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
+from sync.ledger.mirror import Mirror
 from sync.ledger.portal import Principal
 from sync.portal.invites import revoke
+from sync.pull.mirror_inputs import Mirrored
 from sync.wiring import Services
+from tests.portal.auth.conftest import DEMO_COMPANIES
 from tests.portal.conftest import (
     INVITER,
     ManualClock,
@@ -105,9 +109,10 @@ def test_a_revoke_refuses_unused_links_and_ends_sessions(
 def test_a_session_ends_12_hours_after_sign_in(
         client: FlaskClient, portal_services: Services, portal_clock: ManualClock) -> None:
     sign_in_as_partner(client, portal_services, "30000000001")
-    portal_clock.advance(timedelta(hours=11, minutes=59))
-    assert client.get("/", follow_redirects=True).status_code == 200
-    portal_clock.advance(timedelta(minutes=1))
+    for _ in range(7):  # a request every 1 h 42 min: never idle for 2 hours
+        portal_clock.advance(timedelta(hours=1, minutes=42))
+        assert client.get("/", follow_redirects=True).status_code == 200
+    portal_clock.advance(timedelta(minutes=6))  # 12 h since sign-in, 6 min since a request
     ended = client.get("/")
     assert ended.status_code == 302
     assert "Your session has ended after 12 hours" in client.get("/sign-in").get_data(
@@ -142,3 +147,29 @@ def test_signing_out_ends_the_session_and_needs_the_form_token(
     assert answer.headers["Location"] == "/sign-in"
     assert "You are signed out." in client.get("/sign-in").get_data(as_text=True)
     assert client.get("/overview").headers["Location"] == "/sign-in"
+
+
+def _mirror_partner(services: Services, partner_id: str, name: str) -> None:
+    """The demo's company ``partner_id`` in the mirror under ``name``, as a sync reads it."""
+    companies = json.loads(DEMO_COMPANIES.read_text(encoding="utf-8"))
+    [company] = [company for company in companies if company["id"] == partner_id]
+    company["properties"]["name"] = name
+    ledger = services.ledger
+    run_id = ledger.start_run("sync", datetime(2026, 11, 1, tzinfo=UTC))
+    Mirror(ledger).upsert(Mirrored.HUBSPOT_PARTNER, [(partner_id, company)], run_id)
+    ledger.finish_run(run_id, "succeeded", {})
+
+
+def test_the_button_page_says_whom_the_link_signs_in(
+        client: FlaskClient, portal_services: Services) -> None:
+    _mirror_partner(portal_services, "30000000001", "Agence <Lumière> & Co")
+    named = client.get(make_link(client, portal_services, Principal.partner("30000000001")))
+    assert ("This link signs you in as Agence &lt;Lumière&gt; &amp; Co to your partner "
+            "space, once.") in named.get_data(as_text=True)
+    unknown = client.get(make_link(client, portal_services, Principal.partner("30000000002")),
+                         headers={"Accept-Language": "fr"})
+    assert ("Ce lien vous connecte une fois, en tant que partenaire 30000000002, à votre "
+            "espace partenaire.") in unknown.get_data(as_text=True)
+    admin = client.get(make_link(client, portal_services, Principal.admin("Boss@VMCloud.example")))
+    assert ("This link signs you in as boss@vmcloud.example to the programme's admin view, "
+            "once.") in admin.get_data(as_text=True)
