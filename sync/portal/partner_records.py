@@ -17,8 +17,8 @@ from sync.domain.decisions import CommissionLine, LineKind, PayoutStatus
 from sync.domain.months import Month, month_label, parse_month_label
 from sync.domain.terms import Programme
 from sync.ledger import Ledger, LineVersion, PayoutRecord
-from sync.ledger.models import LineRow
-from sync.ledger.records import line_of
+from sync.ledger.models import LineRow, PayoutRow
+from sync.ledger.records import line_of, payout_of
 from sync.portal.paging import Paging
 from sync.portal.partner_data import partner_of
 from sync.portal.partner_facts import WonCustomer, facts_of_partner
@@ -101,13 +101,19 @@ class LinesPage:
     paging: Paging
 
 
-def month_totals(session: Session, partner_id: str) -> dict[Month, tuple[int, int]]:
-    """Each month with live lines: (how many, their total), summed in SQL."""
-    query = (select(LineRow.month, func.count(), func.sum(LineRow.amount))
+def month_counts(session: Session, partner_id: str) -> dict[Month, int]:
+    """Each month with live lines and how many: counted in the index on (partner, month,
+    status) alone (migration 0006), never reading the lines."""
+    query = (select(LineRow.month, func.count())
              .where(LineRow.partner_id == partner_id, LineRow.status != "void")
              .group_by(LineRow.month))
-    return {parse_month_label(label): (int(rows), int(amount))
-            for label, rows, amount in session.execute(query)}
+    return {parse_month_label(label): int(rows) for label, rows in session.execute(query)}
+
+
+def month_total(session: Session, partner_id: str, month: Month) -> int:
+    return int(session.scalar(select(func.coalesce(func.sum(LineRow.amount), 0)).where(
+        LineRow.partner_id == partner_id, LineRow.month == month_label(month),
+        LineRow.status != "void")) or 0)
 
 
 def lines_page(ledger: Ledger, partner_id: str, month: Month | None,
@@ -115,13 +121,14 @@ def lines_page(ledger: Ledger, partner_id: str, month: Month | None,
     """Page ``number`` of the lines of ``month`` (default: the latest month with lines),
     by customer then id."""
     with ledger.transaction(read_only=True) as session:
-        found = month_totals(session, partner_id)
+        found = month_counts(session, partner_id)
         months = tuple(sorted(found, reverse=True))
         shown = month if month is not None else (months[0] if months else None)
-        rows, total = found.get(shown, (0, 0)) if shown is not None else (0, 0)
+        rows = found.get(shown, 0) if shown is not None else 0
         paging = Paging(number, rows)
         if shown is None or rows == 0 or not paging.exists:
-            return LinesPage(months, shown, (), total, paging)
+            return LinesPage(months, shown, (), 0, paging)
+        total = month_total(session, partner_id, shown)
         query = (select(LineRow).where(
             LineRow.partner_id == partner_id, LineRow.status != "void",
             LineRow.month == month_label(shown)).order_by(LineRow.customer_id, LineRow.id)
@@ -173,10 +180,14 @@ class PayoutView:
 
 
 def payouts(ledger: Ledger, partner_id: str) -> tuple[PayoutView, ...]:
-    """The partner's payouts, latest payout point first."""
-    found = ledger.list_payouts(partner_id=partner_id)
-    return tuple(PayoutView(p, hold_causes(p))
-                 for p in sorted(found, key=lambda p: (p.month, p.id), reverse=True))
+    """The partner's payouts, latest payout point first. The list shows no lines, so
+    their ids are not read (``line_ids`` is empty): 24 payouts of 1,000 lines each
+    would read 24,000 ids per request; a statement reads its own."""
+    with ledger.transaction(read_only=True) as session:
+        rows = session.scalars(select(PayoutRow).where(PayoutRow.partner_id == partner_id)
+                               .order_by(PayoutRow.month.desc(), PayoutRow.id.desc()))
+        found = [payout_of(row, ()) for row in rows]
+    return tuple(PayoutView(payout, hold_causes(payout)) for payout in found)
 
 
 @dataclass(frozen=True, slots=True)

@@ -85,12 +85,17 @@ def test_0006_indexes_a_partners_lines_by_month(ledger_url: str) -> None:
         upgrade(engine)
         indexes = {index["name"]: index["column_names"]
                    for index in inspect(engine).get_indexes("commission_lines")}
-        assert indexes["ix_commission_lines_partner_month"] == ["partner_id", "month"]
+        assert indexes["ix_commission_lines_partner_month"] == ["partner_id", "month", "status"]
         if engine.dialect.name == "sqlite":
             with engine.connect() as db:
                 plan = db.execute(text(
                     "EXPLAIN QUERY PLAN SELECT id FROM commission_lines WHERE partner_id = '7' "
                     "AND month = '2026-10' AND status != 'void' ORDER BY customer_id, id")).all()
+                counted = db.execute(text(
+                    "EXPLAIN QUERY PLAN SELECT month, count(*) FROM commission_lines WHERE "
+                    "partner_id = '7' AND status != 'void' GROUP BY month")).all()
             assert "ix_commission_lines_partner_month" in " ".join(str(row[-1]) for row in plan)
+            assert "COVERING INDEX ix_commission_lines_partner_month" in " ".join(
+                str(row[-1]) for row in counted)
     finally:
         engine.dispose()
