@@ -70,7 +70,9 @@ def line_sums(session: Session, partner_id: str) -> tuple[LineSum, ...]:
     query = (select(LineRow.month, LineRow.found_month, LineRow.payout_id,
                     func.sum(LineRow.amount))
              .where(LineRow.partner_id == partner_id, LineRow.status != "void")
-             .group_by(LineRow.month, LineRow.found_month, LineRow.payout_id))
+             # payout first: grouped by month first, SQLite (no statistics) read the lines
+             # through (partner_id, month, status) for its order, 2-3 x slower
+             .group_by(LineRow.payout_id, LineRow.found_month, LineRow.month))
     return tuple(LineSum(parse_month_label(month), from_label(found), payout_id, int(amount))
                  for month, found, payout_id, amount in session.execute(query))
 

@@ -39,8 +39,13 @@ def _owned(session: Session, partner_id: str, payout_id: str) -> bool:
     return owner is not None and owner == partner_id
 
 
-def _of_payout(partner_id: str, payout_id: str) -> tuple[ColumnElement[bool], ...]:
-    return (LineRow.partner_id == partner_id, LineRow.payout_id == payout_id)
+def _of_payout(payout_id: str) -> ColumnElement[bool]:
+    """The payout's lines, asked only after ``_owned`` found the payout the partner's, in
+    the same snapshot: a payout holds only its partner's lines (R22). The partner id is
+    left out of this filter on purpose: with it, SQLite (no statistics) read the
+    partner's 24,000 lines through (partner_id, month, status) to spare a sort, instead
+    of the payout's 1,000 through its own index (94 ms against 6 ms)."""
+    return LineRow.payout_id == payout_id
 
 
 def statement(ledger: Ledger, partner_id: str, payout_id: str,
@@ -52,12 +57,12 @@ def statement(ledger: Ledger, partner_id: str, payout_id: str,
             return None
         rows, total = session.execute(
             select(func.count(), func.coalesce(func.sum(LineRow.amount), 0))
-            .where(*_of_payout(partner_id, payout_id))).one()
+            .where(_of_payout(payout_id))).one()
         paging = Paging(number, int(rows))
         lines: tuple[CommissionLine, ...] = ()
         if paging.exists and rows:
             lines = tuple(line_of(row) for row in session.scalars(
-                select(LineRow).where(*_of_payout(partner_id, payout_id)).order_by(*ORDER)
+                select(LineRow).where(_of_payout(payout_id)).order_by(*ORDER)
                 .offset(paging.offset).limit(paging.size)))
         payout = ledger.get_payout(payout_id)
     return Statement(PayoutView(payout, hold_causes(payout)), lines, int(total), paging)
@@ -73,7 +78,7 @@ def statement_rows(ledger: Ledger, partner_id: str,
     with ledger.transaction(snapshot=True, read_only=True) as session:
         if not _owned(session, partner_id, payout_id):
             return None
-        found = session.execute(select(*columns).where(*_of_payout(partner_id, payout_id))
+        found = session.execute(select(*columns).where(_of_payout(payout_id))
                                 .order_by(*ORDER)).all()
     rows = [_csv_cells(row) for row in found]
     total = sum(int(row[8]) for row in found)
