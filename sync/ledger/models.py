@@ -190,6 +190,7 @@ class LineRow(Base):
         one_of("kind", LINE_KINDS),
         one_of("tier", TIERS),
         Index("ix_commission_lines_partner_status", "partner_id", "status"),
+        Index("ix_commission_lines_partner_month", "partner_id", "month", "status"),  # portal
         Index("ix_commission_lines_customer_id", "customer_id"),
         Index("ix_commission_lines_payout_id", "payout_id"),
     )

@@ -9,40 +9,30 @@ from __future__ import annotations
 
 import csv
 import io
+from itertools import chain
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, make_response, render_template, request
 from flask_babel import gettext
 
-from sync.domain.decisions import CommissionLine
-from sync.domain.money import eur as plain_eur
 from sync.domain.months import Month, month_label, parse_month_label
-from sync.ledger.transitions import spreadsheet_safe
 from sync.portal import partner_labels as labels
 from sync.portal.auth import partner_required, signed_in_partner
 from sync.portal.context import portal
+from sync.portal.errors import error_page
+from sync.portal.paging import PageNumberError, Paging, page_number
 from sync.portal.partner_data import overview as overview_of
-from sync.portal.partner_records import (
-    customers as customers_of,
-)
-from sync.portal.partner_records import (
-    line_detail,
-    lines_page,
-)
+from sync.portal.partner_records import customers as customers_of
+from sync.portal.partner_records import line_detail, lines_page
 from sync.portal.partner_records import payouts as payouts_of
-from sync.portal.partner_records import (
-    referral as referral_of,
-)
-from sync.portal.partner_records import (
-    statement as statement_of,
-)
+from sync.portal.partner_records import referral as referral_of
+from sync.portal.partner_statement import CSV_COLUMNS, statement_rows
+from sync.portal.partner_statement import statement as statement_of
 from sync.report.svg import Series, grouped_bars
-from sync.writeback.intents import rate_text
 
 blueprint = Blueprint("partner", __name__, template_folder="templates")
 CHART_MONTHS = 24
-CSV_COLUMNS = ("line_id", "month", "kind", "customer_id", "deal_id", "tier", "rate",
-               "basis_eur", "amount_eur", "explanation")
+CSV_CHUNK = 500  # rows per piece of a streamed statement
 
 
 @blueprint.context_processor
@@ -74,11 +64,33 @@ def overview() -> str:
                            chart=_chart(data.months) if data.months else "")
 
 
+def _page_asked() -> int:
+    """``?page=``: 1 when absent; anything but a whole number from 1 answers 400."""
+    try:
+        return page_number(request.args.get("page"))
+    except PageNumberError:
+        abort(make_response(error_page(
+            400, gettext("This page number cannot be read"),
+            gettext("Page numbers are whole numbers from 1, such as page=2."))))
+
+
+def _page_exists(paging: Paging) -> None:
+    """A page past the last answers 404, saying how many there are."""
+    if not paging.exists:
+        abort(make_response(error_page(
+            404, gettext("There is no page %(number)s", number=paging.number),
+            gettext("The last page of this table is page %(last)s: go back to the first "
+                    "one.", last=paging.pages))))
+
+
 @blueprint.get("/customers")
 @partner_required
 def customers() -> str:
-    rows = customers_of(portal().services.ledger, signed_in_partner())
-    return render_template("partner/customers.html", rows=rows or (), stored=rows is not None)
+    found = customers_of(portal().services.ledger, signed_in_partner(), _page_asked())
+    if found is not None:
+        _page_exists(found.paging)
+    return render_template("partner/customers.html", rows=found.rows if found else (),
+                           paging=found.paging if found else None, stored=found is not None)
 
 
 def _month_argument() -> tuple[Month | None, bool]:
@@ -97,7 +109,9 @@ def _month_argument() -> tuple[Month | None, bool]:
 def lines() -> tuple[str, int]:
     """A month that is not YYYY-MM answers 400 with the reason and the latest month."""
     month, readable = _month_argument()
-    page = lines_page(portal().services.ledger, signed_in_partner(), month)
+    number = _page_asked() if readable else 1
+    page = lines_page(portal().services.ledger, signed_in_partner(), month, number)
+    _page_exists(page.paging)
     error = None if readable else gettext("The month must be written YYYY-MM, such as 2026-04.")
     return render_template("partner/lines.html", page=page, error=error), 200 if readable else 400
 
@@ -121,34 +135,32 @@ def payouts() -> str:
 @blueprint.get("/payouts/<ledger_id:payout_id>")
 @partner_required
 def statement(payout_id: str) -> str:
-    found = statement_of(portal().services.ledger, signed_in_partner(), payout_id)
+    found = statement_of(portal().services.ledger, signed_in_partner(), payout_id,
+                         _page_asked())
     if found is None:
         abort(404)
+    _page_exists(found.paging)
     return render_template("partner/statement.html", statement=found)
 
 
-def _csv_row(line: CommissionLine) -> list[str]:
-    return [line.id, month_label(line.month), line.kind.value, spreadsheet_safe(line.customer_id),
-            line.deal_id or "", line.tier.value, rate_text(line.rate),
-            plain_eur(line.basis), plain_eur(line.amount), spreadsheet_safe(line.explanation)]
+def _csv_text(rows: list[list[str]]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return out.getvalue()
 
 
 @blueprint.get("/payouts/<ledger_id:payout_id>/statement.csv")
 @partner_required
 def statement_csv(payout_id: str) -> Response:
-    """The payout's lines and their total; amounts in EUR with a dot and rates as
-    decimals, as HubSpot and finance's export write them, whatever the page's language."""
-    found = statement_of(portal().services.ledger, signed_in_partner(), payout_id)
-    if found is None:
+    """Every line of the payout and their total, streamed in pieces of ``CSV_CHUNK``
+    rows (the lines are read first, in one transaction)."""
+    rows = statement_rows(portal().services.ledger, signed_in_partner(), payout_id)
+    if rows is None:
         abort(404)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    writer.writerows(_csv_row(line) for line in found.lines)
-    writer.writerow(["total", "", "", "", "", "", "", "", plain_eur(found.total),
-                     f"payout {payout_id}: {len(found.lines)} lines"])
-    return Response(out.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="statement-{payout_id}.csv"'})
+    pieces = (_csv_text(rows[start:start + CSV_CHUNK]) for start in range(0, len(rows), CSV_CHUNK))
+    return Response(chain([_csv_text([list(CSV_COLUMNS)])], pieces), mimetype="text/csv",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="statement-{payout_id}.csv"'})
 
 
 @blueprint.get("/referral")

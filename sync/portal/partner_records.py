@@ -9,7 +9,8 @@ from datetime import datetime
 from enum import StrEnum
 from urllib.parse import quote
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from mappings.properties import PropertyMap
 from sync.domain.decisions import CommissionLine, LineKind, PayoutStatus
@@ -17,8 +18,9 @@ from sync.domain.months import Month, month_label, parse_month_label
 from sync.domain.terms import Programme
 from sync.ledger import Ledger, LineVersion, PayoutRecord
 from sync.ledger.models import LineRow, PayoutRow
-from sync.ledger.records import line_of
-from sync.portal.partner_data import partner_lines, partner_of
+from sync.ledger.records import line_of, payout_of
+from sync.portal.paging import Paging
+from sync.portal.partner_data import partner_of
 from sync.portal.partner_facts import WonCustomer, facts_of_partner
 
 
@@ -36,18 +38,40 @@ def _months_left(won: WonCustomer, last_closed: Month) -> int | None:
     return max(won.commission_ends - last_closed, 0)
 
 
-def customers(ledger: Ledger, partner_id: str) -> tuple[CustomerView, ...] | None:
-    """``None`` before a sync stored the facts."""
+@dataclass(frozen=True, slots=True)
+class CustomersPage:
+    rows: tuple[CustomerView, ...]  # this page's
+    paging: Paging
+
+
+def last_bases(session: Session, partner_id: str, month: Month,
+               customer_ids: list[str]) -> dict[str, int]:
+    """R11: each customer's basis from its recurring or flat line of ``month``."""
+    query = (select(LineRow.customer_id, LineRow.basis)
+             .where(LineRow.partner_id == partner_id, LineRow.month == month_label(month),
+                    LineRow.status != "void", LineRow.customer_id.in_(customer_ids),
+                    LineRow.kind.in_((LineKind.RECURRING.value, LineKind.FLAT.value)))
+             .order_by(LineRow.id))
+    return {customer_id: int(basis) for customer_id, basis in session.execute(query)}
+
+
+def customers(ledger: Ledger, partner_id: str, number: int) -> CustomersPage | None:
+    """Page ``number`` of the won customers, in the stored order (conversion, then id);
+    ``None`` before a sync stored the facts. A page past the last has no rows and
+    ``paging.exists`` false."""
     facts = facts_of_partner(ledger, partner_id, customers=True)
     if facts is None:
         return None
+    paging = Paging(number, len(facts.customers))
+    if not paging.exists:
+        return CustomersPage((), paging)
+    shown = facts.customers[paging.offset:paging.offset + paging.size]
     last = facts.last_closed_month
     with ledger.transaction(read_only=True) as session:
-        lines = partner_lines(session, partner_id)
-    basis = {line.customer_id: line.basis for line in lines
-             if line.month == last and line.kind in (LineKind.RECURRING, LineKind.FLAT)}
-    return tuple(CustomerView(won, _months_left(won, last), last, basis.get(won.customer_id))
-                 for won in facts.customers)
+        basis = last_bases(session, partner_id, last, [won.customer_id for won in shown])
+    rows = tuple(CustomerView(won, _months_left(won, last), last, basis.get(won.customer_id))
+                 for won in shown)
+    return CustomersPage(rows, paging)
 
 
 class LineState(StrEnum):
@@ -72,28 +96,46 @@ class LineView:
 class LinesPage:
     months: tuple[Month, ...]  # months with lines, latest first
     month: Month | None  # the month shown
-    lines: tuple[LineView, ...]
-
-    @property
-    def total(self) -> int:
-        return sum(view.line.amount for view in self.lines)
+    lines: tuple[LineView, ...]  # this page's
+    total: int  # of the whole month
+    paging: Paging
 
 
-def lines_page(ledger: Ledger, partner_id: str, month: Month | None) -> LinesPage:
-    """The lines of ``month`` (default: the latest month with lines)."""
+def month_counts(session: Session, partner_id: str) -> dict[Month, int]:
+    """Each month with live lines and how many: counted in the index on (partner, month,
+    status) alone (migration 0007), never reading the lines."""
+    query = (select(LineRow.month, func.count())
+             .where(LineRow.partner_id == partner_id, LineRow.status != "void")
+             .group_by(LineRow.month))
+    return {parse_month_label(label): int(rows) for label, rows in session.execute(query)}
+
+
+def month_total(session: Session, partner_id: str, month: Month) -> int:
+    return int(session.scalar(select(func.coalesce(func.sum(LineRow.amount), 0)).where(
+        LineRow.partner_id == partner_id, LineRow.month == month_label(month),
+        LineRow.status != "void")) or 0)
+
+
+def lines_page(ledger: Ledger, partner_id: str, month: Month | None,
+               number: int = 1) -> LinesPage:
+    """Page ``number`` of the lines of ``month`` (default: the latest month with lines),
+    by customer then id."""
     with ledger.transaction(read_only=True) as session:
-        labels = session.scalars(select(LineRow.month).distinct().where(
-            LineRow.partner_id == partner_id, LineRow.status != "void"))
-        months = tuple(sorted((parse_month_label(label) for label in labels), reverse=True))
+        found = month_counts(session, partner_id)
+        months = tuple(sorted(found, reverse=True))
         shown = month if month is not None else (months[0] if months else None)
-        if shown is None:
-            return LinesPage(months, None, ())
-        rows = session.scalars(select(LineRow).where(
+        rows = found.get(shown, 0) if shown is not None else 0
+        paging = Paging(number, rows)
+        if shown is None or rows == 0 or not paging.exists:
+            return LinesPage(months, shown, (), 0, paging)
+        total = month_total(session, partner_id, shown)
+        query = (select(LineRow).where(
             LineRow.partner_id == partner_id, LineRow.status != "void",
-            LineRow.month == month_label(shown)).order_by(LineRow.customer_id, LineRow.id))
+            LineRow.month == month_label(shown)).order_by(LineRow.customer_id, LineRow.id)
+            .offset(paging.offset).limit(paging.size))
         views = tuple(LineView(line_of(row), line_state(line_of(row), row.status))
-                      for row in rows)
-    return LinesPage(months, shown, views)
+                      for row in session.scalars(query))
+    return LinesPage(months, shown, views, total, paging)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,34 +180,14 @@ class PayoutView:
 
 
 def payouts(ledger: Ledger, partner_id: str) -> tuple[PayoutView, ...]:
-    """The partner's payouts, latest payout point first."""
-    found = ledger.list_payouts(partner_id=partner_id)
-    return tuple(PayoutView(p, hold_causes(p))
-                 for p in sorted(found, key=lambda p: (p.month, p.id), reverse=True))
-
-
-@dataclass(frozen=True, slots=True)
-class Statement:
-    view: PayoutView
-    lines: tuple[CommissionLine, ...]
-
-    @property
-    def total(self) -> int:
-        return sum(line.amount for line in self.lines)
-
-
-def statement(ledger: Ledger, partner_id: str, payout_id: str) -> Statement | None:
-    """A payout and its lines; ``None`` unless the payout is the partner's."""
-    with ledger.transaction(snapshot=True, read_only=True) as session:
-        owner = session.scalar(select(PayoutRow.partner_id).where(PayoutRow.id == payout_id))
-        if owner is None or owner != partner_id:
-            return None
-        rows = session.scalars(select(LineRow).where(
-            LineRow.partner_id == partner_id, LineRow.payout_id == payout_id)
-            .order_by(LineRow.month, LineRow.customer_id, LineRow.id))
-        lines = tuple(line_of(row) for row in rows)
-    payout = ledger.get_payout(payout_id)
-    return Statement(PayoutView(payout, hold_causes(payout)), lines)
+    """The partner's payouts, latest payout point first. The list shows no lines, so
+    their ids are not read (``line_ids`` is empty): 24 payouts of 1,000 lines each
+    would read 24,000 ids per request; a statement reads its own."""
+    with ledger.transaction(read_only=True) as session:
+        rows = session.scalars(select(PayoutRow).where(PayoutRow.partner_id == partner_id)
+                               .order_by(PayoutRow.month.desc(), PayoutRow.id.desc()))
+        found = [payout_of(row, ()) for row in rows]
+    return tuple(PayoutView(payout, hold_causes(payout)) for payout in found)
 
 
 @dataclass(frozen=True, slots=True)

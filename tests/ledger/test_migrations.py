@@ -19,7 +19,7 @@ def test_migrate_is_idempotent(open_ledger: Callable[[], Ledger]) -> None:
     ledger.set_cursor("kept", "1")
     ledger.migrate()
     open_ledger().migrate()
-    assert current_revision(ledger.engine) == head_revision() == "0006"
+    assert current_revision(ledger.engine) == head_revision() == "0007"
     assert ledger.get_cursor("kept") == "1"
 
 
@@ -70,5 +70,32 @@ def test_0003_upgrades_a_ledger_holding_payouts_and_lines(ledger_url: str) -> No
             db.execute(text("UPDATE payouts SET status = 'pending_second_approval'"))
             db.execute(text("UPDATE commission_lines SET kind = 'manual'"))
         assert current_revision(engine) == head_revision()
+    finally:
+        engine.dispose()
+
+
+def test_0007_indexes_a_partners_lines_by_month(ledger_url: str) -> None:
+    """The portal's month and last-basis queries find a partner's month through the index
+    on a ledger migrated from 0006, its lines kept; SQLite's plan names it."""
+    engine = ledger_engine(ledger_url)
+    try:
+        upgrade(engine, "0006")
+        assert "ix_commission_lines_partner_month" not in {
+            index["name"] for index in inspect(engine).get_indexes("commission_lines")}
+        upgrade(engine)
+        indexes = {index["name"]: index["column_names"]
+                   for index in inspect(engine).get_indexes("commission_lines")}
+        assert indexes["ix_commission_lines_partner_month"] == ["partner_id", "month", "status"]
+        if engine.dialect.name == "sqlite":
+            with engine.connect() as db:
+                plan = db.execute(text(
+                    "EXPLAIN QUERY PLAN SELECT id FROM commission_lines WHERE partner_id = '7' "
+                    "AND month = '2026-10' AND status != 'void' ORDER BY customer_id, id")).all()
+                counted = db.execute(text(
+                    "EXPLAIN QUERY PLAN SELECT month, count(*) FROM commission_lines WHERE "
+                    "partner_id = '7' AND status != 'void' GROUP BY month")).all()
+            assert "ix_commission_lines_partner_month" in " ".join(str(row[-1]) for row in plan)
+            assert "COVERING INDEX ix_commission_lines_partner_month" in " ".join(
+                str(row[-1]) for row in counted)
     finally:
         engine.dispose()
