@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 
 from sync.domain.decisions import CommissionLine
 from sync.domain.money import eur
+from sync.domain.months import parse_month_label
 from sync.ledger import Ledger
 from sync.ledger.models import LineRow, PayoutRow
 from sync.ledger.records import line_of, rate_value
-from sync.ledger.transitions import spreadsheet_safe
+from sync.ledger.transitions import export_period, spreadsheet_safe
 from sync.portal.paging import Paging
 from sync.portal.partner_records import PayoutView, hold_causes
 from sync.writeback.intents import rate_text
@@ -90,5 +91,7 @@ def statement_rows(ledger: Ledger, partner_id: str,
 def _csv_cells(row: Sequence[Any]) -> list[str]:
     """One line's cells, from the columns ``statement_rows`` reads, in that order."""
     line_id, month, kind, customer_id, deal_id, tier, rate, basis, amount, explanation = row
-    return [line_id, month, kind, spreadsheet_safe(customer_id), deal_id or "", tier,
-            rate_text(rate_value(rate)), eur(basis), eur(amount), spreadsheet_safe(explanation)]
+    return [line_id, export_period(parse_month_label(month)), kind,
+            spreadsheet_safe(customer_id), spreadsheet_safe(deal_id or ""),
+            spreadsheet_safe(tier), rate_text(rate_value(rate)), eur(basis), eur(amount),
+            spreadsheet_safe(explanation)]

@@ -160,10 +160,10 @@ def test_the_statement_as_csv(signed_in: SignIn) -> None:
         'attachment; filename="statement-vmcpo_7102_2026-03.csv"')
     assert response.get_data(as_text=True) == (
         "line_id,month,kind,customer_id,deal_id,tier,rate,basis_eur,amount_eur,explanation\r\n"
-        "vmcl_7102_cus_e2eC2Partner_2026-02_recurring,2026-02,recurring,cus_e2eC2Partner,"
+        "vmcl_7102_cus_e2eC2Partner_2026-02_recurring,2026-M02,recurring,cus_e2eC2Partner,"
         "8202,partner,0.25,500.00,125.00,R11 basis 500.00 (sub_e2eC2Partner: 500.00) x R12 "
         "25% (partner) = 125.00; month 1/24 (R13)\r\n"
-        "vmcl_7102_cus_e2eC2Partner_2026-03_recurring,2026-03,recurring,cus_e2eC2Partner,"
+        "vmcl_7102_cus_e2eC2Partner_2026-03_recurring,2026-M03,recurring,cus_e2eC2Partner,"
         "8202,partner,0.25,400.00,100.00,R11 basis 400.00 (sub_e2eC2Partner: 400.00) x R12 "
         "25% (partner) = 100.00; month 2/24 (R13)\r\n"
         "total,,,,,,,,225.00,payout vmcpo_7102_2026-03: 2 lines\r\n")
