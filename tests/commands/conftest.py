@@ -23,6 +23,7 @@ from sync.config.programme_file import load_programme
 from sync.domain.decisions import Decisions
 from sync.domain.inputs import Inputs
 from sync.engine.decide import decide
+from sync.engine.partner_facts import facts_from
 from sync.ledger import Ledger
 from sync.ledger.mirror import Mirror
 from sync.pull.mirror_inputs import Mirrored, inputs_from_mirror
@@ -79,9 +80,10 @@ def fill_mirror(mirror: Mirror, run_id: int) -> None:
         mirror.upsert(object_type, [(str(r["id"]), r) for r in records], run_id)
 
 
-@pytest.fixture(scope="session")
-def synced(tmp_path_factory: pytest.TempPathFactory) -> Synced:
-    database = tmp_path_factory.mktemp("synced") / "ledger.db"
+def record_demo_sync(database: Path, programme: Path | None = None) -> Synced:
+    """The demo's mirror and one sync as of ``AS_OF`` recorded in a fresh ledger at
+    ``database``, as the sync cycle records it (the decisions and the portal's facts),
+    under ``programme`` (``None``: the default terms)."""
     ledger = Ledger.open(f"sqlite:///{database}")
     try:
         ledger.migrate()
@@ -89,12 +91,18 @@ def synced(tmp_path_factory: pytest.TempPathFactory) -> Synced:
         mirror = Mirror(ledger)
         fill_mirror(mirror, run_id)
         inputs = inputs_from_mirror(mirror, DEFAULT_PROPERTY_MAP)
-        decisions = decide(inputs, ledger.load_state(), AS_OF, load_programme(None))
-        ledger.record_decisions(run_id, decisions)
+        decisions = decide(inputs, ledger.load_state(), AS_OF, load_programme(programme))
+        ledger.record_decisions(run_id, decisions,
+                                facts_from(decisions, inputs.deals, inputs.customers))
         ledger.finish_run(run_id, "succeeded", {})
     finally:
         ledger.close()
     return Synced(database, inputs, decisions)
+
+
+@pytest.fixture(scope="session")
+def synced(tmp_path_factory: pytest.TempPathFactory) -> Synced:
+    return record_demo_sync(tmp_path_factory.mktemp("synced") / "ledger.db")
 
 
 def _environment(monkeypatch: pytest.MonkeyPatch, database: Path) -> None:

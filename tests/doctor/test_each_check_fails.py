@@ -109,7 +109,8 @@ def test_a_portal_not_set_up_without_the_setup_scopes(
     with SandboxServer(fresh.wsgi_app) as server:
         monkeypatch.setenv("PARTNERSYNC_HUBSPOT_BASE_URL", server.url)
         status, lines = doctor(capsys)
-    # 1 + 24 company properties, 1 + 12 deal properties, 2 custom objects: 40 pending.
+    # 1 + 25 company properties, 1 + 13 deal properties (vmc_registration_id on both),
+    # 2 custom objects: 42 pending, 4 named and 38 more.
     assert lines_of(lines, "HubSpot setup scopes", "HubSpot custom objects and properties") == [
         "fail  HubSpot setup scopes: missing crm.schemas.custom.write: `partnersync hubspot "
         "setup` cannot run",

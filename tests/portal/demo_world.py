@@ -8,31 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mappings.properties import DEFAULT_PROPERTY_MAP
-from sync.config.programme_file import load_programme
-from sync.engine.decide import decide
-from sync.engine.partner_facts import facts_from
-from sync.ledger import Ledger
-from sync.ledger.mirror import Mirror
-from sync.pull.mirror_inputs import inputs_from_mirror
-from tests.commands.conftest import AS_OF, DEMO, fill_mirror
+from tests.commands.conftest import DEMO
+from tests.commands.conftest import record_demo_sync as record_sync
 
 PROGRAMME = DEMO / "programme.toml"
 
 
 def record_demo_sync(database: Path) -> None:
     """The demo's mirror and one sync recorded in a fresh ledger at ``database``."""
-    ledger = Ledger.open(f"sqlite:///{database}")
-    try:
-        ledger.migrate()
-        run_id = ledger.start_run("sync", AS_OF)
-        mirror = Mirror(ledger)
-        fill_mirror(mirror, run_id)
-        inputs = inputs_from_mirror(mirror, DEFAULT_PROPERTY_MAP)
-        decisions = decide(inputs, ledger.load_state(), AS_OF, load_programme(PROGRAMME))
-        # with the portal's read model of them, as the sync cycle records them
-        ledger.record_decisions(run_id, decisions,
-                                facts_from(decisions, inputs.deals, inputs.customers))
-        ledger.finish_run(run_id, "succeeded", {})
-    finally:
-        ledger.close()
+    record_sync(database, PROGRAMME)
