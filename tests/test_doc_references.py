@@ -48,7 +48,7 @@ def test_every_referenced_document_exists() -> None:
 def test_a_reference_to_a_document_outside_the_repository_is_caught(tmp_path: Path) -> None:
     """Positive control: the scan flags what it is there to flag."""
     source = tmp_path / "module.py"
-    source.write_text('"""Rules from PROGRAMME.md; see docs/rules.md and ../shared/x.md."""\n',
+    source.write_text('"""Rules from ELSEWHERE.md; see docs/rules.md and ../outside/x.md."""\n',
                       encoding="utf-8")
-    assert missing_references([source]) == ["module.py:1: PROGRAMME.md",
-                                            "module.py:1: ../shared/x.md"]
+    assert missing_references([source]) == ["module.py:1: ELSEWHERE.md",
+                                            "module.py:1: ../outside/x.md"]

@@ -1,5 +1,6 @@
 """The write-back and payment flow on PostgreSQL (skipped with the reason when
-``PARTNERSYNC_TEST_POSTGRES_URL`` is unset or the server does not answer)."""
+``PARTNERSYNC_TEST_POSTGRES_URL`` is unset; when it is set and the server does not
+answer, they fail, as CI requires)."""
 
 from __future__ import annotations
 

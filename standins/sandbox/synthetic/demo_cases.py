@@ -56,7 +56,7 @@ def lumiere_cases(book: DemoBook) -> None:
     customer = book.customer("ecume", "Écume Médias", Billing(c.VPS_L_MONTH, "2025-11-20T10:00"),
                              deal_link=deal)
     book.note("deal linked only through the customer's metadata.hubspot_deal_id",
-              "CONTRACT R10", customer, deal)
+              "R10", customer, deal)
 
 
 def protection_cases(book: DemoBook) -> None:
