@@ -40,7 +40,8 @@ Modules:
 - control: `/_sandbox/calls` (GET), `/_sandbox/calls/reset`, `/_sandbox/clock`
   (`advance_seconds`, `now`, `time_scale`), `/_sandbox/faults` (FaultPlan JSON; `{}`
   clears), `/_sandbox/limits` (policy.configure), `/_sandbox/fixtures` (`{"dir": path}`),
-  `/_sandbox/records` (vendor callback), `/_sandbox/webhooks` (GET, POST, DELETE). Client: `SandboxControl(base_url)` with
+  `/_sandbox/records` (vendor callback), `/_sandbox/webhooks` (GET, POST, DELETE).
+  Client: `SandboxControl(base_url)` with
   `calls()`, `reset_calls()`, `clock(...)`, `advance(s)`, `faults(...)`, `limits(...)`,
   `load_fixtures(dir)`, `records(...)`, `webhooks(...)`, `deliveries()`,
   `stop_webhooks()`.
