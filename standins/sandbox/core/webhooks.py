@@ -117,7 +117,8 @@ class WebhookSender:
         self.retry = RetryPolicy()
         self.log = DeliveryLog()
         self._cv = threading.Condition()
-        self._ids = itertools.count(1)
+        self._ids = itertools.count(1)  # delivery numbers
+        self._order = itertools.count()  # ties in the queue go first come, first served
         self._batches: dict[str, _Batch] = {}
         self._queue: list[tuple[float, int, Delivery]] = []
         self._held: list[tuple[float, Delivery]] = []
@@ -193,7 +194,7 @@ class WebhookSender:
             self._push(now + delivery.faults.delay_seconds, copy)
 
     def _push(self, due: float, delivery: Delivery) -> None:
-        heapq.heappush(self._queue, (due, next(self._ids), delivery))
+        heapq.heappush(self._queue, (due, next(self._order), delivery))
 
     def _release_held(self, *, expired_before: float = 0.0, overtaken_by: int = 0) -> None:
         """Queue held deliveries past their hold, or made before delivery `overtaken_by`."""
