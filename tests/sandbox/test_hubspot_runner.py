@@ -10,7 +10,7 @@ from pathlib import Path
 from sandbox.core import SandboxControl
 from sandbox.runner import WebhookSettings, run_sandbox
 from tests.sandbox.conftest import hubspot_client
-from tests.sandbox.webhook_receiver import receiving, sender_threads
+from tests.sandbox.webhooks.receiver import receiving, sender_threads
 
 
 def test_run_sandbox_prints_urls_then_ready_and_serves(fixtures_dir: Path) -> None:

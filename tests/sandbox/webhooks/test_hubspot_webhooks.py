@@ -1,16 +1,11 @@
 """The HubSpot stand-in posts webhooks (Webhooks API shape, v3 signature) for the
 creations and property changes made through the SDK or the control endpoint. The
-receiver checks each signature with an HMAC written here, from HubSpot's documentation:
-base64(HMAC-SHA256(client secret, method + uri + body + timestamp)), refused when the
-timestamp is older than 5 minutes."""
+receiver checks each signature with the HMAC written in `checks.py` from HubSpot's
+documentation (and once with the HubSpot SDK's own checker)."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,26 +21,17 @@ from hubspot.utils.signature import Signature
 from sandbox.core import SandboxControl
 from sandbox.hubspot import HubSpotSandbox
 from tests.sandbox.conftest import hubspot_client, served
-from tests.sandbox.webhook_receiver import Received, Receiver, receiving, sender_threads
+from tests.sandbox.webhooks.checks import (
+    FAST,
+    HUBSPOT_SECRET,
+    hubspot_events,
+    hubspot_signature_is_valid,
+)
+from tests.sandbox.webhooks.receiver import Receiver, sender_threads
 
-CLIENT_SECRET = "client-secret-of-the-test-app"
 PATH = "/webhooks/hubspot"
-FAST = {"backoff_seconds": 0.05, "factor": 1.0}
 EVENT_KEYS = {"eventId", "subscriptionId", "portalId", "appId", "occurredAt",
               "subscriptionType", "attemptNumber", "objectId", "changeSource", "sourceId"}
-
-
-def signature_is_valid(request: Received, url: str, secret: str = CLIENT_SECRET) -> bool:
-    timestamp = request.header("X-HubSpot-Request-Timestamp") or "0"
-    if time.time() * 1000 - int(timestamp) > 5 * 60 * 1000:
-        return False
-    source = b"POST" + url.encode() + request.body + timestamp.encode()
-    expected = base64.b64encode(hmac.new(secret.encode(), source, hashlib.sha256).digest())
-    return hmac.compare_digest(expected.decode(), request.header("X-HubSpot-Signature-v3") or "")
-
-
-def events(requests: list[Received]) -> list[dict[str, Any]]:
-    return [event for r in requests for event in json.loads(r.body)]
 
 
 class Portal:
@@ -56,20 +42,20 @@ class Portal:
         self.target = receiver.url + PATH
 
     def listen(self, **settings: Any) -> None:
-        self.control.webhooks(url=self.target, secret=CLIENT_SECRET,
+        self.control.webhooks(url=self.target, secret=HUBSPOT_SECRET,
                               retry=settings.pop("retry", FAST), **settings)
 
     def settled(self) -> list[dict[str, Any]]:
         """Every event received once nothing is pending, each request checked."""
         self.receiver.wait_for(lambda _: self.control.deliveries()["pending"] == 0)
         requests = self.receiver.received()
-        assert all(signature_is_valid(r, self.target) for r in requests)
-        return events(requests)
+        assert all(hubspot_signature_is_valid(r, self.target) for r in requests)
+        return hubspot_events(requests)
 
 
 @pytest.fixture
-def portal(hubspot_sandbox: HubSpotSandbox) -> Iterator[Portal]:
-    with receiving() as receiver, served(hubspot_sandbox.wsgi_app) as url:
+def portal(hubspot_sandbox: HubSpotSandbox, receiver: Receiver) -> Iterator[Portal]:
+    with served(hubspot_sandbox.wsgi_app) as url:
         try:
             yield Portal(hubspot_sandbox, url, receiver)
         finally:
@@ -83,15 +69,15 @@ def test_a_property_change_through_the_sdk_arrives_signed_one_event_per_property
     portal.sdk.crm.companies.basic_api.update("101", CompanyInput(properties={
         "vmc_partner_tier": "premier", "vmc_partner_status": "paused", "name": "Northwind"}))
     (request,) = portal.receiver.wait_for_count(1)
-    assert signature_is_valid(request, portal.target)
-    assert not signature_is_valid(request, portal.target, "another-secret")
+    assert hubspot_signature_is_valid(request, portal.target)
+    assert not hubspot_signature_is_valid(request, portal.target, "another-secret")
     assert request.header("X-HubSpot-Signature-Version") == "v3"
     assert request.header("Content-Type") == "application/json"
     # The SDK's own checker agrees with the hand-written one.
     assert Signature.is_valid(
-        request.header("X-HubSpot-Signature-v3") or "", CLIENT_SECRET, request.body.decode(),
+        request.header("X-HubSpot-Signature-v3") or "", HUBSPOT_SECRET, request.body.decode(),
         portal.target, "POST", "v3", request.header("X-HubSpot-Request-Timestamp"))
-    changes = events([request])
+    changes = hubspot_events([request])
     assert [(e["subscriptionType"], e["objectId"], e["propertyName"], e["propertyValue"])
             for e in changes] == [
         ("company.propertyChange", 101, "vmc_partner_tier", "premier"),
@@ -188,10 +174,10 @@ def test_a_retry_carries_the_same_event_with_the_next_attempt_number(portal: Por
     portal.listen()
     portal.control.records(object_type="companies",
                            update=[{"id": "101", "properties": {"vmc_partner_tier": "premier"}}])
-    first, retried = events(portal.receiver.wait_for_count(2))
+    first, retried = hubspot_events(portal.receiver.wait_for_count(2))
     assert first["eventId"] == retried["eventId"]
     assert (first["attemptNumber"], retried["attemptNumber"]) == (0, 1)
-    assert all(signature_is_valid(r, portal.target) for r in portal.receiver.received())
+    assert all(hubspot_signature_is_valid(r, portal.target) for r in portal.receiver.received())
 
 
 def test_bad_signature_and_duplicate_faults_at_the_receiver(portal: Portal) -> None:
@@ -201,6 +187,6 @@ def test_bad_signature_and_duplicate_faults_at_the_receiver(portal: Portal) -> N
                            update=[{"id": "101", "properties": {"vmc_partner_tier": "premier"}}])
     portal.receiver.wait_for(lambda _: portal.control.deliveries()["pending"] == 0)
     requests = portal.receiver.received()
-    valid = [signature_is_valid(r, portal.target) for r in requests]
+    valid = [hubspot_signature_is_valid(r, portal.target) for r in requests]
     assert sorted(valid) == [False, True, True]  # refused once, retried, and the copy
-    assert len({e["eventId"] for e in events(requests)}) == 1
+    assert len({e["eventId"] for e in hubspot_events(requests)}) == 1

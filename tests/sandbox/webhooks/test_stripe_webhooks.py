@@ -6,51 +6,22 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import stripe
 
 from tests.reference import pinned_keys
-from tests.sandbox.stripe_helpers import StripeEnv, fixture_objects, raw, stripe_env
-from tests.sandbox.webhook_receiver import Received, Receiver, receiving, sender_threads
+from tests.sandbox.stripe_helpers import StripeEnv, fixture_objects, raw
+from tests.sandbox.webhooks.checks import FAST, STRIPE_SECRET, event_ids, verified
+from tests.sandbox.webhooks.receiver import Receiver
 
-SECRET = "whsec_test_receiver"
 PATH = "/webhooks/stripe"
-FAST = {"backoff_seconds": 0.05, "factor": 1.0}
-
-
-@pytest.fixture
-def env() -> Iterator[StripeEnv]:
-    with stripe_env() as served:
-        try:
-            yield served
-        finally:
-            served.sandbox.close()
-    assert sender_threads() == []
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with receiving() as started:
-        yield started
 
 
 def listen(env: StripeEnv, receiver: Receiver, **settings: Any) -> dict[str, Any]:
-    return env.control.webhooks(url=receiver.url + PATH, secret=SECRET,
+    return env.control.webhooks(url=receiver.url + PATH, secret=STRIPE_SECRET,
                                 retry=settings.pop("retry", FAST), **settings)
-
-
-def verified(request: Received, secret: str | None = SECRET) -> stripe.Event:
-    """The event, once the stripe SDK has checked its signature (300 s tolerance)."""
-    event: stripe.Event = stripe.Webhook.construct_event(
-        request.body, request.header("Stripe-Signature"), secret, tolerance=300)
-    return event
-
-
-def event_ids(requests: list[Received]) -> list[str]:
-    return [json.loads(r.body)["id"] for r in requests]
 
 
 def listed_events(env: StripeEnv) -> list[dict[str, Any]]:
@@ -171,7 +142,7 @@ def test_a_delivery_refused_every_time_is_given_up_after_max_attempts(
 def test_the_control_api_refuses_bad_settings_and_never_shows_the_secret(
         env: StripeEnv, receiver: Receiver) -> None:
     shown = listen(env, receiver)
-    assert SECRET not in json.dumps(shown) and shown["url"] == receiver.url + PATH
+    assert STRIPE_SECRET not in json.dumps(shown) and shown["url"] == receiver.url + PATH
     for bad in ({"url": "not a url"}, {"faults": {"explode": {"count": 1}}},
                 {"faults": {"drop": {"count": 1, "probability": 0.5}}},
                 {"retry": {"max_attempts": 0}}, {"colour": "red"}):

@@ -4,7 +4,6 @@ stand-in; the fault plan is the shared core's, the HubSpot stand-in has the same
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,28 +11,14 @@ import stripe
 
 from sandbox.core.delivery_faults import DeliveryFaultPlan
 from tests.sandbox.stripe_helpers import StripeEnv, stripe_env
-from tests.sandbox.test_stripe_webhooks import FAST, PATH, SECRET, event_ids, verified
-from tests.sandbox.webhook_receiver import Receiver, receiving, sender_threads
+from tests.sandbox.webhooks.checks import FAST, STRIPE_SECRET, event_ids, verified
+from tests.sandbox.webhooks.receiver import Receiver
 
-
-@pytest.fixture
-def env() -> Iterator[StripeEnv]:
-    with stripe_env() as served:
-        try:
-            yield served
-        finally:
-            served.sandbox.close()
-    assert sender_threads() == []
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with receiving() as started:
-        yield started
+PATH = "/webhooks/stripe"
 
 
 def with_faults(env: StripeEnv, receiver: Receiver, **faults: Any) -> None:
-    env.control.webhooks(url=receiver.url + PATH, secret=SECRET, retry=FAST, faults=faults)
+    env.control.webhooks(url=receiver.url + PATH, secret=STRIPE_SECRET, retry=FAST, faults=faults)
 
 
 def customers(env: StripeEnv, count: int) -> list[str]:
@@ -111,7 +96,7 @@ def test_the_same_seed_faults_the_same_deliveries_at_the_receiver(receiver: Rece
     def dropped_at_receiver(path: str) -> list[int]:
         with stripe_env() as env:
             try:
-                env.control.webhooks(url=receiver.url + path, secret=SECRET, retry=FAST,
+                env.control.webhooks(url=receiver.url + path, secret=STRIPE_SECRET, retry=FAST,
                                      faults={"seed": 11, "drop": {"probability": 0.5}})
                 made = customers(env, 12)
                 receiver.wait_for(lambda _: env.control.deliveries()["pending"] == 0)
