@@ -71,6 +71,8 @@ class ControlApp:
         try:
             endpoint, _ = _ROUTES.bind_to_environ(environ).match()
             body = request.get_json(silent=True) or {}
+            if endpoint == "webhooks" and request.method == "GET":
+                body = dict(request.args)  # `?deliveries=N`: the last N attempts only
             result = getattr(self, f"_{endpoint}")(request.method, body)
             response = json_response(result)
         except HTTPException as exc:
@@ -121,7 +123,8 @@ class ControlApp:
             return hub.configure(body)
         if method == "DELETE":
             return hub.stop()
-        return hub.describe()
+        last = body.get("deliveries")
+        return hub.describe(None if last is None else int(last))
 
 
 class SandboxControl:
@@ -173,9 +176,9 @@ class SandboxControl:
         """Replace the webhook settings: `url`, `secret`, `faults`, `retry`, ..."""
         return self._send("POST", "webhooks", settings)
 
-    def deliveries(self) -> JsonObject:
-        """The webhook settings, `pending` and the delivery log."""
-        return self._send("GET", "webhooks")
+    def deliveries(self, last: int | None = None) -> JsonObject:
+        """The webhook settings, `pending` and the delivery log (its `last` attempts)."""
+        return self._send("GET", "webhooks" if last is None else f"webhooks?deliveries={last}")
 
     def stop_webhooks(self) -> JsonObject:
         return self._send("DELETE", "webhooks")

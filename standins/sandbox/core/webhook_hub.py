@@ -67,8 +67,14 @@ class WebhookHub:
         """Stop delivering to the control target (DELETE); faults and retries reset."""
         return self.configure({})
 
-    def describe(self) -> JSON:
-        """The settings, what is still queued and the delivery log (GET)."""
+    def describe(self, last: int | None = None) -> JSON:
+        """The settings, what is still queued and the delivery log, or its `last`
+        attempts (GET)."""
+        attempts = self.sender.log.attempts()
+        if last is not None:
+            if last < 0:
+                raise ValueError("deliveries: expected a number of attempts, 0 or more")
+            attempts = attempts[-last:] if last else []
         return {
             "url": self.target.url if self.target else None,
             **self.settings,
@@ -77,7 +83,7 @@ class WebhookHub:
             "concurrency": self.sender.concurrency,
             "pending": self.sender.pending(),
             "counts": self.sender.log.counts(),
-            "deliveries": self.sender.log.attempts(),
+            "deliveries": attempts,
         }
 
     def close(self) -> None:

@@ -152,3 +152,16 @@ def test_the_control_api_refuses_bad_settings_and_never_shows_the_secret(
     assert stopped["url"] is None
     env.client.v1.customers.create(params={"email": "a@x.example"})
     assert env.control.deliveries()["pending"] == 0 and receiver.received() == []
+
+
+def test_the_log_can_be_read_in_part(env: StripeEnv, receiver: Receiver) -> None:
+    listen(env, receiver)
+    for n in range(3):
+        env.client.v1.customers.create(params={"email": f"c{n}@x.example"})
+    receiver.wait_for_count(3)
+    full = env.control.deliveries()
+    assert [a["delivery"] for a in full["deliveries"]] == ["whd_1", "whd_2", "whd_3"]
+    assert [a["delivery"] for a in env.control.deliveries(2)["deliveries"]] == ["whd_2", "whd_3"]
+    assert env.control.deliveries(10)["deliveries"] == full["deliveries"]
+    short = env.control.deliveries(0)
+    assert short["deliveries"] == [] and short["counts"] == {"delivered": 3}
