@@ -12,6 +12,7 @@ import os
 import shutil
 import sys
 import threading
+from contextlib import closing
 from pathlib import Path
 
 from rich.console import Console
@@ -55,12 +56,13 @@ def _demo(args: argparse.Namespace) -> int:
     database = Path(args.database)
     database.unlink(missing_ok=True)  # each demo starts from an empty ledger
     clock = SandboxClock()
-    hubspot = SandboxServer(HubSpotSandbox.from_fixtures(fixtures, clock=clock, token=None)
-                            .wsgi_app)
-    stripe = SandboxServer(StripeSandbox.from_fixtures(fixtures, clock=clock, api_key=None)
-                           .wsgi_app)
+    hubspot_sandbox = HubSpotSandbox.from_fixtures(fixtures, clock=clock, token=None)
+    stripe_sandbox = StripeSandbox.from_fixtures(fixtures, clock=clock, api_key=None)
+    hubspot = SandboxServer(hubspot_sandbox.wsgi_app)
+    stripe = SandboxServer(stripe_sandbox.wsgi_app)
     out = console()
-    with hubspot, stripe:
+    # Closing a stand-in stops its webhook sender (docs/sandbox.md), after its server.
+    with closing(hubspot_sandbox), closing(stripe_sandbox), hubspot, stripe:
         programme = fixtures / "programme.toml"
         settings = Settings(
             hubspot_access_token="demo-token", hubspot_base_url=hubspot.url,

@@ -197,6 +197,9 @@ def test_no_command_shows_a_traceback_whatever_the_settings(
     ({}, ["sandbox", "--stripe-port", "-5"], 2,
      "partnersync: sandbox: argument --stripe-port: expected a port from 0 to 65535 (0: any "
      "free port), got '-5' (see `partnersync sandbox --help`)"),
+    ({}, ["sandbox", "--webhook-url", "127.0.0.1:9111"], 2,
+     "partnersync: sandbox: argument --webhook-url: expected the worker's base URL such as "
+     "http://127.0.0.1:9111, got '127.0.0.1:9111' (see `partnersync sandbox --help`)"),
 ])
 def test_as_a_user_runs_it(tmp_path: Path, env: dict[str, str], argv: list[str], status: int,
                            line: str) -> None:

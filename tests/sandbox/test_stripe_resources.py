@@ -195,8 +195,9 @@ def test_vendored_reference_objects_are_the_published_ones() -> None:
         "reference_objects.json").read_text(encoding="utf-8"))
     published = published_examples()
     assert sorted(vendored) == ["account", "balance", "coupon", "customer", "deleted_coupon",
-                                "deleted_customer", "deleted_product", "event", "invoice",
-                                "line_item", "price", "product", "subscription",
-                                "subscription_item", "transfer"]
+                                "deleted_customer", "deleted_product",
+                                "deleted_webhook_endpoint", "event", "invoice", "line_item",
+                                "price", "product", "subscription", "subscription_item",
+                                "transfer", "webhook_endpoint"]
     for name, example in vendored.items():
         assert example == published[name], name

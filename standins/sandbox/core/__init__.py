@@ -40,11 +40,20 @@ Modules:
 - control: `/_sandbox/calls` (GET), `/_sandbox/calls/reset`, `/_sandbox/clock`
   (`advance_seconds`, `now`, `time_scale`), `/_sandbox/faults` (FaultPlan JSON; `{}`
   clears), `/_sandbox/limits` (policy.configure), `/_sandbox/fixtures` (`{"dir": path}`),
-  `/_sandbox/records` (vendor callback). Client: `SandboxControl(base_url)` with
+  `/_sandbox/records` (vendor callback), `/_sandbox/webhooks` (GET, POST, DELETE).
+  Client: `SandboxControl(base_url)` with
   `calls()`, `reset_calls()`, `clock(...)`, `advance(s)`, `faults(...)`, `limits(...)`,
-  `load_fixtures(dir)`, `records(...)`.
+  `load_fixtures(dir)`, `records(...)`, `webhooks(...)`, `deliveries()`,
+  `stop_webhooks()`.
 - server: `SandboxServer(wsgi_app, host="127.0.0.1", port=0)`: `start() -> url`,
   `stop()`, `url`, context manager; threaded Werkzeug server in a daemon thread.
+- webhooks: `WebhookSender(vendor, name=)`: `submit(target, event)` from the request
+  thread, delivery from daemon threads (batching, faults, retries with backoff),
+  `pending()`, `log`, `close()`; the vendor (`WebhookVendor`) renders and signs.
+  delivery_faults: `DeliveryFaultPlan.from_json({"seed", kind: {"probability"|"count"}})`
+  for duplicate, delay, reorder, drop, bad_signature. delivery_log: `DeliveryLog`, one
+  entry per attempt. webhook_hub: `WebhookHub`, the settings behind
+  `/_sandbox/webhooks` (VendorParts.webhooks), with the sender.
 - wsgi: `json_response(data, status=200, headers=None)`, `endpoint_namer(url_map)`.
 """
 

@@ -17,6 +17,7 @@ from sandbox.core.faults import (
     FaultSwitch,
 )
 from sandbox.core.ratelimit import RateLimitMiddleware, RateLimitPolicy
+from sandbox.core.webhook_hub import WebhookHub
 
 if TYPE_CHECKING:
     from sandbox.core.wsgi import (
@@ -37,6 +38,7 @@ class VendorParts:
     limits: RateLimitPolicy
     load_fixtures: Callable[[Path], Mapping[str, int]]
     change_records: Callable[[dict[str, Any]], dict[str, Any]]
+    webhooks: WebhookHub | None = None  # `/_sandbox/webhooks`; None: sends none
 
 
 class SandboxApp:
@@ -55,6 +57,7 @@ class SandboxApp:
         self.control = ControlApp(ControlHooks(
             clock=clock, calls=calls, faults=faults, limits=parts.limits,
             load_fixtures=parts.load_fixtures, change_records=parts.change_records,
+            webhooks=parts.webhooks,
         ))
 
     def __call__(

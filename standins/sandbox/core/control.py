@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request
 
@@ -22,6 +22,7 @@ from sandbox.core.calllog import CallLog
 from sandbox.core.clock import SandboxClock
 from sandbox.core.faults import FaultPlan, FaultSwitch
 from sandbox.core.ratelimit import RateLimitPolicy
+from sandbox.core.webhook_hub import WebhookHub
 from sandbox.core.wsgi import json_response
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ class ControlHooks:
     limits: RateLimitPolicy
     load_fixtures: Callable[[Path], Mapping[str, int]]
     change_records: Callable[[JsonObject], JsonObject]
+    webhooks: WebhookHub | None = None
 
 
 _ROUTES = Map([
@@ -52,6 +54,7 @@ _ROUTES = Map([
     Rule("/_sandbox/limits", methods=["GET", "POST"], endpoint="limits"),
     Rule("/_sandbox/fixtures", methods=["POST"], endpoint="fixtures"),
     Rule("/_sandbox/records", methods=["POST"], endpoint="records"),
+    Rule("/_sandbox/webhooks", methods=["GET", "POST", "DELETE"], endpoint="webhooks"),
 ])
 
 
@@ -68,6 +71,8 @@ class ControlApp:
         try:
             endpoint, _ = _ROUTES.bind_to_environ(environ).match()
             body = request.get_json(silent=True) or {}
+            if endpoint == "webhooks" and request.method == "GET":
+                body = dict(request.args)  # `?deliveries=N`: the last N attempts only
             result = getattr(self, f"_{endpoint}")(request.method, body)
             response = json_response(result)
         except HTTPException as exc:
@@ -109,6 +114,17 @@ class ControlApp:
 
     def _records(self, method: str, body: JsonObject) -> JsonObject:
         return self.hooks.change_records(body)
+
+    def _webhooks(self, method: str, body: JsonObject) -> JsonObject:
+        hub = self.hooks.webhooks
+        if hub is None:
+            raise NotFound("this stand-in sends no webhooks")
+        if method == "POST":
+            return hub.configure(body)
+        if method == "DELETE":
+            return hub.stop()
+        last = body.get("deliveries")
+        return hub.describe(None if last is None else int(last))
 
 
 class SandboxControl:
@@ -155,3 +171,14 @@ class SandboxControl:
     def records(self, **change: Any) -> JsonObject:
         """Vendor-specific record changes (see each stand-in's `change_records`)."""
         return self._send("POST", "records", change)
+
+    def webhooks(self, **settings: Any) -> JsonObject:
+        """Replace the webhook settings: `url`, `secret`, `faults`, `retry`, ..."""
+        return self._send("POST", "webhooks", settings)
+
+    def deliveries(self, last: int | None = None) -> JsonObject:
+        """The webhook settings, `pending` and the delivery log (its `last` attempts)."""
+        return self._send("GET", "webhooks" if last is None else f"webhooks?deliveries={last}")
+
+    def stop_webhooks(self) -> JsonObject:
+        return self._send("DELETE", "webhooks")

@@ -36,6 +36,18 @@ class WriteSource:
         return entry
 
 
+@dataclass(frozen=True)
+class RecordChange:
+    """A record created or changed through the API or the control endpoint: what
+    HubSpot's webhooks report (`properties`: the values set, by name)."""
+
+    type_id: str
+    record_id: str
+    created: bool
+    properties: dict[str, str | None]
+    source: WriteSource
+
+
 @dataclass
 class Record:
     id: str
@@ -124,10 +136,10 @@ class RecordStore:
                     "CONFLICT", context={name: [value or ""]})
 
     def write(self, record: Record, values: Mapping[str, Any], source: WriteSource,
-              timestamp: str) -> bool:
-        """Set properties, recording history newest first; False when nothing changed."""
+              timestamp: str) -> list[str]:
+        """Set properties, recording history newest first; the names that changed."""
         self.check_unique(record.id, values)
-        changed = False
+        changed: list[str] = []
         for name, raw in values.items():
             value = _as_string(raw)
             if name in record.properties and record.properties[name] == value:
@@ -136,7 +148,7 @@ class RecordStore:
             record.properties[name] = value
             record.history.setdefault(name, []).insert(0, source.history_entry(value, timestamp))
             self._reindex(record.id, name, old, value)
-            changed = True
+            changed.append(name)
         return changed
 
     def _reindex(self, record_id: str, name: str, old: str | None, new: str | None) -> None:

@@ -15,6 +15,7 @@ from sandbox.hubspot.ratelimit import HubSpotRateLimits
 from sandbox.hubspot.records import WriteSource
 from sandbox.hubspot.render import render_record
 from sandbox.hubspot.state import HubSpotState
+from sandbox.hubspot.webhooks import HubSpotWebhooks
 
 if TYPE_CHECKING:
     from sandbox.core.wsgi import StartResponse, WSGIEnvironment
@@ -25,7 +26,8 @@ JsonObject = dict[str, Any]
 
 
 class HubSpotSandbox:
-    """State, call log, faults and limits of one HubSpot stand-in, and its WSGI app."""
+    """State, call log, faults, limits and webhooks of one HubSpot stand-in, and its WSGI
+    app. `close()` stops the webhook sender."""
 
     def __init__(self, *, clock: SandboxClock | None = None, token: str | None = DEFAULT_TOKEN,
                  strict_properties: bool = True, index_lag_seconds: float = 0.0,
@@ -39,10 +41,12 @@ class HubSpotSandbox:
         self.faults = FaultSwitch()
         self.limits = HubSpotRateLimits(self.clock, **limits)
         self.vendor_app = HubSpotApp(self.state, token)
+        self.webhooks = HubSpotWebhooks(self.state)  # events for every change
         self.wsgi_app = SandboxApp(VendorParts(
             app=self.vendor_app, endpoint_of=endpoint_namer(URL_MAP),
             error_response=fault_response, limits=self.limits,
             load_fixtures=self.load_fixtures, change_records=self.change_records,
+            webhooks=self.webhooks.hub,
         ), clock=self.clock, calls=self.calls, faults=self.faults)
 
     @classmethod
@@ -57,6 +61,10 @@ class HubSpotSandbox:
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
         return self.wsgi_app(environ, start_response)
+
+    def close(self) -> None:
+        """Stop the webhook sender (what is still queued is not sent)."""
+        self.webhooks.close()
 
     def load_fixtures(self, path: Path) -> dict[str, int]:
         return load_fixtures(self.state, path)

@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sandbox.core.clock import SandboxClock
 from sandbox.hubspot.associations import AssociationStore, AssociationType
 from sandbox.hubspot.errors import HubSpotError, invalid, not_found
 from sandbox.hubspot.private_app import PrivateApp
-from sandbox.hubspot.records import Record, RecordStore, WriteSource, hubspot_timestamp
+from sandbox.hubspot.records import (
+    Record,
+    RecordChange,
+    RecordStore,
+    WriteSource,
+    hubspot_timestamp,
+)
 from sandbox.hubspot.search import SearchIndex
 from sandbox.hubspot.types import ObjectType, property_json, standard_types
 from sandbox.hubspot.users import UserDirectory
@@ -41,6 +47,8 @@ class HubSpotState:
         self.private_app = PrivateApp()  # what the token introspection answers
         self._next_id = FIRST_ID
         self._next_custom = 1
+        # Told of every creation and change (`sandbox.hubspot.webhooks`); seeding is not one.
+        self.on_change: Callable[[RecordChange], None] = lambda _change: None
         for otype in standard_types():
             self.add_type(otype)
 
@@ -128,16 +136,21 @@ class HubSpotState:
         store.write(record, {**system, **values}, source, now)
         store.put(record)
         self.index.submit(otype.type_id, record)
+        self.on_change(RecordChange(otype.type_id, record_id, True,
+                                    {n: record.properties[n] for n in values}, source))
         return record
 
     def update(self, otype: ObjectType, record: Record, values: Mapping[str, Any],
                source: WriteSource = API_SOURCE) -> Record:
         self.check_properties(otype, values)
         now = self.now()
-        if self.stores[otype.type_id].write(record, values, source, now):
+        changed = self.stores[otype.type_id].write(record, values, source, now)
+        if changed:
             record.properties["hs_lastmodifieddate"] = now
             record.updated_at = now
             self.index.submit(otype.type_id, record)
+            self.on_change(RecordChange(otype.type_id, record.id, False,
+                                        {n: record.properties[n] for n in changed}, source))
         return record
 
     def archive(self, otype: ObjectType, record: Record) -> None:

@@ -34,6 +34,8 @@ class EventLog:
         self.retention = retention
         self._lock = threading.Lock()
         self._events: list[JSON] = []
+        # Sets `pending_webhooks` and queues the deliveries (`sandbox.stripe.webhooks`).
+        self.listener: Callable[[JSON], None] = lambda _event: None
 
     def record(
         self,
@@ -56,7 +58,16 @@ class EventLog:
         )
         with self._lock:
             self._events.append(event)
+        self.listener(event)
         return event
+
+    def delivered(self, event_id: str) -> None:
+        """One more webhook endpoint answered 2xx for the event: one fewer pending."""
+        with self._lock:
+            for event in reversed(self._events):
+                if event["id"] == event_id:
+                    event["pending_webhooks"] = max(event["pending_webhooks"] - 1, 0)
+                    return
 
     def _now(self) -> int:
         return int(self._clock.now().timestamp())

@@ -39,6 +39,7 @@ ID_PREFIXES: dict[str, tuple[str, int]] = {
     "balance_transaction": ("txn_", 24),
     "payment": ("py_", 14),
     "request": ("req_", 14),
+    "webhook_endpoint": ("we_", 24),
 }
 
 # Which collection an id belongs to, by prefix (used by `expand`).

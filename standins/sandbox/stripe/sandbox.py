@@ -24,6 +24,7 @@ from sandbox.stripe.idempotency import DEFAULT_TTL_SECONDS, IdempotencyStore
 from sandbox.stripe.limits import StripeRateLimits, mode_of_key
 from sandbox.stripe.permissions import KeyPermissions
 from sandbox.stripe.state import StripeState
+from sandbox.stripe.webhooks import StripeWebhooks
 
 DEFAULT_API_KEY = "sk_test_sandbox"
 
@@ -33,8 +34,9 @@ class StripeSandbox:
 
     `wsgi_app` answers `/v1/...` (through the core's call log, faults and rate limits;
     every answer with `Stripe-Version` and `Request-Id`) and `/_sandbox/...` (the
-    control endpoint, with Stripe's `records` actions).
-    `api_key=None` accepts any `sk_`/`rk_` key.
+    control endpoint, with Stripe's `records` actions, and `webhooks`). Each recorded
+    event is posted to the webhook endpoints from a background sender, which `close()`
+    stops. `api_key=None` accepts any `sk_`/`rk_` key.
     """
 
     def __init__(
@@ -56,6 +58,7 @@ class StripeSandbox:
         self.permissions = KeyPermissions()  # restricted keys: `restrict_key`
         self.api = StripeApi(self.state, self.idempotency, api_key, self.permissions)
         self.control = StripeControl(self.state, self.idempotency, self.permissions)
+        self.webhooks = StripeWebhooks(self.state)  # delivers every event it records
         self.wsgi_app = StripeHeaders(SandboxApp(
             VendorParts(
                 app=self.api,
@@ -64,6 +67,7 @@ class StripeSandbox:
                 limits=self.limits,
                 load_fixtures=self._load_more_fixtures,
                 change_records=self.control,
+                webhooks=self.webhooks.hub,
             ),
             clock=self.clock,
             calls=self.calls,
@@ -97,6 +101,10 @@ class StripeSandbox:
     def _load_more_fixtures(self, path: Path) -> dict[str, int]:
         # Objects appearing while serving are changes: record their `*.created` events.
         return load_fixtures(self.state, path, emit_events=True)
+
+    def close(self) -> None:
+        """Stop the webhook sender (what is still queued is not sent)."""
+        self.webhooks.close()
 
     def restrict_key(self, key: str, levels: dict[str, str]) -> dict[str, str]:
         """Accept the restricted ``key`` with ``levels`` (``{"invoices": "read", ...}``;

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from sandbox.stripe.errors import StripeError
 from sandbox.stripe.events import EventLog, WallClock, diff
 from sandbox.stripe.objects import JSON, kind_of_id
+from sandbox.stripe.webhook_endpoints import WebhookEndpoints
 
 KINDS = (
     "customer",
@@ -32,6 +33,7 @@ class StripeState:
         self.clock = clock
         self.lock = threading.RLock()
         self.events = EventLog(clock)
+        self.webhook_endpoints = WebhookEndpoints()
         self._objects: dict[str, dict[str, JSON]] = {kind: {} for kind in KINDS}
         self._order: dict[str, int] = {}
         self._deleted: dict[str, JSON] = {}
@@ -86,7 +88,7 @@ class StripeState:
             kind = kind_of_id(object_id)
             # Coupons (and products created with an `id`) have ids without a prefix.
             for k in [kind] if kind else KINDS:
-                if object_id in self._objects[k]:
+                if object_id in self._objects.get(k, {}):
                     return self.rendered(k, self._objects[k][object_id])
         return None
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from werkzeug.routing import Map, Rule
 
-from sandbox.stripe.routes import catalog, connect, customers, events, invoices, subscriptions
+from sandbox.stripe.routes import (
+    catalog,
+    connect,
+    customers,
+    events,
+    invoices,
+    subscriptions,
+    webhook_endpoints,
+)
 from sandbox.stripe.routes.common import ApiCall, Handler, Route
 
 ROUTES: list[Route] = [
@@ -14,6 +22,7 @@ ROUTES: list[Route] = [
     *invoices.ROUTES,
     *connect.ROUTES,
     *events.ROUTES,
+    *webhook_endpoints.ROUTES,
 ]
 
 HANDLERS: dict[str, Handler] = {route.endpoint: route.handler for route in ROUTES}
