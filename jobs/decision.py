@@ -51,7 +51,9 @@ class Decided:
 
 
 def taken_from(services: Services) -> DecisionInputs:
-    programme = hashlib.sha256(repr((services.programme, services.props)).encode())
+    terms = services.programme  # its parts are dataclasses: their repr is their content
+    programme = hashlib.sha256(repr((terms.versions, terms.approval, terms.promotion,
+                                     terms.payments, terms.portal, services.props)).encode())
     return DecisionInputs(services.mirror.input_marks(DECIDED_TYPES),
                           services.ledger.generation(), programme.hexdigest())
 
@@ -69,7 +71,6 @@ def decide_or_reuse(services: Services, run_id: int, as_of: datetime, summary: R
     phase("record")
     services.ledger.record_decisions(
         run_id, decisions, facts_from(decisions, inputs.deals, inputs.customers))
-    recorded = services.ledger.generation()
     at_intents: list[int] = []
 
     def intents() -> list[Intent]:
@@ -78,11 +79,14 @@ def decide_or_reuse(services: Services, run_id: int, as_of: datetime, summary: R
         return built
 
     def complete() -> None:
-        # Paying moved the ledger after recording: the next sync decides again.
-        if at_intents == [recorded]:
+        # The mark holds the ledger as the writes were planned from it: paying moved
+        # payouts and controls since recording, which ``decide`` does not read (the
+        # engine reads lines, payouts' lines and frozen attributions, and paying
+        # changes none of them); the writes show them.
+        if len(at_intents) == 1:
             horizon = decision_horizon(inputs, as_of, services.programme)
             store_mark(services.ledger, DecisionMark(
-                replace(now_from, generation=recorded), run_id, as_of, horizon))
+                replace(now_from, generation=at_intents[0]), run_id, as_of, horizon))
 
     return Decided(inputs.partners, intents, decisions, complete)
 

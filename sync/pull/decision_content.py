@@ -27,7 +27,9 @@ from sync.runtime import fastjson
 JSON = dict[str, Any]
 # HubSpot's bookkeeping: moves with every write, ours included.
 HUBSPOT_VOLATILE = ("updatedAt",)
-HUBSPOT_MODIFIED = "hs_lastmodifieddate"
+# HubSpot's own properties that say nothing new: the modification stamp, and the
+# record id repeated (HubSpot adds it to a record's properties once written).
+HUBSPOT_BOOKKEEPING = frozenset({"hs_lastmodifieddate", "hs_object_id"})
 DECIDED_TYPES = (Mirrored.HUBSPOT_PARTNER, Mirrored.HUBSPOT_COMPANY, Mirrored.HUBSPOT_DEAL,
                  Mirrored.STRIPE_CUSTOMER, Mirrored.STRIPE_PRICE,
                  Mirrored.STRIPE_SUBSCRIPTION, Mirrored.STRIPE_INVOICE)
@@ -66,7 +68,7 @@ def _written(section: Any, read: tuple[str, ...]) -> set[str]:
 def _hubspot_content(dropped: set[str]) -> Callable[[JSON], JSON]:
     """The record without the ``dropped`` properties (values and history) and HubSpot's
     modification stamps; every other property stays, unknown ones included."""
-    dropped = dropped | {HUBSPOT_MODIFIED}
+    dropped = dropped | HUBSPOT_BOOKKEEPING
 
     def content(body: JSON) -> JSON:
         kept = {key: value for key, value in body.items() if key not in HUBSPOT_VOLATILE}

@@ -99,6 +99,6 @@ def downgrade() -> None:
                 op.execute(f"DROP TRIGGER ledger_generation_{table}_{event}")
     op.drop_table("ledger_generation")
     op.drop_index("ix_mirror_records_input_run", table_name="mirror_records")
-    with op.batch_alter_table("mirror_records") as table:
-        table.drop_column("input_run")
-        table.drop_column("input_digest")
+    with op.batch_alter_table("mirror_records") as batch:
+        batch.drop_column("input_run")
+        batch.drop_column("input_digest")
