@@ -16,11 +16,11 @@ from datetime import UTC, datetime, timedelta
 
 import structlog
 
+from jobs.decision import decide_or_reuse
 from jobs.summary import ApiUsage, RunSummary
 from sync.domain.decisions import Decisions, LineChange, PayoutStatus
 from sync.domain.inputs import Inputs, Partner
 from sync.engine.decide import decide
-from sync.engine.partner_facts import facts_from
 from sync.errors import DailyLimitReached, RetriableUpstreamError
 from sync.ledger.records import PayoutRecord
 from sync.payments.destinations import review_destinations, stripe_accounts
@@ -90,20 +90,23 @@ def cycle(services: Services, run_id: int, as_of: datetime, summary: RunSummary,
     summary.finance_transitions, summary.refused = len(finance.applied), dict(finance.refused)
     summary.edited = dict(finance.edited)
     phase("decide", run_id)
-    inputs, decisions = decide_now(services, as_of, listed)
-    phase("record", run_id)
-    written = ledger.record_decisions(
-        run_id, decisions, facts_from(decisions, inputs.deals, inputs.customers))
-    log.debug("run.partner_facts", run_id=run_id, written=written)
-    summarise_decisions(summary, decisions)
+    decided = decide_or_reuse(services, run_id, as_of, summary, listed, force_full=force_full,
+                              decide_now=decide_now, intents_for=run_intents(now),
+                              phase=lambda name: phase(name, run_id))
+    if decided.decisions is not None:
+        summarise_decisions(summary, decided.decisions)
+    pay(services, decided.partners, run_id, now, summary, intents=decided.intents)
+    decided.complete()
 
-    def intents() -> list[Intent]:
+
+def run_intents(now: datetime) -> Callable[[Services, Inputs, Decisions], list[Intent]]:
+    def intents(services: Services, inputs: Inputs, decisions: Decisions) -> list[Intent]:
         # Built after paying, from the payouts as the ledger then holds them, so the
         # deals' and partners' paid totals include this run's transfers. A run killed
         # before they are enqueued loses nothing: the next run decides them again.
-        return intents_for(services, inputs, decisions, ledger.list_payouts(), now)
+        return intents_for(services, inputs, decisions, services.ledger.list_payouts(), now)
 
-    pay(services, inputs.partners, run_id, now, summary, intents=intents)
+    return intents
 
 
 def pay(services: Services, partners_read: Iterable[Partner], run_id: int, now: datetime,

@@ -93,6 +93,7 @@ class RunSummary:
     changed: dict[str, int] = field(default_factory=dict)
     quarantined: list[Quarantined] = field(default_factory=list)
     decided: bool = False  # the engine ran: ``quarantined`` is the whole portal's
+    reused_decision: int | None = None  # the run whose decision nothing since has changed
     lines: dict[str, int] = field(default_factory=dict)  # created, replaced, voided
     payouts_created: int = 0
     accrued_cents: int = 0  # net change of accrued commission (created, replaced, voided)
@@ -190,6 +191,8 @@ class RunSummary:
             ("as of", self.as_of.isoformat()),
             ("records read", read),
             ("commission lines", lines),
+            ("decision", "decided" if self.reused_decision is None else
+             f"reused from run {self.reused_decision}: nothing it depends on changed"),
             ("payouts created", str(self.payouts_created)),
             ("finance transitions read / refused", f"{self.finance_transitions} / "
                                                    f"{len(self.refused)}"),

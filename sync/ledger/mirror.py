@@ -12,7 +12,7 @@ unique to this run, and becomes the record's last intent, in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from sqlalchemy import delete, func, select, update
@@ -26,6 +26,7 @@ from sync.ledger.store import Ledger
 
 CHUNK = 1000  # records a statement or a read page
 T = TypeVar("T")
+Digest = Callable[[str, dict[str, Any]], str]  # (object type, body) -> digest
 
 
 class Mirror:
@@ -33,8 +34,12 @@ class Mirror:
     page its own short transaction), so a 345,000-invoice portal never sits in memory
     whole and no transaction holds SQLite's write lock for long."""
 
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(self, ledger: Ledger, digest: Digest | None = None) -> None:
         self._ledger = ledger
+        # What the engine reads of a record, as a digest (``sync.pull.decision_content``):
+        # a record whose body changed but not that keeps its ``input_run``. None: every
+        # change counts.
+        self._digest = digest
 
     def upsert(self, object_type: str, records: Iterable[tuple[str, dict[str, Any]]],
                run_id: int) -> int:
@@ -49,20 +54,31 @@ class Mirror:
                       latest: dict[str, dict[str, Any]], run_id: int) -> int:
         table = table_of(MirrorRow)  # Core: the ORM's bulk paths cost more than SQLite
         connection = session.connection()
-        stored: dict[str, dict[str, Any]] = dict(connection.execute(select(
-            table.c.record_id, table.c.body).where(
-            table.c.object_type == object_type,
-            table.c.record_id.in_(list(latest)))).all())
+        stored = {record_id: (body, digest, input_run) for record_id, body, digest, input_run
+                  in connection.execute(select(
+                      table.c.record_id, table.c.body, table.c.input_digest,
+                      table.c.input_run).where(
+                      table.c.object_type == object_type,
+                      table.c.record_id.in_(list(latest))))}
         shared = {"object_type": object_type, "read_run": run_id,
                   "updated_at": self._ledger.now()}
-        rows = [{"record_id": record_id, "body": body} for record_id, body in latest.items()
-                if record_id not in stored or stored[record_id] != body]
+        rows = [self._row(object_type, record_id, body, stored.get(record_id), run_id)
+                for record_id, body in latest.items()
+                if record_id not in stored or stored[record_id][0] != body]
         insert_rows(connection, table, [row for row in rows if row["record_id"] not in stored],
                     shared)
         changed = [{**row, **shared} for row in rows if row["record_id"] in stored]
         if changed:
             session.execute(update(MirrorRow), changed)
         return len(rows)
+
+    def _row(self, object_type: str, record_id: str, body: dict[str, Any],
+             stored: tuple[Any, str | None, int | None] | None, run_id: int) -> dict[str, Any]:
+        digest = self._digest(object_type, body) if self._digest is not None else None
+        unchanged = (stored is not None and digest is not None and stored[1] == digest
+                     and stored[2] is not None)
+        return {"record_id": record_id, "body": body, "input_digest": digest,
+                "input_run": stored[2] if unchanged and stored is not None else run_id}
 
     def replace_all(self, object_type: str, records: Iterable[tuple[str, dict[str, Any]]],
                     run_id: int) -> tuple[int, int]:
@@ -122,6 +138,18 @@ class Mirror:
         with self._ledger.transaction() as session:
             return set(session.scalars(select(MirrorRow.record_id).where(
                 MirrorRow.object_type == object_type)))
+
+    def input_marks(self, object_types: Iterable[str]) -> dict[str, tuple[int, int]]:
+        """Per type: (records, the latest ``input_run``). Equal marks mean the engine
+        reads the same records as when they were taken: a change moves the latest run,
+        a removal the count (an addition both)."""
+        rows = table_of(MirrorRow).c
+        with self._ledger.transaction() as session:
+            found = session.connection().execute(
+                select(rows.object_type, func.count(), func.max(rows.input_run))
+                .where(rows.object_type.in_(list(object_types)))
+                .group_by(rows.object_type)).all()
+        return {object_type: (count, latest or 0) for object_type, count, latest in found}
 
     def count(self, object_type: str) -> int:
         with self._ledger.transaction() as session:

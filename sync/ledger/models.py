@@ -323,6 +323,11 @@ class MirrorRow(Base):
     body: Mapped[dict[str, Any]]
     read_run: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime]
+    # What the engine reads of it, and the run that last changed that (issue 14).
+    input_digest: Mapped[str | None] = mapped_column(String(64))
+    input_run: Mapped[int | None] = mapped_column(BigInteger)
+
+    __table_args__ = (Index("ix_mirror_records_input_run", "object_type", "input_run"),)
 
 
 class WrittenRow(Base):

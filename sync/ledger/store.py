@@ -32,6 +32,7 @@ from sync.ledger.errors import (
     scrub,
 )
 from sync.ledger.facts import FactsWritten, write_facts
+from sync.ledger.generation import generation
 from sync.ledger.locks import advisory_lock, lease_lock
 from sync.ledger.migrate import current_revision, head_revision, upgrade
 from sync.ledger.models import (
@@ -267,6 +268,12 @@ class Ledger(PayoutMethods, PortalMethods, SessionMethods):
     def migrations(self) -> tuple[str | None, str | None]:
         """(the database's revision, the code's head): equal when it is migrated."""
         return current_revision(self.engine), head_revision()
+
+    def generation(self) -> int:
+        """Moves on every committed change to lines, payouts, frozen attributions or
+        partner controls (``sync.ledger.generation``)."""
+        with self.transaction() as session:
+            return generation(session)
 
     def get_cursor(self, name: str) -> str | None:
         with self.transaction() as session:
