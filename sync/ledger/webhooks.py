@@ -93,11 +93,13 @@ class WebhookMethods:
                                    .order_by(WebhookEventRow.received_at, WebhookEventRow.id))
             return [_stored(row).event for row in rows]
 
-    def oldest_pending_webhook_event(self) -> datetime | None:
-        """When the oldest pending event was received; None when none is pending."""
+    def webhook_backlog(self) -> tuple[int, datetime | None]:
+        """How many events are pending, and when the oldest of them was received."""
         with self.transaction() as session:
-            return session.scalar(select(func.min(WebhookEventRow.received_at))
-                                  .where(WebhookEventRow.processed_at.is_(None)))
+            count, oldest = session.execute(
+                select(func.count(), func.min(WebhookEventRow.received_at))
+                .where(WebhookEventRow.processed_at.is_(None))).one()
+            return int(count), oldest
 
     def mark_webhook_events_processed(self, run_id: int, ids: Iterable[str],
                                       notes: Mapping[str, str] | None = None) -> int:

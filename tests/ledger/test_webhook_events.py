@@ -33,7 +33,7 @@ def test_pending_events_come_oldest_delivery_first(ledger: Ledger, clock: Clock)
     clock.advance(seconds=3)
     ledger.store_webhook_events([event("evt_a"), event("hubspot:9", "40", "hubspot")])
     assert [e.id for e in ledger.pending_webhook_events()] == ["evt_b", "evt_a", "hubspot:9"]
-    assert ledger.oldest_pending_webhook_event() == START
+    assert ledger.webhook_backlog() == (3, START)
 
 
 def test_marked_events_are_pending_no_more_and_keep_their_run_and_note(
@@ -62,7 +62,7 @@ def test_marked_events_are_pending_no_more_and_keep_their_run_and_note(
 
 
 def test_nothing_pending_has_no_oldest(ledger: Ledger) -> None:
-    assert ledger.oldest_pending_webhook_event() is None
+    assert ledger.webhook_backlog() == (0, None)
     assert ledger.pending_webhook_events() == []
 
 
