@@ -99,7 +99,7 @@ class WebhookTrigger:
                 continue
             if self.stop.wait(delay):
                 return
-            self._after(self.run())
+            self.after(self.run())
 
     def _until_due(self) -> float | None:
         """Seconds until the next run is due; None when no event is pending."""
@@ -114,7 +114,8 @@ class WebhookTrigger:
         waited = (datetime.now(UTC) - oldest).total_seconds()
         return max(self.debounce - waited, 0.0) + self.backoff
 
-    def _after(self, outcome: str) -> None:
+    def after(self, outcome: str) -> None:
+        """The wait before the next run, by how this one ended."""
         if outcome == "succeeded":
             self.backoff = 0.0
         elif outcome == "skipped":

@@ -26,13 +26,14 @@ NEVER_SOON = "0 0 1 1 *"  # New Year's midnight: no scheduled job fires during a
 
 
 def stripe_body(event_id: str = "evt_1", event_type: str = "invoice.paid",
-                obj: dict[str, Any] | None = None, created: int | None = None) -> bytes:
+                obj: dict[str, Any] | None = None, created: int | None = None,
+                livemode: bool = False) -> bytes:
     """An Event as Stripe delivers it (the shape of GET /v1/events)."""
     data = obj if obj is not None else {"id": "in_1", "object": "invoice", "status": "paid",
                                         "amount_paid": 99999}
     event = {"id": event_id, "object": "event", "api_version": "2025-09-30.clover",
              "created": created or int(time.time()), "type": event_type,
-             "data": {"object": data}, "livemode": False, "pending_webhooks": 1,
+             "data": {"object": data}, "livemode": livemode, "pending_webhooks": 1,
              "request": {"id": None, "idempotency_key": None}}
     return json.dumps(event).encode()
 

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from sync.cli.common import require_webhooks_listenable
+from sync.errors import ConfigurationError
 from sync.wiring import Services
 from tests.webhooks.support import (
     HUBSPOT_SECRET,
@@ -314,3 +316,11 @@ def test_hubspot_signs_the_uri_with_its_reserved_characters_decoded(worker: Serv
     signed_as = hubspot_url(worker) + "?app=a@b,c%20d"
     assert post(url, body, hubspot_headers(url, body))[0] == 401
     assert post(url, body, hubspot_headers(signed_as, body))[0] == 200
+
+
+def test_the_receivers_need_a_port_of_their_own(tmp_path: Path) -> None:
+    clash = worker_settings(f"sqlite:///{tmp_path / 'ledger.db'}", serve_port=9300,
+                            webhook_port=9300)
+    with pytest.raises(ConfigurationError, match="PARTNERSYNC_WEBHOOK_PORT: 9300 is "
+                                                 "PARTNERSYNC_SERVE_PORT too"):
+        require_webhooks_listenable(clash)

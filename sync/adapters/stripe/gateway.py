@@ -171,6 +171,25 @@ class StripeGateway:
                          options={"idempotency_key": idempotency_key})
         self._call("customers.update", update)
 
+    def webhook_endpoints(self) -> list[JSON]:
+        """The account's webhook endpoints (``partnersync webhooks setup --register``)."""
+        return list(self._list("webhook_endpoints.list", "/v1/webhook_endpoints", {}))
+
+    def create_webhook_endpoint(self, url: str, events: Sequence[str], *, connect: bool,
+                                metadata: dict[str, str], idempotency_key: str) -> JSON:
+        """A new endpoint; Stripe's answer carries its signing secret, this once."""
+        params: Any = {"url": url, "enabled_events": list(events), "connect": connect,
+                       "metadata": dict(metadata)}  # the SDK types each event name
+        create = partial(self._v1.webhook_endpoints.create, params=params,
+                         options={"idempotency_key": idempotency_key})
+        return plain(self._call("webhook_endpoints.create", create))
+
+    def update_webhook_endpoint(self, endpoint_id: str, events: Sequence[str]) -> JSON:
+        """The endpoint's events set, and the endpoint enabled."""
+        params: Any = {"enabled_events": list(events), "disabled": False}
+        update = partial(self._v1.webhook_endpoints.update, endpoint_id, params=params)
+        return plain(self._call("webhook_endpoints.update", update))
+
     def find_transfer(self, transfer_group: str) -> JSON | None:
         """The transfer already made for ``transfer_group`` (R26: adopt if found).
 
