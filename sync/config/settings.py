@@ -257,6 +257,8 @@ def secrets_in_environment() -> list[str]:
     """The credentials as the environment holds them, valid or not: what an error
     message must never show, even when the settings did not load."""
     found = [value for name in SECRET_VARIABLES if (value := os.environ.get(name, "").strip())]
+    found += [part.strip() for part in os.environ.get("PARTNERSYNC_STRIPE_WEBHOOK_SECRET", "")
+              .split(",") if part.strip()]  # one secret per Stripe endpoint
     return _with_passwords(found, os.environ.get("PARTNERSYNC_DATABASE_URL", ""),
                            os.environ.get("PARTNERSYNC_SMTP_URL", ""))
 
