@@ -10,7 +10,7 @@ from mappings.properties import DEFAULT_PROPERTY_MAP as PROPS
 from sync.ledger.webhooks import WebhookEvent
 from sync.pull.mirror_inputs import Mirrored
 from sync.pull.targeted import TargetedPull, pull_targets
-from tests.pull.support import JSON, World
+from tests.pull.support import JSON, World, change_both_vendors
 from tests.pull.test_pull_changes import differences
 
 DEAL, PARTNER = Mirrored.HUBSPOT_DEAL.value, Mirrored.HUBSPOT_PARTNER.value
@@ -66,17 +66,9 @@ def test_objects_read_again_unchanged_leave_the_mirror_as_the_full_pull_stored_t
 
 
 def test_changed_objects_are_stored_as_the_regular_pull_then_finds_them(small: World) -> None:
-    small.pull()
-    small.advance(minutes=15)
-    deal_id = small.mirror.records(DEAL)[3]["id"]
-    customer_id = small.mirror.records(CUSTOMER)[2]["id"]
-    open_invoice = next(i for i in small.mirror.records(INVOICE) if i["status"] == "open")
-    before = small.snapshot()
-    small.hubspot_change(object_type="deals",
-                         update=[{"id": deal_id, "properties": {"dealname": "Renamed"}}])
-    small.stripe_change(action="update", object="customer", id=customer_id,
-                        fields={"email": "billing@renamed.example"})
-    small.stripe_change(action="pay_invoice", id=open_invoice["id"])
+    changed = change_both_vendors(small)
+    before, deal_id, customer_id = changed.before, changed.deal_id, changed.customer_id
+    open_invoice = changed.open_invoice
 
     pulled = targeted(small, [event(1, "hubspot", "deal", deal_id),
                               event(2, "stripe", "customer", customer_id),
