@@ -48,8 +48,10 @@ def _instant(value: object, per_second: int, what: str) -> datetime:
 
 
 def from_stripe(event: Mapping[str, Any], live: bool | None) -> WebhookEvent | None:
-    """``live``: the API key's mode; an event of the other mode names objects the key
-    cannot read (a Connect endpoint gets both), so it is ignored."""
+    """``live``: the API key's mode. A Connect endpoint gets the connected accounts'
+    events of both modes (Stripe's Connect guide: check ``livemode``); one of the other
+    mode names objects the key cannot read, so it is ignored. An account endpoint gets
+    its own mode's only."""
     event_id = _text(event.get("id"), "id")
     event_type = _text(event.get("type"), "type")
     occurred = _instant(event.get("created"), 1, "created")
@@ -57,7 +59,8 @@ def from_stripe(event: Mapping[str, Any], live: bool | None) -> WebhookEvent | N
         else None
     if not isinstance(obj, dict):
         raise _malformed("data.object missing")
-    if event_type not in STRIPE_EVENTS or (live is not None and event.get("livemode") is not live):
+    other_mode = live is not None and event.get("livemode") is not live
+    if event_type not in STRIPE_EVENTS or (other_mode and event.get("account")):
         return None
     if event_type == "credit_note.created":  # a credit note changes its invoice
         return WebhookEvent(event_id, "stripe", event_type, "invoice",

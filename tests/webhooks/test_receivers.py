@@ -158,11 +158,20 @@ def test_a_credit_note_is_stored_as_its_invoice(worker: Served) -> None:
     assert (event.event.object_type, event.event.object_id) == ("invoice", "in_credited")
 
 
-def test_a_live_event_for_a_test_key_is_ignored(worker: Served) -> None:
-    body = json.dumps({**json.loads(stripe_body("evt_live")), "livemode": True}).encode()
+def test_a_connected_account_s_live_event_for_a_test_key_is_ignored(worker: Served) -> None:
+    """A Connect endpoint gets both modes' events; the test key cannot read live ones."""
+    account = {"id": "acct_1", "object": "account", "payouts_enabled": True}
+    live = json.dumps({**json.loads(stripe_body("evt_live", "account.updated", account,
+                                                livemode=True)),
+                       "account": "acct_1"}).encode()
+    test = json.dumps({**json.loads(stripe_body("evt_test", "account.updated", account)),
+                       "account": "acct_1"}).encode()
     counted = Counted(worker, "stripe")
-    assert post(stripe_url(worker), body, {"Stripe-Signature": stripe_signature(body)})[0] == 200
-    assert counted.delta() == {"ignored": 1} and "evt_live" not in stored(worker)
+    for body in (live, test):
+        assert post(stripe_url(worker), body, {"Stripe-Signature": stripe_signature(body)}
+                    )[0] == 200
+    assert counted.delta() == {"ignored": 1, "accepted": 1}
+    assert "evt_live" not in stored(worker) and "evt_test" in stored(worker)
 
 
 def test_a_body_over_one_mib_is_refused_without_being_read(worker: Served) -> None:
