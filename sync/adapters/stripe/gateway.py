@@ -28,6 +28,7 @@ from stripe.params import TransferCreateParams
 
 from sync.adapters.pacing import RollingWindowPacer
 from sync.adapters.retry import RetryPolicy, call_with_retry
+from sync.adapters.stripe.endpoints import WebhookEndpointMethods
 from sync.adapters.stripe.errors import (
     API,
     classify,
@@ -35,7 +36,7 @@ from sync.adapters.stripe.errors import (
     retry_reason,
     status_class,
 )
-from sync.adapters.stripe.http import read_all, stripe_client
+from sync.adapters.stripe.http import plain, read_all, stripe_client
 from sync.errors import (
     ConfigurationError,
     RateLimited,
@@ -57,7 +58,7 @@ CURRENCY = "eur"  # R26: partners are paid in EUR
 log = structlog.get_logger(__name__)
 
 
-class StripeGateway:
+class StripeGateway(WebhookEndpointMethods):
     """Stripe reads and writes for one run; built once per process."""
 
     def __init__(
@@ -170,25 +171,6 @@ class StripeGateway:
                          params={"metadata": dict(metadata)},
                          options={"idempotency_key": idempotency_key})
         self._call("customers.update", update)
-
-    def webhook_endpoints(self) -> list[JSON]:
-        """The account's webhook endpoints (``partnersync webhooks setup --register``)."""
-        return list(self._list("webhook_endpoints.list", "/v1/webhook_endpoints", {}))
-
-    def create_webhook_endpoint(self, url: str, events: Sequence[str], *, connect: bool,
-                                metadata: dict[str, str], idempotency_key: str) -> JSON:
-        """A new endpoint; Stripe's answer carries its signing secret, this once."""
-        params: Any = {"url": url, "enabled_events": list(events), "connect": connect,
-                       "metadata": dict(metadata)}  # the SDK types each event name
-        create = partial(self._v1.webhook_endpoints.create, params=params,
-                         options={"idempotency_key": idempotency_key})
-        return plain(self._call("webhook_endpoints.create", create))
-
-    def update_webhook_endpoint(self, endpoint_id: str, events: Sequence[str]) -> JSON:
-        """The endpoint's events set, and the endpoint enabled."""
-        params: Any = {"enabled_events": list(events), "disabled": False}
-        update = partial(self._v1.webhook_endpoints.update, endpoint_id, params=params)
-        return plain(self._call("webhook_endpoints.update", update))
 
     def find_transfer(self, transfer_group: str) -> JSON | None:
         """The transfer already made for ``transfer_group`` (R26: adopt if found).
@@ -323,12 +305,6 @@ class StripeGateway:
             raise failure from None  # the SDK error may quote a masked key
         API_CALLS.labels(api=API, operation=operation, status="2xx").inc()
         return result
-
-
-def plain(obj: Any) -> JSON:
-    """A StripeObject as the JSON the API sent (decimal strings stay strings)."""
-    data: JSON = obj.to_dict(recursive=True, for_json=True)
-    return data
 
 
 def _count_failure(operation: str, failure: UpstreamError) -> None:
