@@ -174,19 +174,25 @@ def test_a_connected_account_s_live_event_for_a_test_key_is_ignored(worker: Serv
     assert "evt_live" not in stored(worker) and "evt_test" in stored(worker)
 
 
-def test_a_body_over_one_mib_is_refused_without_being_read(worker: Served) -> None:
-    counted = Counted(worker, "stripe")
+def announce(worker: Served, length: int) -> bytes:
+    """A delivery's headers announcing ``length`` bytes and 1 KiB of it: the answer."""
     address = urlsplit(worker.webhooks)
     with socket.create_connection((address.hostname, address.port), timeout=10) as raw:
         raw.sendall(b"POST /webhooks/stripe HTTP/1.1\r\nHost: x\r\n"
-                    b"Content-Type: application/json\r\nContent-Length: 10485760\r\n\r\n"
-                    + b"{" * 1024)  # 10 MiB announced, 1 KiB sent: nothing waits for it
-        answer = raw.recv(4096)
-    assert answer.startswith(b"HTTP/1.1 413")
+                    b"Content-Type: application/json\r\n"
+                    + f"Content-Length: {length}\r\n\r\n".encode() + b"{" * 1024)
+        return raw.recv(4096)  # nothing waits for the rest
+
+
+@pytest.mark.parametrize("length", [MIB + 1, 10 * MIB])
+def test_a_body_over_one_mib_is_refused_without_being_read(worker: Served, length: int
+                                                           ) -> None:
+    counted = Counted(worker, "stripe")
+    assert announce(worker, length).startswith(b"HTTP/1.1 413")
     assert counted.delta() == {"too_large": 1}
 
 
-def test_a_body_of_one_mib_and_one_byte_is_refused_one_mib_is_read(worker: Served) -> None:
+def test_a_body_of_one_mib_is_read(worker: Served) -> None:
     counted = Counted(worker, "stripe")
     padding = {"id": "in_1", "object": "invoice", "description": ""}
     body = stripe_body("evt_big", obj=padding)
@@ -194,10 +200,7 @@ def test_a_body_of_one_mib_and_one_byte_is_refused_one_mib_is_read(worker: Serve
                         b'"')
     assert len(body) == MIB
     assert post(stripe_url(worker), body, {"Stripe-Signature": stripe_signature(body)})[0] == 200
-    over = body.replace(b'"x', b'"xx', 1)
-    assert post(stripe_url(worker), over, {"Stripe-Signature": stripe_signature(over)}
-                )[0] == 413
-    assert counted.delta() == {"accepted": 1, "too_large": 1}
+    assert counted.delta() == {"accepted": 1} and "evt_big" in stored(worker)
 
 
 def test_only_post_is_answered(worker: Served) -> None:
