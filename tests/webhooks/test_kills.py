@@ -19,7 +19,7 @@ import pytest
 
 from jobs.webhooks import run_targeted_sync
 from tests.e2e.kills import COLLABORATORS, Doomed, Killed, KillPoint, Process
-from tests.e2e.support import DEMO_AS_OF, ROOT, World, ledger_lines, outcome
+from tests.e2e.support import DEMO_AS_OF, ROOT, Outcome, World, ledger_lines, outcome
 from tests.faults.support import serve_world, sqlite_file_url
 from tests.webhooks.support import (
     NEVER_SOON,
@@ -151,6 +151,20 @@ def kill_targeted_sync(world: World, point: KillPoint) -> str:
     return process.dead_at
 
 
+def kill_then_resume(world: World, point: KillPoint, reference: Outcome) -> None:
+    events = paid_events(change_billing(world))
+    world.ledger().store_webhook_events(events)
+
+    kill_targeted_sync(world, point)
+    assert {e.id for e in world.ledger().pending_webhook_events()} == {e.id for e in events}
+
+    time.sleep(1.1)  # a restarted process: Stripe's 1-second window has passed
+    summary = run_targeted_sync(world.services(), AS_OF)
+    assert summary.outcome == "succeeded" and summary.webhook_events == len(events)
+    assert world.ledger().pending_webhook_events() == []
+    assert_same_outcome(outcome(world), reference)
+
+
 @pytest.mark.parametrize("point", [
     KillPoint("ledger", frozenset({"record_decisions"})),
     KillPoint("ledger", frozenset({"mark_webhook_events_processed"}), after=False)],
@@ -159,14 +173,14 @@ def test_a_targeted_sync_killed_inside_leaves_its_events_for_the_next(
         point: KillPoint, small_fixtures: Path, tmp_path: Path) -> None:
     _, reference = regular_reference(small_fixtures, tmp_path / "regular")
     with synced(small_fixtures, tmp_path / "killed") as world:
-        events = paid_events(change_billing(world))
-        world.ledger().store_webhook_events(events)
+        kill_then_resume(world, point, reference)
 
-        kill_targeted_sync(world, point)
-        assert {e.id for e in world.ledger().pending_webhook_events()} == {e.id for e in events}
 
-        time.sleep(1.1)  # a restarted process: Stripe's 1-second window has passed
-        summary = run_targeted_sync(world.services(), AS_OF)
-        assert summary.outcome == "succeeded" and summary.webhook_events == len(events)
-        assert world.ledger().pending_webhook_events() == []
-        assert_same_outcome(outcome(world), reference)
+@pytest.mark.postgres
+def test_a_targeted_sync_killed_before_marking_resumes_on_postgresql(
+        postgres_schema_url: str, small_fixtures: Path, tmp_path: Path) -> None:
+    """The same on the production database (PARTNERSYNC_TEST_POSTGRES_URL)."""
+    _, reference = regular_reference(small_fixtures, tmp_path / "regular")
+    with synced(small_fixtures, tmp_path / "killed", postgres_schema_url) as world:
+        kill_then_resume(world, KillPoint("ledger", frozenset({
+            "mark_webhook_events_processed"}), after=False), reference)

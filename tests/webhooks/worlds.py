@@ -19,10 +19,12 @@ PAID_AT = int((DEMO_AS_OF + timedelta(hours=6)).timestamp())
 
 
 @contextmanager
-def synced(fixtures: Path, directory: Path) -> Iterator[World]:
-    """The portal after one uninterrupted full sync as of DEMO_AS_OF."""
+def synced(fixtures: Path, directory: Path, database_url: str | None = None
+           ) -> Iterator[World]:
+    """The portal after one uninterrupted full sync as of DEMO_AS_OF (on SQLite in
+    ``directory`` unless ``database_url`` says where)."""
     directory.mkdir(parents=True, exist_ok=True)
-    with open_world(fixtures, sqlite_url(directory)) as world:
+    with open_world(fixtures, database_url or sqlite_url(directory)) as world:
         world.run(DEMO_AS_OF)
         yield world
 
