@@ -1,6 +1,8 @@
 """The sync cycle: gather, decide, apply, commit (docs/configuration.md ``partnersync sync``).
 
-1. pull what changed into the mirror (HubSpot and Stripe concurrently);
+1. pull what changed into the mirror (HubSpot and Stripe concurrently), or, for a
+   targeted sync (``jobs.webhooks``), the objects webhooks named: the one step that
+   differs (``PullStep``);
 2. read finance's transitions made in HubSpot back into the ledger;
 3. decide (the pure engine) over the whole mirrored portal at ``as_of``;
 4. record the decisions and the intended writes (outbox) in the ledger;
@@ -26,7 +28,7 @@ from sync.ledger.records import PayoutRecord
 from sync.payments.destinations import review_destinations, stripe_accounts
 from sync.payments.transfers import pay_approved, payout_intents
 from sync.pull.mirror_inputs import ListedInvoices, Mirrored, inputs_from_mirror
-from sync.pull.portal import pull
+from sync.pull.portal import PullSummary, pull
 from sync.wiring import Services
 from sync.writeback.finance import read_back_finance
 from sync.writeback.intents import Intent, build_intents
@@ -34,6 +36,9 @@ from sync.writeback.registrations import send_pending_registrations
 from sync.writeback.send import apply_outbox, enqueue_intents
 
 Progress = Callable[[str, int], None]
+# The cycle's first step: bring the mirror up to date for run ``run_id`` started at
+# ``now``; ``listed`` is given a full Stripe listing's invoices (``pull``).
+PullStep = Callable[[Services, int, datetime, ListedInvoices], PullSummary]
 log = structlog.get_logger("partnersync.cycle")
 
 
@@ -76,14 +81,26 @@ def intents_for(services: Services, inputs: Inputs, decisions: Decisions,
                          services.ledger.controls())
 
 
+def pull_changes(*, force_full: bool = False, progress: Progress | None = None) -> PullStep:
+    """The scheduled sync's step: what changed since the cursors (everything when due)."""
+    def step(services: Services, run_id: int, now: datetime,
+             listed: ListedInvoices) -> PullSummary:
+        return pull(services.hubspot, services.stripe, services.ledger, services.mirror,
+                    run_id, now, force_full=force_full, progress=progress, listed=listed,
+                    overlap=timedelta(seconds=services.settings.pull_overlap_seconds))
+    return step
+
+
 def cycle(services: Services, run_id: int, as_of: datetime, summary: RunSummary, *,
-          force_full: bool = False, progress: Progress | None = None) -> None:
+          force_full: bool = False, progress: Progress | None = None,
+          pull_step: PullStep | None = None) -> None:
+    """``pull_step``: how the mirror is brought up to date (by default ``pull_changes``
+    with ``force_full`` and ``progress``); the rest of the cycle is the same for all."""
     ledger, now = services.ledger, datetime.now(UTC)
     phase("pull", run_id)
     listed = ListedInvoices()  # a full Stripe listing's invoices, mapped as they arrive
-    pulled = pull(services.hubspot, services.stripe, ledger, services.mirror, run_id, now,
-                  force_full=force_full, progress=progress, listed=listed,
-                  overlap=timedelta(seconds=services.settings.pull_overlap_seconds))
+    step = pull_step or pull_changes(force_full=force_full, progress=progress)
+    pulled = step(services, run_id, now, listed)
     summary.read, summary.changed = dict(pulled.read), dict(pulled.changed)
     finance = read_back_finance(ledger, services.mirror.records(Mirrored.HUBSPOT_PAYOUT),
                                 services.props, services.finance_controls)

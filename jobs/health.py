@@ -34,7 +34,8 @@ from sync.ledger.records import RunRecord
 from sync.runtime.metrics import LAST_SUCCESS
 
 JOBS = ("sync", "month_close", "pay")
-SYNCS = ("sync", "month_close")  # both run the whole cycle
+WEBHOOK = "webhook"  # the targeted syncs (jobs.webhooks), shown while webhooks are on
+SYNCS = ("sync", "month_close")  # both run the whole cycle (a targeted sync reads a part)
 ENDED_BADLY = ("failed", "stopped")
 REASON_LENGTH = 200
 MAX_AGE_SETTING = "PARTNERSYNC_HEALTH_MAX_SYNC_AGE_SECONDS"
@@ -99,7 +100,7 @@ def _outcome_of(run: RunRecord) -> Outcome:
 
 def from_ledger(ledger: Ledger) -> Seen:
     last, succeeded = {}, {}
-    for job in JOBS:
+    for job in (*JOBS, WEBHOOK):
         run = ledger.last_finished_run(job)
         if run is None:
             continue
@@ -174,12 +175,12 @@ def _stale_sync(seen: Seen, now: datetime, started_at: datetime,
 
 def assess(seen: Seen, *, now: datetime, started_at: datetime, max_age: timedelta,
            next_runs: dict[str, str | None], scheduler_running: bool,
-           ledger_error: str | None) -> tuple[int, Json]:
-    """The HTTP status and body of ``/healthz``."""
+           ledger_error: str | None, jobs: tuple[str, ...] = JOBS) -> tuple[int, Json]:
+    """The HTTP status and body of ``/healthz``, reporting ``jobs``."""
     unhealthy = [] if scheduler_running else ["the scheduler is not running"]
     if (stale := _stale_sync(seen, now, started_at, max_age)) is not None:
         unhealthy.append(stale)
-    ended_badly = {job: seen.last[job] for job in JOBS
+    ended_badly = {job: seen.last[job] for job in jobs
                    if job in seen.last and seen.last[job].outcome in ENDED_BADLY}
     degraded = [f"the last {job} run {outcome.outcome} at {instant(outcome.ended_at)}"
                 + (f": {outcome.error}" if outcome.error else "")
@@ -187,13 +188,13 @@ def assess(seen: Seen, *, now: datetime, started_at: datetime, max_age: timedelt
     if ledger_error is not None:
         degraded.append(f"the ledger could not be read: {ledger_error}")
     status = "unhealthy" if unhealthy else "degraded" if degraded else "ok"
-    jobs = {job: {"last_run": seen.last[job].to_json() if job in seen.last else None,
-                  "last_success": instant(seen.succeeded[job].ended_at)
-                  if job in seen.succeeded else None,
-                  "next_run": next_runs.get(job)} for job in JOBS}
+    shown = {job: {"last_run": seen.last[job].to_json() if job in seen.last else None,
+                   "last_success": instant(seen.succeeded[job].ended_at)
+                   if job in seen.succeeded else None,
+                   "next_run": next_runs.get(job)} for job in jobs}
     body = {"status": status, "reasons": unhealthy + degraded,
             "checked_at": instant(now), "last_sync_success": instant(seen.last_sync_success()),
-            "max_sync_age_seconds": int(max_age.total_seconds()), "jobs": jobs}
+            "max_sync_age_seconds": int(max_age.total_seconds()), "jobs": shown}
     return (503 if unhealthy else 200), body
 
 

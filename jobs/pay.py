@@ -50,7 +50,7 @@ def run_pay(services: Services) -> RunSummary:
     ledger, props = services.ledger, services.props
 
     def intents_after(summary: RunSummary) -> list[Intent]:
-        last = ledger.last_run("sync")
+        last = ledger.latest_sync()  # a targeted (webhook) sync may be the latest
         if not _moved(summary) or last is None:
             return payout_intents(ledger, props)
         inputs = inputs_from_mirror(services.mirror, props)

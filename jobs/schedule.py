@@ -9,7 +9,9 @@ replicas from running two jobs at once. ``jobs.health`` says what ``/healthz`` a
 ``/readyz`` answer, on PARTNERSYNC_SERVE_HOST/PORT: internal, for probes and scrapes,
 not logged. With PARTNERSYNC_PORTAL_SECRET_KEY set, the partner portal (``sync.portal``,
 docs/portal.md) listens on a port of its own, PARTNERSYNC_PORTAL_PORT: the only one to
-expose. Both are served by waitress (``sync.runtime.http``).
+expose with the webhook receivers, on PARTNERSYNC_WEBHOOK_PORT when a vendor's webhook
+secret is set (``jobs.webhooks``: their targeted syncs are the ``webhook`` job). All are
+served by waitress (``sync.runtime.http``).
 """
 
 from __future__ import annotations
@@ -27,9 +29,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from werkzeug.wrappers import Request, Response
 
 from jobs.cycle import outcome_of, run_sync
-from jobs.health import OutcomeBook, assess, readiness
+from jobs.health import JOBS, WEBHOOK, OutcomeBook, assess, readiness
 from jobs.pay import run_pay
 from jobs.summary import RunSummary, start_series
+from jobs.webhooks import Receiving, run_targeted_sync, start_webhooks
 from sync.errors import ConfigurationError
 from sync.ledger import Ledger
 from sync.portal.server import start_portal
@@ -41,25 +44,29 @@ log = structlog.get_logger("partnersync.serve")
 
 
 def observed(job: str, run: Callable[[], RunSummary], book: OutcomeBook,
-             ledger: Callable[[], Ledger]) -> Callable[[], None]:
+             ledger: Callable[[], Ledger]) -> Callable[[], str]:
     """Run a job, count it, note how it ended for /healthz, and log its one summary
-    line; never let it kill the scheduler (the next run retries from the ledger)."""
+    line; never let it kill the scheduler (the next run retries from the ledger).
+    Returns the run's outcome."""
 
-    def observed_run() -> None:
+    def observed_run() -> str:
         try:
             summary = run()
         except Exception as error:  # logged and counted; the scheduler keeps going
             reason = f"{type(error).__name__}: {error}"
-            RUNS.labels(job_name=job, outcome=outcome_of(error)).inc()
-            book.record(job, outcome_of(error), reason)
+            outcome = outcome_of(error)
+            RUNS.labels(job_name=job, outcome=outcome).inc()
+            book.record(job, outcome, reason)
             log.error("job.failed", job=job, error=reason)
         else:
-            RUNS.labels(job_name=job, outcome=summary.outcome).inc()
+            outcome = summary.outcome
+            RUNS.labels(job_name=job, outcome=outcome).inc()
             RUN_SECONDS.labels(job_name=job).observe(summary.seconds)
-            if summary.outcome != "skipped":  # skipped: another replica runs it
-                book.record(job, summary.outcome, summary.error)
+            if outcome != "skipped":  # skipped: another replica runs it
+                book.record(job, outcome, summary.error)
             summary.log(log, "job.finished")  # at the level its outcome deserves
         book.refresh(ledger)  # and what other replicas and commands did meanwhile
+        return outcome
 
     return observed_run
 
@@ -96,6 +103,7 @@ class HealthApp:
     def __init__(self, scheduler: BackgroundScheduler, services: Services,
                  book: OutcomeBook) -> None:
         self.scheduler, self.services, self.book = scheduler, services, book
+        self.jobs = (*JOBS, WEBHOOK) if services.settings.webhooks_on else JOBS
 
     def ledger(self) -> Ledger:
         return self.services.ledger  # opened (and migrated) on first use
@@ -119,7 +127,8 @@ class HealthApp:
         max_age = timedelta(seconds=self.services.settings.health_max_sync_age_seconds)
         return assess(seen, now=self.book.clock(), started_at=self.book.started_at,
                       max_age=max_age, next_runs=next_runs,
-                      scheduler_running=self.scheduler.running, ledger_error=ledger_error)
+                      scheduler_running=self.scheduler.running, ledger_error=ledger_error,
+                      jobs=self.jobs)
 
 
 def _json(status: int, body: dict[str, Any]) -> Response:
@@ -129,10 +138,12 @@ def _json(status: int, body: dict[str, Any]) -> Response:
 
 def serve(services: Services, stop: threading.Event, ready: Callable[[str], None],
           book: OutcomeBook | None = None, *,
-          portal_ready: Callable[[str], None] | None = None) -> None:
-    """Start the jobs, the health server and the portal (with a secret key); return
-    when ``stop`` is set. ``ready`` gets the health server's URL, ``portal_ready`` the
-    portal's, once both listen. ``book``: what the jobs ended with, and the clock
+          portal_ready: Callable[[str], None] | None = None,
+          webhooks_ready: Callable[[str], None] | None = None) -> None:
+    """Start the jobs, the health server, the portal (with a secret key) and the webhook
+    receivers (with a vendor's secret); return when ``stop`` is set. ``ready`` gets the
+    health server's URL, ``portal_ready`` the portal's, ``webhooks_ready`` the
+    receivers', once they listen. ``book``: what the jobs ended with, and the clock
     /healthz judges by (tests pass their own)."""
     settings = services.settings
     book = book if book is not None else OutcomeBook()
@@ -141,17 +152,26 @@ def serve(services: Services, stop: threading.Event, ready: Callable[[str], None
     health = listen(HealthApp(scheduler, services, book), settings.serve_host,
                     settings.serve_port, name="health")
     portal: Listening | None = None
+    webhooks: Receiving | None = None
     try:
         if settings.portal_secret_key is not None:
             portal = start_portal(services)
         scheduler.start()
-        ready(health.url)
+        start_series((WEBHOOK,) if settings.webhooks_on else ())
+        webhooks = start_webhooks(services, observed(
+            WEBHOOK, lambda: run_targeted_sync(services), book, lambda: services.ledger), stop)
         if portal is not None and portal_ready is not None:
             portal_ready(portal.url)
+        if webhooks is not None and webhooks_ready is not None:
+            webhooks_ready(webhooks.server.url)
+        ready(health.url)  # last: everything listens
         stop.wait()
     finally:
         for server in (portal, health):
             if server is not None:
                 server.stop()
+        stop.set()  # the webhook trigger starts no run after this
+        if webhooks is not None:
+            webhooks.stop()
         if scheduler.running:
             scheduler.shutdown(wait=True)  # a running job finishes; none starts

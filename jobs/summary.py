@@ -112,6 +112,7 @@ class RunSummary:
     rate_limited: int = 0
     reviews: int = 0
     unrecovered: int = 0
+    webhook_events: int = 0  # a targeted sync: the pending events it took
     seconds: float = 0.0
     error: str | None = None
 

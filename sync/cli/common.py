@@ -180,3 +180,18 @@ def require_portal_listenable(settings: Settings) -> None:
             "needs a port of its own, apart from /healthz and /metrics (default 9110)")
     require_listenable(host, port, host_setting="PARTNERSYNC_PORTAL_HOST",
                        port_setting="PARTNERSYNC_PORTAL_PORT")
+
+
+def require_webhooks_listenable(settings: Settings) -> None:
+    """The webhook receivers' address, checked as ``require_listenable`` does; their port
+    must be theirs alone (the vendors reach it, never /healthz or the portal)."""
+    host, port = settings.resolved_webhook_host, settings.webhook_port
+    taken = {settings.serve_port: "PARTNERSYNC_SERVE_PORT"}
+    if settings.portal_secret_key is not None:
+        taken[settings.portal_port] = "PARTNERSYNC_PORTAL_PORT"
+    if port != 0 and port in taken:
+        raise ConfigurationError(
+            f"PARTNERSYNC_WEBHOOK_PORT: {port} is {taken[port]} too; the webhook receivers "
+            "need a port of their own (default 9111)")
+    require_listenable(host, port, host_setting="PARTNERSYNC_WEBHOOK_HOST",
+                       port_setting="PARTNERSYNC_WEBHOOK_PORT")

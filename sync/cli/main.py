@@ -27,6 +27,7 @@ from sync.cli import (
     report,
     run,
     standins,
+    webhooks,
 )
 from sync.cli.common import resolve_actor
 from sync.cli.failures import EXIT_CONFIG, EXIT_ERROR
@@ -67,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain.register(commands)
     report.register(commands)
     portal.register(commands)
+    webhooks.register(commands)
     _debug_after_the_command(parser)
     return parser
 

@@ -28,7 +28,8 @@ class NoSyncYet(PartnerSyncError):
 
 def current_decisions(services: Services) -> tuple[Inputs, Decisions] | None:
     """The inputs and decisions of the last sync, or ``None`` if no sync ever ran."""
-    last_run = services.ledger.last_run(SYNC_RUN_KIND)
+    # The latest recorded decisions (a targeted webhook sync's too), else the last sync.
+    last_run = services.ledger.latest_sync() or services.ledger.last_run(SYNC_RUN_KIND)
     if last_run is None:
         return None
     inputs = inputs_from_mirror(services.mirror, services.props)

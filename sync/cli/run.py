@@ -21,6 +21,7 @@ from sync.cli.common import (
     plain,
     require_listenable,
     require_portal_listenable,
+    require_webhooks_listenable,
     utc_instant,
 )
 from sync.errors import ConfigurationError
@@ -138,6 +139,8 @@ def _serve(args: argparse.Namespace) -> int:
                            port_setting="PARTNERSYNC_SERVE_PORT")
         if settings.portal_secret_key is not None:
             require_portal_listenable(settings)
+        if settings.webhooks_on:
+            require_webhooks_listenable(settings)
         serve(services, stop, _announce,
               portal_ready=_announce_portal(settings.resolved_portal_url))
     return EXIT_OK
@@ -155,8 +158,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                       help="read everything, not only what changed since the last run")
     sync.set_defaults(handler=_sync)
     serve = commands.add_parser(
-        "serve", help="run the scheduled jobs with /healthz, /metrics (and the portal on "
-                      "its own port with PARTNERSYNC_PORTAL_SECRET_KEY)")
+        "serve", help="run the scheduled jobs with /healthz, /metrics (and the portal, and "
+                      "the webhook receivers, each on its own port when configured)")
     serve.set_defaults(handler=_serve)
     hubspot = commands.add_parser("hubspot", help="HubSpot portal administration")
     actions = hubspot.add_subparsers(dest="action", required=True, metavar="ACTION")

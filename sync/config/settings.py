@@ -62,6 +62,16 @@ class Settings(BaseSettings):
     portal_trusted_proxies: int = Field(0, ge=0, le=10)
     smtp_url: SecretStr | None = None  # smtps://, smtp:// (STARTTLS), smtp+insecure://
     smtp_from: str | None = None
+    # Webhooks (docs/configuration.md, Webhooks): each endpoint is on when its secret is
+    # set, on a port of its own (the one the vendors call). The Stripe secret: one or
+    # more whsec_..., comma-separated (the account endpoint's and the Connect one's).
+    stripe_webhook_secret: SecretStr | None = None
+    hubspot_client_secret: SecretStr | None = None
+    webhook_host: str | None = None  # default: PARTNERSYNC_SERVE_HOST
+    webhook_port: int = Field(9111, ge=0, le=65535)  # 0: any free port
+    webhook_public_url: str | None = None  # the base the vendors call; HubSpot signs it
+    # How long the first pending event waits for others before a targeted sync runs.
+    webhook_debounce_seconds: float = Field(5.0, ge=0, le=3600)
 
     @field_validator("hubspot_base_url", "stripe_api_base")
     @classmethod
@@ -70,9 +80,9 @@ class Settings(BaseSettings):
             raise ValueError("expected an http:// or https:// URL")
         return value.rstrip("/")
 
-    @field_validator("portal_host")
+    @field_validator("portal_host", "webhook_host")
     @classmethod
-    def _portal_host(cls, value: str | None) -> str | None:
+    def _optional_host(cls, value: str | None) -> str | None:
         return (value.strip() or None) if value is not None else None
 
     @field_validator("operator")
@@ -80,15 +90,31 @@ class Settings(BaseSettings):
     def _operator(cls, value: str | None) -> str | None:
         return (value.strip() or None) if value is not None else None
 
-    @field_validator("portal_url")
+    @field_validator("portal_url", "webhook_public_url")
     @classmethod
-    def _portal_url(cls, value: str | None) -> str | None:
+    def _public_url(cls, value: str | None) -> str | None:
         if value is None or not value.strip():
             return None
         if not value.startswith(("http://", "https://")) or not urlsplit(value).hostname:
-            raise ValueError("expected the portal's public http:// or https:// URL, e.g. "
+            raise ValueError("expected the public http:// or https:// base URL, e.g. "
                              "https://partners.example.com")
         return value.strip().rstrip("/")
+
+    @field_validator("stripe_webhook_secret")
+    @classmethod
+    def _stripe_webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if not all(part.startswith("whsec_") for part in split_secrets(value)):
+            raise ValueError("expected Stripe's endpoint signing secret, whsec_... (several "
+                             "separated by commas); `partnersync webhooks setup` says where "
+                             "to find it")
+        return value
+
+    @field_validator("hubspot_client_secret")
+    @classmethod
+    def _hubspot_client_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        return value if value is not None and value.get_secret_value().strip() else None
 
     @field_validator("portal_secret_key")
     @classmethod
@@ -147,6 +173,16 @@ class Settings(BaseSettings):
         return self.portal_host or self.serve_host
 
     @property
+    def resolved_webhook_host(self) -> str:
+        """Where the webhook receivers listen: PARTNERSYNC_WEBHOOK_HOST, else serve's host."""
+        return self.webhook_host or self.serve_host
+
+    @property
+    def webhooks_on(self) -> bool:
+        """Either receiver is on (its secret is set): ``serve`` listens for webhooks."""
+        return self.stripe_webhook_secret is not None or self.hubspot_client_secret is not None
+
+    @property
     def resolved_portal_url(self) -> str:
         """The base of sign-in links: PARTNERSYNC_PORTAL_URL, else where the portal listens."""
         return self.portal_url or f"http://{self.resolved_portal_host}:{self.portal_port}"
@@ -162,9 +198,12 @@ class Settings(BaseSettings):
         """What no log line or message may show: the credentials, the portal's secret
         key, and the passwords in the database's and the SMTP server's URLs (a driver's
         error may repeat a URL)."""
-        values = [self.hubspot_access_token, self.stripe_api_key, self.portal_secret_key]
+        values = [self.hubspot_access_token, self.stripe_api_key, self.portal_secret_key,
+                  self.stripe_webhook_secret, self.hubspot_client_secret]
         found = [value.get_secret_value() for value in values
                  if value is not None and value.get_secret_value()]
+        if self.stripe_webhook_secret is not None:
+            found += split_secrets(self.stripe_webhook_secret)
         smtp = "" if self.smtp_url is None else self.smtp_url.get_secret_value()
         return _with_passwords(found, self.database_url, smtp)
 
@@ -173,11 +212,17 @@ MIN_SECRET_KEY_LENGTH = 16
 KEY_HOWTO = ("set it to a long random value, e.g. the output of "
              "`python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`")
 SECRET_VARIABLES = ("PARTNERSYNC_HUBSPOT_ACCESS_TOKEN", "PARTNERSYNC_STRIPE_API_KEY",
-                    "PARTNERSYNC_PORTAL_SECRET_KEY")
+                    "PARTNERSYNC_PORTAL_SECRET_KEY", "PARTNERSYNC_STRIPE_WEBHOOK_SECRET",
+                    "PARTNERSYNC_HUBSPOT_CLIENT_SECRET")
 SMTPS, SMTP_INSECURE = "smtps", "smtp+insecure"
 # smtp: STARTTLS required; smtps: TLS from the start; smtp+insecure: a deliberate relay
 # in clear on a trusted network (no password: it would travel in clear).
 SMTP_SCHEMES = {"smtp": 587, SMTPS: 465, SMTP_INSECURE: 25}
+
+
+def split_secrets(value: SecretStr) -> list[str]:
+    """A comma-separated secret's parts, stripped (Stripe: one per webhook endpoint)."""
+    return [part.strip() for part in value.get_secret_value().split(",") if part.strip()]
 
 
 def smtp_parts(url: str) -> SplitResult:
@@ -212,6 +257,8 @@ def secrets_in_environment() -> list[str]:
     """The credentials as the environment holds them, valid or not: what an error
     message must never show, even when the settings did not load."""
     found = [value for name in SECRET_VARIABLES if (value := os.environ.get(name, "").strip())]
+    found += [part.strip() for part in os.environ.get("PARTNERSYNC_STRIPE_WEBHOOK_SECRET", "")
+              .split(",") if part.strip()]  # one secret per Stripe endpoint
     return _with_passwords(found, os.environ.get("PARTNERSYNC_DATABASE_URL", ""),
                            os.environ.get("PARTNERSYNC_SMTP_URL", ""))
 

@@ -10,7 +10,7 @@ from sync.doctor.checks import Check
 from sync.domain.terms import Programme
 from sync.errors import ConfigurationError
 
-SETTINGS, PROGRAMME = "settings", "programme"
+SETTINGS, PROGRAMME, WEBHOOKS = "settings", "programme", "webhooks"
 
 
 def check_settings(load: Callable[[], Settings]) -> tuple[Check, Settings | None]:
@@ -37,3 +37,24 @@ def check_programme(settings: Settings) -> tuple[Check, Programme | None]:
         return Check.ok(PROGRAMME, label, "none set: the defaults of docs/configuration.md "
                         "apply"), programme
     return Check.ok(PROGRAMME, label, f"{path} is valid"), programme
+
+
+def check_webhooks(settings: Settings) -> Check:
+    """Which receivers ``serve`` runs (each on when its secret is set), and where."""
+    on = [vendor for vendor, secret in (("Stripe", settings.stripe_webhook_secret),
+                                        ("HubSpot", settings.hubspot_client_secret))
+          if secret is not None]
+    if not on:
+        return Check.ok(WEBHOOKS, "webhooks", "off (neither PARTNERSYNC_STRIPE_WEBHOOK_SECRET "
+                        "nor PARTNERSYNC_HUBSPOT_CLIENT_SECRET is set): the scheduled syncs "
+                        "alone")
+    where = f"{settings.resolved_webhook_host}:{settings.webhook_port}"
+    public = settings.webhook_public_url
+    if "HubSpot" in on and public is None:
+        return Check.warn(WEBHOOKS, "webhooks", f"{' and '.join(on)} on, on {where}, without "
+                          "PARTNERSYNC_WEBHOOK_PUBLIC_URL: HubSpot's signatures are checked "
+                          "against the URL a request arrives with, not the one HubSpot called",
+                          "set PARTNERSYNC_WEBHOOK_PUBLIC_URL to the base URL HubSpot calls "
+                          "(`partnersync webhooks setup` prints the endpoints)")
+    return Check.ok(WEBHOOKS, "webhooks", f"{' and '.join(on)} on, on {where}"
+                    + (f", called at {public}/webhooks/..." if public else ""))

@@ -17,7 +17,7 @@ from sync.config.settings import Settings, load_settings
 from sync.doctor.checks import Check
 from sync.doctor.database import check_database
 from sync.doctor.hubspot import TOKEN, hubspot_checks
-from sync.doctor.local import PROGRAMME, check_programme, check_settings
+from sync.doctor.local import PROGRAMME, check_programme, check_settings, check_webhooks
 from sync.doctor.stripe import KEY, stripe_checks
 from sync.wiring import Services
 
@@ -45,7 +45,8 @@ def run_doctor(load: Callable[[], Settings] = load_settings,
                                settings.stripe_api_base, database.waiting)
     finally:
         services.close()
-    return [settings_check, programme_check, database.check, *hubspot, *stripe]
+    return [settings_check, programme_check, check_webhooks(settings), database.check,
+            *hubspot, *stripe]
 
 
 def _secret(value: SecretStr | None) -> str | None:

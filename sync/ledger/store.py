@@ -55,6 +55,7 @@ from sync.ledger.records import (
     rate_value,
 )
 from sync.ledger.store_payouts import PayoutMethods
+from sync.ledger.webhooks import WebhookMethods
 
 Clock = Callable[[], datetime]
 FINISHED = ("succeeded", "failed", "stopped")
@@ -80,7 +81,7 @@ def _run_of(row: RunRow | None) -> RunRecord | None:
                      row.finished_at, row.recorded_at, row.summary, row.error)
 
 
-class Ledger(PayoutMethods, PortalMethods, SessionMethods):
+class Ledger(PayoutMethods, PortalMethods, SessionMethods, WebhookMethods):
     def __init__(self, engine: Engine, clock: Clock = _utc_now) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)

@@ -32,7 +32,7 @@ from sync.ledger.models import (
 )
 from sync.ledger.records import PayoutRecord, RunRecord, frozen_of, line_of, rate_value
 
-DECIDING_JOBS = ("sync", "month_close")  # the jobs whose runs record decisions
+DECIDING_JOBS = ("sync", "month_close", "webhook")  # the jobs whose runs record decisions
 HOLD_MOVES = {"payout_held": True, "payout_released": False}  # controls._apply_hold
 S = PayoutStatus
 Written = Mapping[tuple[str, str], str]  # (kind, target) -> content hash last intended

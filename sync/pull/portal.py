@@ -75,7 +75,7 @@ def pull(hubspot: HubSpotGateway, stripe: StripeGateway, ledger: Ledger, mirror:
     hubspot_tally, stripe_tally = _results(sides)
     accounts = pull_accounts(stripe, ledger, mirror, run_id, hubspot.props,
                              refresh_all=stripe_tally.full, progress=report)
-    return _summary(hubspot_tally, stripe_tally, accounts)
+    return summary_of(hubspot_tally, stripe_tally, accounts)
 
 
 def pull_accounts(stripe: StripeGateway, ledger: Ledger, mirror: Mirror, run_id: int,
@@ -141,7 +141,8 @@ def _results(sides: list[Future[Tally]]) -> tuple[Tally, Tally]:
     return sides[0].result(), sides[1].result()
 
 
-def _summary(*tallies: Tally) -> PullSummary:
+def summary_of(*tallies: Tally) -> PullSummary:
+    """The sides' tallies merged (HubSpot's first: its ``full`` is ``full_hubspot``)."""
     read: dict[str, int] = {}
     changed: dict[str, int] = {}
     removed: dict[str, int] = {}

@@ -3,8 +3,8 @@ pool of threads, a cap on open connections, idle connections closed, no ``Server
 header naming versions, and a graceful stop (requests in progress finish, then every
 connection closes).
 
-``partnersync serve`` runs two of them (the health endpoints, and the portal on its
-own port); ``partnersync portal`` one.
+``partnersync serve`` runs up to three of them (the health endpoints, the portal and
+the webhook receivers, each on its own port); ``partnersync portal`` one.
 """
 
 from __future__ import annotations
@@ -13,12 +13,15 @@ import logging
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import structlog
 from waitress import wasyncore
+from waitress.channel import HTTPChannel
 from waitress.server import create_server
+from waitress.task import ErrorTask
 
 THREADS = 8  # requests handled at once; more wait in waitress's queue
 CONNECTION_LIMIT = 100  # open connections; beyond, waitress stops accepting for a while
@@ -96,13 +99,33 @@ class Listening:
                    for channel in list(self.server._map.values()))
 
 
-def listen(app: Any, host: str, port: int, *, name: str) -> Listening:
-    """Serve ``app`` on ``host``:``port`` (0: any free port) in a thread named ``name``."""
+Refusal = Callable[[str, int], None]  # the path and the status waitress answered
+
+
+def _telling(on_refused: Refusal) -> type[HTTPChannel]:
+    """waitress's channel, telling ``on_refused`` of each request waitress refuses itself
+    (a body too large, a malformed request) before the application sees it."""
+
+    class Told(ErrorTask):  # type: ignore[misc]
+        def execute(self) -> None:
+            super().execute()
+            on_refused(str(getattr(self.request, "path", "") or ""), int(self.status[:3]))
+
+    return type("TellingChannel", (HTTPChannel,), {"error_task_class": Told})
+
+
+def listen(app: Any, host: str, port: int, *, name: str, max_body: int = MAX_BODY,
+           on_refused: Refusal | None = None) -> Listening:
+    """Serve ``app`` on ``host``:``port`` (0: any free port) in a thread named ``name``.
+    A body of ``max_body`` bytes or more is refused with 413 before it is read;
+    ``on_refused`` hears of that and of every other request waitress refuses itself."""
     _route_waitress_logs()
     server = create_server(app, host=host, port=port, threads=THREADS,
                            connection_limit=CONNECTION_LIMIT, channel_timeout=CHANNEL_TIMEOUT,
-                           max_request_body_size=MAX_BODY, ident="",
+                           max_request_body_size=max_body, ident="",
                            expose_tracebacks=False, clear_untrusted_proxy_headers=False)
+    if on_refused is not None:
+        server.channel_class = _telling(on_refused)
     thread = threading.Thread(target=server.run, name=name, daemon=True)
     thread.start()
     shown = f"[{host}]" if ":" in host else host

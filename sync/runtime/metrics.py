@@ -34,3 +34,11 @@ AMOUNT_EUR = Counter("partnersync_amount_eur",
 LAST_SUCCESS = Gauge("partnersync_last_success_timestamp_seconds",
                      "Unix time the job last succeeded, in any process (from the ledger)",
                      ["job_name"], registry=REGISTRY)
+WEBHOOK_EVENTS = Counter(
+    "partnersync_webhook_events",
+    "Webhook deliveries by vendor and outcome: accepted, duplicate and ignored count events; "
+    "bad_signature, stale, malformed, too_large and unavailable count deliveries refused",
+    ["vendor", "outcome"], registry=REGISTRY)
+WEBHOOK_PENDING = Gauge("partnersync_webhook_events_pending",
+                        "Webhook events stored and not yet processed by a targeted sync",
+                        registry=REGISTRY)

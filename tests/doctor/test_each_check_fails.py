@@ -216,4 +216,26 @@ def test_json_for_scripts(world: World, monkeypatch: pytest.MonkeyPatch,
         "cause": None}
     assert by_id["stripe.balance"]["status"] == "skip"
     assert (report["exit_status"], status) == (0, 0)
-    assert len(report["checks"]) == 19
+    assert len(report["checks"]) == 20
+
+
+def test_webhooks_on_and_hubspot_s_without_the_public_url_warns(
+        world: World, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("PARTNERSYNC_STRIPE_WEBHOOK_SECRET", "whsec_doctor")
+    _, lines = doctor(capsys)
+    assert lines_of(lines, "webhooks") == ["ok    webhooks: Stripe on, on 127.0.0.1:9111"]
+    monkeypatch.setenv("PARTNERSYNC_HUBSPOT_CLIENT_SECRET", "doctor-client-secret")
+    status, lines = doctor(capsys)
+    assert lines_of(lines, "webhooks") == [
+        "warn  webhooks: Stripe and HubSpot on, on 127.0.0.1:9111, without "
+        "PARTNERSYNC_WEBHOOK_PUBLIC_URL: HubSpot's signatures are checked against the URL a "
+        "request arrives with, not the one HubSpot called",
+        "      fix: set PARTNERSYNC_WEBHOOK_PUBLIC_URL to the base URL HubSpot calls "
+        "(`partnersync webhooks setup` prints the endpoints)"]
+    assert status == 0 and "whsec_doctor" not in "\n".join(lines)
+    monkeypatch.setenv("PARTNERSYNC_WEBHOOK_PUBLIC_URL", "https://partners.example.com")
+    _, lines = doctor(capsys)
+    assert lines_of(lines, "webhooks") == [
+        "ok    webhooks: Stripe and HubSpot on, on 127.0.0.1:9111, called at "
+        "https://partners.example.com/webhooks/..."]

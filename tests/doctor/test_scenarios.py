@@ -18,6 +18,8 @@ from tests.doctor.conftest import KEY_LEVELS, World
 # The lines every scenario shares; each test writes out the ones it changes.
 SETTINGS = "ok    settings: the PARTNERSYNC_* variables are valid"
 PROGRAMME = "ok    programme file: none set: the defaults of docs/configuration.md apply"
+WEBHOOKS = ("ok    webhooks: off (neither PARTNERSYNC_STRIPE_WEBHOOK_SECRET nor "
+            "PARTNERSYNC_HUBSPOT_CLIENT_SECRET is set): the scheduled syncs alone")
 HUBSPOT_OK = [
     "ok    HubSpot token: accepted for portal 12345678",
     "ok    HubSpot scopes: all 9 a run needs",
@@ -53,13 +55,13 @@ def doctor(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[st
 
 
 def database_ok(world: World) -> str:
-    return f"ok    database: sqlite:///{world.database} at revision 0008, the latest"
+    return f"ok    database: sqlite:///{world.database} at revision 0009, the latest"
 
 
 def test_all_ok_portal(world: World, capsys: pytest.CaptureFixture[str]) -> None:
     status, lines = doctor(capsys)
-    assert lines == [SETTINGS, PROGRAMME, database_ok(world), *HUBSPOT_OK, STRIPE_KEY,
-                     *PERMISSIONS_OK, CONNECT, BALANCE, "19 ok"]
+    assert lines == [SETTINGS, PROGRAMME, WEBHOOKS, database_ok(world), *HUBSPOT_OK, STRIPE_KEY,
+                     *PERMISSIONS_OK, CONNECT, BALANCE, "20 ok"]
     assert status == 0
 
 
@@ -69,11 +71,11 @@ def test_a_missing_scope_fails_naming_it(world: World,
         [s for s in README_SCOPES if s != "crm.objects.custom.write"])
     status, lines = doctor(capsys)
     assert lines == [
-        SETTINGS, PROGRAMME, database_ok(world), HUBSPOT_OK[0],
+        SETTINGS, PROGRAMME, WEBHOOKS, database_ok(world), HUBSPOT_OK[0],
         "fail  HubSpot scopes: missing crm.objects.custom.write",
         "      fix: give the private app crm.objects.custom.write (Settings > Integrations > "
         "Private Apps > the app > Scopes)",
-        *HUBSPOT_OK[2:], STRIPE_KEY, *PERMISSIONS_OK, CONNECT, BALANCE, "18 ok, 1 fail"]
+        *HUBSPOT_OK[2:], STRIPE_KEY, *PERMISSIONS_OK, CONNECT, BALANCE, "19 ok, 1 fail"]
     assert status == 2
 
 
@@ -85,13 +87,13 @@ def test_a_restricted_key_lacking_transfers_fails_on_that_permission(
     monkeypatch.setenv("PARTNERSYNC_STRIPE_API_KEY", key)
     status, lines = doctor(capsys)
     assert lines == [
-        SETTINGS, PROGRAMME, database_ok(world), *HUBSPOT_OK, STRIPE_KEY,
+        SETTINGS, PROGRAMME, WEBHOOKS, database_ok(world), *HUBSPOT_OK, STRIPE_KEY,
         *PERMISSIONS_OK[:6],
         "fail  Stripe Connect → Transfers: the key may not read transfers (Stripe asks for "
         "rak_transfer_read)",
         "      fix: give the key Connect → Transfers: Write (Stripe Dashboard > Developers > "
         "API keys > the key > Edit)",
-        PERMISSIONS_OK[7], CONNECT, BALANCE, "18 ok, 1 fail"]
+        PERMISSIONS_OK[7], CONNECT, BALANCE, "19 ok, 1 fail"]
     assert status == 2
     assert key[8:-6] not in "\n".join(lines)  # never the key, even masked by Stripe
 
@@ -105,14 +107,14 @@ def test_an_unmigrated_database_is_a_warning_and_stays_as_it_is(
     monkeypatch.setenv("PARTNERSYNC_DATABASE_URL", f"sqlite:///{older}")
     status, lines = doctor(capsys)
     assert lines == [
-        SETTINGS, PROGRAMME,
-        f"warn  database: sqlite:///{older} at revision 0002, the latest is 0008: "
+        SETTINGS, PROGRAMME, WEBHOOKS,
+        f"warn  database: sqlite:///{older} at revision 0002, the latest is 0009: "
         "partnersync migrates it at its next start",
         "      fix: back the database up first; any command but doctor migrates it",
         *HUBSPOT_OK, STRIPE_KEY, *PERMISSIONS_OK, CONNECT,
         "ok    Stripe EUR balance: 1000.00 EUR available; the payouts waiting are not "
         "known (see the database line)",
-        "18 ok, 1 warn"]
+        "19 ok, 1 warn"]
     assert status == 0
     assert current_revision(engine) == "0002"
     engine.dispose()
@@ -126,7 +128,7 @@ def test_unreachable_hubspot_exits_3_after_the_retry_policy(
     status, lines = doctor(capsys)
     skipped = "not checked: the token check failed"
     assert lines == [
-        SETTINGS, PROGRAMME, database_ok(world),
+        SETTINGS, PROGRAMME, WEBHOOKS, database_ok(world),
         f"fail  HubSpot token: HubSpot at {nowhere}: no answer (refused, timed out or "
         "dropped)",
         "      fix: check the network, or PARTNERSYNC_HUBSPOT_BASE_URL (the HubSpot client "
@@ -135,6 +137,6 @@ def test_unreachable_hubspot_exits_3_after_the_retry_policy(
         f"skip  HubSpot setup scopes: {skipped}",
         f"skip  HubSpot users scope: {skipped}",
         f"skip  HubSpot custom objects and properties: {skipped}",
-        STRIPE_KEY, *PERMISSIONS_OK, CONNECT, BALANCE, "14 ok, 1 fail, 4 skip"]
+        STRIPE_KEY, *PERMISSIONS_OK, CONNECT, BALANCE, "15 ok, 1 fail, 4 skip"]
     assert status == 3
     assert len(world.sleeps) == 2  # three tries, the doctor's share of the one policy

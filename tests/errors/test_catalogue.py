@@ -55,6 +55,7 @@ ARGUMENTS: dict[str, list[str]] = {
     "portal invite-admin": ["manager@vmcloud.example", *BY],
     "portal revoke": ["30000000001", *BY],
     "portal revoke-admin": ["manager@vmcloud.example", *BY],
+    "webhooks setup": [],
 }
 WORKER = {"sync", "serve", "hubspot setup"}  # need the credentials
 STANDALONE = {"sandbox", "demo"}  # need no settings: refused for their --fixtures

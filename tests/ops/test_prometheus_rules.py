@@ -25,7 +25,7 @@ RULES = ROOT / "ops" / "prometheus" / "partnersync-alerts.yml"
 RULE_TESTS = ROOT / "ops" / "prometheus" / "partnersync-alerts.test.yml"
 ALERTS = ["PartnerSyncJobFailing", "PartnerSyncNoSuccessfulSync", "PartnerSyncNeverSynced",
           "PartnerSyncDown", "PartnerSyncPayoutsFailing", "PartnerSyncRateLimitStorm",
-          "PartnerSyncQuarantineGrowing"]
+          "PartnerSyncQuarantineGrowing", "PartnerSyncWebhooksRefused"]
 
 
 def tools_required(environ: dict[str, str]) -> bool:

@@ -74,6 +74,33 @@ class World:
         return result
 
 
+@dataclass(frozen=True)
+class Changed:
+    """Changes made in both vendors after a first pull, and the mirror before them."""
+
+    before: dict[str, list[JSON]]
+    deal_id: str
+    customer_id: str
+    open_invoice: JSON
+
+
+def change_both_vendors(world: World) -> Changed:
+    """A first pull; then a deal renamed, a customer's email changed, an open invoice paid."""
+    world.pull()
+    world.advance(minutes=15)
+    deal_id = world.mirror.records(Mirrored.HUBSPOT_DEAL.value)[3]["id"]
+    customer_id = world.mirror.records(Mirrored.STRIPE_CUSTOMER.value)[2]["id"]
+    open_invoice = next(i for i in world.mirror.records(Mirrored.STRIPE_INVOICE.value)
+                        if i["status"] == "open")
+    before = world.snapshot()
+    world.hubspot_change(object_type="deals",
+                         update=[{"id": deal_id, "properties": {"dealname": "Renamed"}}])
+    world.stripe_change(action="update", object="customer", id=customer_id,
+                        fields={"email": "billing@renamed.example"})
+    world.stripe_change(action="pay_invoice", id=open_invoice["id"])
+    return Changed(before, deal_id, customer_id, open_invoice)
+
+
 @contextmanager
 def world(fixtures: Path, database_url: str) -> Iterator[World]:
     """The fixture set served by both sandboxes; the HubSpot portal set up (payouts)."""

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from sync.pull.mirror_inputs import Mirrored
-from tests.pull.support import JSON, World
+from tests.pull.support import JSON, World, change_both_vendors
 
 DEAL, PARTNER = Mirrored.HUBSPOT_DEAL.value, Mirrored.HUBSPOT_PARTNER.value
 CUSTOMER, INVOICE = Mirrored.STRIPE_CUSTOMER.value, Mirrored.STRIPE_INVOICE.value
@@ -40,18 +40,9 @@ def test_first_pull_is_full_and_reports_progress(small: World) -> None:
 
 
 def test_changes_in_both_vendors_change_exactly_those_records(small: World) -> None:
-    small.pull()
-    small.advance(minutes=15)
-    deal_id = small.mirror.records(DEAL)[3]["id"]
-    customer_id = small.mirror.records(CUSTOMER)[2]["id"]
-    open_invoice = next(i for i in small.mirror.records(INVOICE) if i["status"] == "open")
-    before = small.snapshot()
-
-    small.hubspot_change(object_type="deals",
-                         update=[{"id": deal_id, "properties": {"dealname": "Renamed"}}])
-    small.stripe_change(action="update", object="customer", id=customer_id,
-                        fields={"email": "billing@renamed.example"})
-    small.stripe_change(action="pay_invoice", id=open_invoice["id"])
+    changed = change_both_vendors(small)
+    before, deal_id, customer_id = changed.before, changed.deal_id, changed.customer_id
+    open_invoice = changed.open_invoice
     small.reset_calls()
     summary = small.pull()
 

@@ -130,6 +130,18 @@ class HubSpotGateway:
         self._attach_companies(deals)
         return deals
 
+    def deals(self, ids: Sequence[str]) -> list[JsonObject]:
+        """Deals by id, with their companies in ``associations`` as the listing and the
+        search give them; ids HubSpot no longer has are left out."""
+        deals = self.batch_read(DEALS, unique_ids(ids), self._deal_properties(), ())
+        self._attach_companies(deals)
+        return deals
+
+    def payout_records(self, ids: Sequence[str]) -> list[JsonObject]:
+        """Payout records by HubSpot record id, with the properties ``payouts`` reads."""
+        return self.batch_read(self.object_type_id(self.props.payout.object_name),
+                               unique_ids(ids), self._payout_properties(), ())
+
     def payouts(self) -> list[JsonObject]:
         """Every payout record with its properties (finance's approvals and paid marks)."""
         return self._list(self.object_type_id(self.props.payout.object_name),

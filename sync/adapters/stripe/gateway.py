@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import requests
 import stripe
@@ -27,6 +28,7 @@ from stripe.params import TransferCreateParams
 
 from sync.adapters.pacing import RollingWindowPacer
 from sync.adapters.retry import RetryPolicy, call_with_retry
+from sync.adapters.stripe.endpoints import WebhookEndpointMethods
 from sync.adapters.stripe.errors import (
     API,
     classify,
@@ -34,7 +36,7 @@ from sync.adapters.stripe.errors import (
     retry_reason,
     status_class,
 )
-from sync.adapters.stripe.http import read_all, stripe_client
+from sync.adapters.stripe.http import plain, read_all, stripe_client
 from sync.errors import (
     ConfigurationError,
     RateLimited,
@@ -50,12 +52,13 @@ T = TypeVar("T")
 Decode = Callable[[bytes], Any]  # a page's body -> its JSON
 PAGE_SIZE = 100  # Stripe's maximum: the fewest calls per listing
 MAX_EVENT_TYPES = 20  # Stripe's limit on `types[]`
+RETRIEVABLE = {"invoice": "invoices", "subscription": "subscriptions", "customer": "customers"}
 CURRENCY = "eur"  # R26: partners are paid in EUR
 
 log = structlog.get_logger(__name__)
 
 
-class StripeGateway:
+class StripeGateway(WebhookEndpointMethods):
     """Stripe reads and writes for one run; built once per process."""
 
     def __init__(
@@ -110,6 +113,21 @@ class StripeGateway:
         an event whose embedded invoice says ``lines.has_more``."""
         found = self._call("invoices.retrieve", partial(self._v1.invoices.retrieve, invoice_id))
         return self._with_all_lines(plain(found))
+
+    def current(self, kind: str, object_id: str) -> JSON | None:
+        """An invoice (with ALL its lines), subscription or customer as it is now, in the
+        JSON Stripe sent (as listings give them); None when Stripe has it no more (404,
+        or a deleted customer)."""
+        path = f"/v1/{RETRIEVABLE[kind]}/{quote(object_id, safe='')}"
+        try:
+            found = self._call(f"{RETRIEVABLE[kind]}.retrieve", partial(self._page, path, {}))
+        except RequestRejected as error:
+            if error.status == 404:
+                return None
+            raise
+        if found.get("deleted"):
+            return None
+        return self._with_all_lines(found) if kind == "invoice" else found
 
     def accounts(self) -> Iterator[JSON]:
         """Every Connect account of the platform, 100 a call (R26's refresh of them all)."""
@@ -287,12 +305,6 @@ class StripeGateway:
             raise failure from None  # the SDK error may quote a masked key
         API_CALLS.labels(api=API, operation=operation, status="2xx").inc()
         return result
-
-
-def plain(obj: Any) -> JSON:
-    """A StripeObject as the JSON the API sent (decimal strings stay strings)."""
-    data: JSON = obj.to_dict(recursive=True, for_json=True)
-    return data
 
 
 def _count_failure(operation: str, failure: UpstreamError) -> None:

@@ -29,6 +29,12 @@ def stripe_client(api_key: str, api_base: str, timeout: float) -> stripe.StripeC
     )
 
 
+def plain(obj: Any) -> dict[str, Any]:
+    """A StripeObject as the JSON the API sent (decimal strings stay strings)."""
+    data: dict[str, Any] = obj.to_dict(recursive=True, for_json=True)
+    return data
+
+
 def read_all(stream: Any) -> bytes:
     """The body, decompressed: requests' raw stream leaves gzip to the reader."""
     if isinstance(stream, urllib3.response.BaseHTTPResponse):

@@ -5,7 +5,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
-from sync.ledger import facts_models, portal_models  # noqa: F401  (their tables, in Base's metadata)
+from sync.ledger import (  # noqa: F401  (their tables, in Base's metadata)
+    facts_models,
+    portal_models,
+    webhook_models,
+)
 from sync.ledger.models import Base
 
 
