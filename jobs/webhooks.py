@@ -70,6 +70,7 @@ def run_targeted_sync(services: Services, as_of: datetime | None = None,
         notes: dict[str, str] = {}
         cycle(services, run_id, as_of, summary, pull_step=targeted_pull(events, notes))
         ledger.mark_webhook_events_processed(run_id, [event.id for event in events], notes)
+        WEBHOOK_PENDING.set(ledger.webhook_backlog()[0])  # now, not at the trigger's next look
         ledger.prune_webhook_events(ledger.now() - KEEP_PROCESSED)
 
     return run_job(services, JOB, as_of, work, on_summary)

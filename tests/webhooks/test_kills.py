@@ -40,6 +40,8 @@ from tests.webhooks.worlds import (
     synced,
 )
 
+RUNS_SUCCEEDED = 'partnersync_runs_total{job_name="webhook",outcome="succeeded"}'
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -117,13 +119,22 @@ def test_an_event_stored_by_a_worker_killed_before_syncing_it_is_synced_by_the_n
             stored = ledger.webhook_event("evt_before_kill")
             assert stored is not None and stored.processed_at is not None, (
                 (tmp_path / "second.log").read_text()[-3000:])
-            healthz = json.loads(get(f"http://127.0.0.1:{health}/healthz"))
-            metrics = get(f"http://127.0.0.1:{health}/metrics")
+            # The run marks the event, then ends, is counted and noted for /healthz: read
+            # both until they show it (these reads race the run's end by milliseconds).
+            while True:
+                metrics = get(f"http://127.0.0.1:{health}/metrics")
+                healthz = json.loads(get(f"http://127.0.0.1:{health}/healthz"))
+                seen = (healthz["jobs"]["webhook"].get("last_run") or {}).get("outcome")
+                if seen is not None and metric(metrics, RUNS_SUCCEEDED) >= 1 and metric(
+                        metrics, "partnersync_webhook_events_pending") == 0:
+                    break
+                if time.monotonic() > deadline:
+                    break  # the assertions below say what is missing
+                time.sleep(0.2)
             second.send_signal(signal.SIGTERM)
             assert second.wait(timeout=60) == 0
         assert healthz["jobs"]["webhook"]["last_run"]["outcome"] == "succeeded"
-        assert metric(metrics, 'partnersync_runs_total{job_name="webhook",'
-                               'outcome="succeeded"}') == 1
+        assert metric(metrics, RUNS_SUCCEEDED) == 1
         assert metric(metrics, "partnersync_webhook_events_pending") == 0
         assert november in ledger_lines(ledger)  # the November invoice's commission
         run = ledger.last_run("webhook")
