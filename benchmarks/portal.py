@@ -3,10 +3,11 @@
 2,000 partners, 50,000 deals, 30,000 Stripe customers billed over 24 months.
 
 It generates the portal (streamed to a temporary directory), serves it from the HubSpot
-and Stripe stand-ins with realistic rate limits (HubSpot 190 requests per 10 s and 5
-searches/s, Stripe live mode 100/s), time-scaled (``--time-scale``: the limits' windows
-pass that many times faster and the worker paces itself to match), and runs the worker
-as its own process (``python -m sync.cli sync``) four times:
+and Stripe stand-ins with realistic rate limits (HubSpot 190 requests per 10 s, 150
+association batches per 10 s apart and 5 searches/s, Stripe live mode 100/s),
+time-scaled (``--time-scale``: the limits' windows pass that many times faster and the
+worker paces itself to match), and runs the worker as its own process (``python -m
+sync.cli sync``) four times:
 
 1. the first, full sync;
 2. the first incremental one, which reads back what the full sync wrote;

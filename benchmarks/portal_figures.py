@@ -1,11 +1,17 @@
 """The portal benchmark's arithmetic: the portal's counts, the fewest calls the APIs
 allow for a sync, the floor their rate limits put under its wall time, and the table.
 
-The minimum per endpoint follows from the counts and the APIs' page sizes: a list page
-holds 100 records (HubSpot objects, every Stripe list), a search page 200, a batch read,
-update, upsert or association call 100 inputs; Stripe has no batch update, so a
-customer's metadata is one call. A partner needs a search (who has a tier) and a batch
-read (only the batch read returns property history).
+The minimum per endpoint follows from the counts and the APIs' page and batch sizes
+(docs/sandbox.md, "Batch limits", has HubSpot's sources): a list page holds 100 records
+(HubSpot objects, every Stripe list), a search page 200, an object batch read, update or
+upsert 100 inputs, a v4 association batch read 1,000 ids and a default association
+batch 100 pairs (HubSpot documents no figure for it; 100 is what the worker sends);
+Stripe has no batch update, so a customer's metadata is one call. A partner needs a
+search (who has a tier) and a batch read (only the batch read returns property history).
+
+The floor: HubSpot counts its v4 association batches in their own 10-second window, the
+searches in theirs (5 a second), everything else in the general one; the three fill in
+parallel, so HubSpot's floor is the longest of the three.
 """
 
 from __future__ import annotations
@@ -24,15 +30,19 @@ from mappings.properties import DEFAULT_PROPERTY_MAP as PROPS
 from sandbox.synthetic.portal import Portal
 
 LIST_PAGE, SEARCH_PAGE, BATCH = 100, 200, 100
+ASSOCIATION_READ_BATCH, ASSOCIATION_DEFAULT_BATCH = 1_000, 100
 HUBSPOT_WINDOW_S = 10.0
+SEARCH_ENDPOINT = "hubspot:crm.objects.search"
+ASSOCIATION_ENDPOINTS = frozenset(f"hubspot:crm.associations.batch.{kind}"
+                                  for kind in ("create", "read", "default", "archive"))
 
 
 def pages(count: int, size: int = LIST_PAGE) -> int:
     return max(1, math.ceil(count / size))
 
 
-def batches(count: int) -> int:
-    return math.ceil(count / BATCH)
+def batches(count: int, size: int = BATCH) -> int:
+    return math.ceil(count / size)
 
 
 @dataclass
@@ -108,8 +118,8 @@ class Written:
     def minimum(self) -> dict[str, int]:
         kinds = self.kinds
         custom = batches(kinds.get("hubspot.line", 0)) + batches(kinds.get("hubspot.payout", 0))
-        links = (batches(self.lines_with_partner) + batches(self.lines_with_deal)
-                 + batches(self.payouts_with_partner))
+        links = sum(batches(count, ASSOCIATION_DEFAULT_BATCH) for count in (
+            self.lines_with_partner, self.lines_with_deal, self.payouts_with_partner))
         return {
             "hubspot:crm.objects.batch.upsert": custom,
             "hubspot:crm.associations.batch.default": links,
@@ -159,11 +169,15 @@ def last_read(database: Path) -> dict[str, int]:
 
 def floor_seconds(calls: Mapping[str, int], limits: Limits) -> dict[str, float]:
     """Seconds the rate limits alone need for ``calls`` (at real speed), per API. HubSpot
-    search has its own 5/s limit; every other HubSpot call shares the 10-second window.
-    Stripe's reads and writes are limited apart, but a sync's writes need its reads."""
-    search = calls.get("hubspot:crm.objects.search", 0)
-    other = sum(n for name, n in calls.items() if name.startswith("hubspot:")) - search
+    search has its own 5/s limit and the v4 association batches their own 10-second
+    window; every other HubSpot call shares the general one. Stripe's reads and writes
+    are limited apart, but a sync's writes need its reads."""
+    search = calls.get(SEARCH_ENDPOINT, 0)
+    associations = sum(n for name, n in calls.items() if name in ASSOCIATION_ENDPOINTS)
+    other = sum(n for name, n in calls.items()
+                if name.startswith("hubspot:")) - search - associations
     hubspot = max(other * HUBSPOT_WINDOW_S / limits.hubspot_per_10s,
-                  search / limits.hubspot_searches_per_s)
+                  search / limits.hubspot_searches_per_s,
+                  associations * HUBSPOT_WINDOW_S / limits.hubspot_associations_per_10s)
     stripe = sum(n for name, n in calls.items() if name.startswith("stripe:"))
     return {"hubspot": hubspot, "stripe": stripe / limits.stripe_per_s}

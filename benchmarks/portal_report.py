@@ -25,8 +25,10 @@ def report(outcome: Outcome, floor_of: Floor) -> list[str]:
         f"{counts.subscriptions:,} subscriptions, {counts.invoices:,} invoices "
         f"({counts.invoice_lines:,} lines) over {scale.months} months; seed {scale.seed}; "
         f"generated in {outcome.generation_s:.0f} s",
-        f"limits: HubSpot {limits.hubspot_per_10s}/10 s + {limits.hubspot_searches_per_s} "
-        f"searches/s, Stripe {limits.stripe_mode} {limits.stripe_per_s}/s; "
+        f"limits: HubSpot {limits.hubspot_per_10s}/10 s + "
+        f"{limits.hubspot_associations_per_10s} association batches/10 s + "
+        f"{limits.hubspot_searches_per_s} searches/s, "
+        f"Stripe {limits.stripe_mode} {limits.stripe_per_s}/s; "
         f"time scale {scale.time_scale:g} (windows pass {scale.time_scale:g}x faster)",
         "",
     ]

@@ -67,6 +67,7 @@ class RateClock(SandboxClock):
 class Limits:
     hubspot_per_10s: int = 190  # a private app on Professional / Enterprise
     hubspot_searches_per_s: int = 5
+    hubspot_associations_per_10s: int = 150  # v4 association batches, Professional / Enterprise
     stripe_mode: str = "live"  # 100 reads and 100 writes a second
 
     @property
@@ -99,6 +100,8 @@ class World:
             "PARTNERSYNC_STRIPE_API_BASE": self.stripe_url,
             "PARTNERSYNC_DATABASE_URL": f"sqlite:///{self.database}",
             "PARTNERSYNC_HUBSPOT_RATE_LIMIT_PER_10S": str(self.limits.hubspot_per_10s),
+            "PARTNERSYNC_HUBSPOT_ASSOCIATION_RATE_LIMIT_PER_10S": str(
+                self.limits.hubspot_associations_per_10s),
             "PARTNERSYNC_PACING_TIME_SCALE": repr(self.time_scale),
             "PARTNERSYNC_PULL_OVERLAP_SECONDS": repr(OVERLAP_SECONDS),
             "PARTNERSYNC_LOG_FORMAT": "json",
@@ -113,6 +116,7 @@ class World:
             stripe_api_key=STRIPE_KEY[self.limits.stripe_mode],
             stripe_api_base=self.stripe_url, database_url=f"sqlite:///{self.database}",
             hubspot_rate_limit_per_10s=self.limits.hubspot_per_10s,
+            hubspot_association_rate_limit_per_10s=self.limits.hubspot_associations_per_10s,
             pacing_time_scale=self.time_scale)
 
     def reset_calls(self) -> None:
@@ -185,7 +189,8 @@ def open_world(directory: Path, limits: Limits, time_scale: float) -> Iterator[W
     tune_collector()  # the stand-ins hold millions of objects: see sync.runtime.collector
     hubspot = HubSpotSandbox.from_fixtures(
         directory, clock=clock, token=None, ten_second_limit=limits.hubspot_per_10s,
-        search_per_second=limits.hubspot_searches_per_s)
+        search_per_second=limits.hubspot_searches_per_s,
+        association_ten_second_limit=limits.hubspot_associations_per_10s)
     stripe = StripeSandbox.from_fixtures(directory, clock=clock, api_key=None)
     stripe.limits.configure({"mode": limits.stripe_mode})
     # The portal as loaded stays for the benchmark's life: out of the collector's full

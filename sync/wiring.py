@@ -112,11 +112,16 @@ class Services:
                                      PORTAL_HUBSPOT_TIMEOUT)
 
     @cached_property
-    def hubspot_pacers(self) -> tuple[RollingWindowPacer, RollingWindowPacer]:
-        """HubSpot's windows as this process counts them: every request and searches."""
-        limit = self.settings.hubspot_rate_limit_per_10s
-        return (RollingWindowPacer(limit, self._window(HUBSPOT_WINDOW_SECONDS)),
-                RollingWindowPacer(HUBSPOT_SEARCHES_PER_SECOND, self._window(1.0)))
+    def hubspot_pacers(self) -> tuple[RollingWindowPacer, RollingWindowPacer,
+                                      RollingWindowPacer]:
+        """HubSpot's windows as this process counts them: the general 10-second one,
+        searches, and the association batches' own 10-second one."""
+        settings = self.settings
+        return (RollingWindowPacer(settings.hubspot_rate_limit_per_10s,
+                                   self._window(HUBSPOT_WINDOW_SECONDS)),
+                RollingWindowPacer(HUBSPOT_SEARCHES_PER_SECOND, self._window(1.0)),
+                RollingWindowPacer(settings.hubspot_association_rate_limit_per_10s,
+                                   self._window(HUBSPOT_WINDOW_SECONDS)))
 
     def hubspot_for(self, token: str) -> HubSpotGateway:
         """A HubSpot gateway on ``token`` (``doctor`` checks one vendor without the other's
@@ -125,9 +130,10 @@ class Services:
 
     def _hubspot_gateway(self, token: str, retry: RetryPolicy,
                          timeout: Timeout) -> HubSpotGateway:
-        pacer, search_pacer = self.hubspot_pacers
+        pacer, search_pacer, association_pacer = self.hubspot_pacers
         return HubSpotGateway(token, self.settings.hubspot_base_url, self.props, retry=retry,
-                              pacer=pacer, search_pacer=search_pacer, timeout=timeout)
+                              pacer=pacer, search_pacer=search_pacer,
+                              association_pacer=association_pacer, timeout=timeout)
 
     def stripe_for(self, key: str) -> StripeGateway:
         """A Stripe gateway on ``key``, paced for its mode (see ``hubspot_for``)."""

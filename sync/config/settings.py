@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     # missed, with room for one that runs long.
     health_max_sync_age_seconds: float = Field(7200.0, gt=0)
     hubspot_rate_limit_per_10s: int = Field(100, ge=1)
+    # HubSpot's v4 association batches are limited apart from the other calls: 100 per
+    # 10 s on Free/Starter portals, 150 on Professional/Enterprise (docs/configuration.md).
+    hubspot_association_rate_limit_per_10s: int = Field(100, ge=1)
     # Benchmarks against time-scaled stand-ins: the APIs' windows pass this many times
     # faster, so the pacers' do too. 1 (real time) everywhere else.
     pacing_time_scale: float = Field(1.0, gt=0)

@@ -34,11 +34,13 @@ class Portal:
     def gateway(self, *, token: str = DEFAULT_TOKEN, props: PropertyMap = DEFAULT_PROPERTY_MAP,
                 pacer: RollingWindowPacer | None = None,
                 search_pacer: RollingWindowPacer | None = None,
+                association_pacer: RollingWindowPacer | None = None,
                 attempts: int = 4, timeout: float = 5.0) -> HubSpotGateway:
         retry = RetryPolicy(max_attempts=attempts, initial_wait=0.001, max_wait=0.01,
                             sleep=self.sleeps.append)
         return HubSpotGateway(token, self.url, props, retry=retry, pacer=pacer,
-                              search_pacer=search_pacer, timeout=timeout)
+                              search_pacer=search_pacer, association_pacer=association_pacer,
+                              timeout=timeout)
 
     def count(self, endpoint: str | None = None, status: int | None = None) -> int:
         return self.sandbox.calls.count(endpoint=endpoint, status=status)

@@ -149,7 +149,8 @@ class FaultWorld(World):
             hubspot_access_token=HUBSPOT_TOKEN, hubspot_base_url=self.hubspot_url,
             stripe_api_key=STRIPE_KEY, stripe_api_base=self.stripe_url,
             database_url=self.database_url, programme_file=self.programme,
-            hubspot_rate_limit_per_10s=100_000)
+            hubspot_rate_limit_per_10s=100_000,
+            hubspot_association_rate_limit_per_10s=100_000)
 
     def services(self) -> Services:
         services = Services(self.settings(), retry=self.retry)
@@ -170,6 +171,8 @@ class FaultWorld(World):
             "PARTNERSYNC_DATABASE_URL": self.database_url,
             "PARTNERSYNC_PROGRAMME_FILE": str(self.programme),
             "PARTNERSYNC_HUBSPOT_RATE_LIMIT_PER_10S": str(settings.hubspot_rate_limit_per_10s),
+            "PARTNERSYNC_HUBSPOT_ASSOCIATION_RATE_LIMIT_PER_10S": str(
+                settings.hubspot_association_rate_limit_per_10s),
             "PARTNERSYNC_LOG_FORMAT": "json",
             "PARTNERSYNC_LOG_LEVEL": "debug",
         }

@@ -72,6 +72,7 @@ def test_the_daily_limit_stops_the_run_cleanly_and_the_next_day_resumes(
     quota = allowed_before(reference, endpoint, nth)
     with serve_world(fault_fixtures, sqlite_file_url(tmp_path)) as world:
         world.hubspot.limits.configure({"enabled": True, "ten_second_limit": None,
+                                        "association_ten_second_limit": None,
                                         "search_per_second": None, "daily_limit": quota,
                                         "reset": True})
         stopped = run_worker(world, AS_OF)

@@ -2,7 +2,12 @@
 
 Record ids are JSON strings in every answer, as HubSpot's v4 specification types them
 (`LabelsBetweenObjectPair.fromObjectId`/`toObjectId`,
-`MultiAssociatedObjectWithLabel.toObjectId`, `PublicObjectId.id`)."""
+`MultiAssociatedObjectWithLabel.toObjectId`, `PublicObjectId.id`).
+
+Inputs a batch may carry: HubSpot's associations guide documents 1,000 for batch/read
+and 2,000 for batch/create; it gives no figure for batch/associate/default or
+batch/archive, which keep the object batches' 100 (an assumption, never more than a
+real portal takes: docs/sandbox.md, "Batch limits")."""
 
 from __future__ import annotations
 
@@ -24,6 +29,11 @@ from sandbox.hubspot.state import HubSpotState
 from sandbox.hubspot.types import ObjectType
 
 JsonObject = dict[str, Any]
+
+MAX_READ_INPUTS = 1_000
+MAX_CREATE_INPUTS = 2_000
+MAX_DEFAULT_INPUTS = 100  # undocumented: the conservative figure
+MAX_ARCHIVE_INPUTS = 100  # undocumented: the conservative figure
 
 
 def _labels(from_type: ObjectType, from_id: str, to_type: ObjectType, to_id: str,
@@ -52,7 +62,7 @@ def batch_create(state: HubSpotState, request: Request, from_type: str, to_type:
                  ) -> Response:
     ends, started = _ends(state, from_type, to_type), state.now()
     results, errors = [], []
-    for item in batch_inputs(json_body(request)):
+    for item in batch_inputs(json_body(request), MAX_CREATE_INPUTS):
         from_id, to_id = str(item["from"]["id"]), str(item["to"]["id"])
         try:
             results.append(_link(state, ends, from_id, to_id, item.get("types", [])))
@@ -67,7 +77,7 @@ def batch_default(state: HubSpotState, request: Request, from_type: str, to_type
     (source, target), started = _ends(state, from_type, to_type), state.now()
     atype = state.associations.default_type(source.type_id, target.type_id)
     results = []
-    for item in batch_inputs(json_body(request)):
+    for item in batch_inputs(json_body(request), MAX_DEFAULT_INPUTS):
         from_id, to_id = str(item["from"]["id"]), str(item["to"]["id"])
         state.associate((source, from_id), (target, to_id), atype)
         results.append({"from": {"id": from_id}, "to": {"id": to_id}, "associationSpec": {
@@ -87,7 +97,7 @@ def batch_read(state: HubSpotState, request: Request, from_type: str, to_type: s
                ) -> Response:
     (source, target), started = _ends(state, from_type, to_type), state.now()
     results, missing = [], []
-    for item in batch_inputs(json_body(request)):
+    for item in batch_inputs(json_body(request), MAX_READ_INPUTS):
         record_id = str(item["id"])
         linked = _associated(state, source, record_id, target)
         if linked:
@@ -102,7 +112,7 @@ def batch_read(state: HubSpotState, request: Request, from_type: str, to_type: s
 def batch_archive(state: HubSpotState, request: Request, from_type: str, to_type: str
                   ) -> Response:
     source, target = _ends(state, from_type, to_type)
-    for item in batch_inputs(json_body(request)):
+    for item in batch_inputs(json_body(request), MAX_ARCHIVE_INPUTS):
         for to in item.get("to", []):
             state.associations.remove((source.type_id, str(item["from"]["id"])),
                                       (target.type_id, str(to["id"])))

@@ -13,7 +13,7 @@ from sandbox.hubspot.state import API_SOURCE
 
 JsonObject = dict[str, Any]
 
-MAX_BATCH_INPUTS = 100
+MAX_BATCH_INPUTS = 100  # object and property batches (docs/sandbox.md, "Batch limits")
 SOURCE_KEY = "sandbox.hubspot.source"  # environ key: who the request's token acts as
 
 
@@ -49,13 +49,14 @@ def json_list_body(request: Request) -> list[Any]:
     return body
 
 
-def batch_inputs(body: JsonObject) -> list[JsonObject]:
-    """The `inputs` of a batch call; more than 100 is a 400, as in HubSpot."""
+def batch_inputs(body: JsonObject, limit: int = MAX_BATCH_INPUTS) -> list[JsonObject]:
+    """The `inputs` of a batch call; more than `limit` is a 400 VALIDATION_ERROR, the
+    whole request refused."""
     inputs = body.get("inputs")
     if not isinstance(inputs, list):
         raise invalid("inputs is required")
-    if len(inputs) > MAX_BATCH_INPUTS:
-        raise invalid(f"Too many inputs: {len(inputs)} (at most {MAX_BATCH_INPUTS})",
+    if len(inputs) > limit:
+        raise invalid(f"Too many inputs: {len(inputs)} (at most {limit})",
                       inputs=[str(len(inputs))])
     return inputs
 

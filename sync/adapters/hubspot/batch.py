@@ -1,4 +1,4 @@
-"""Batch writes, 100 inputs a call, and what became of each input.
+"""Batch calls at HubSpot's documented sizes, and what became of each input.
 
 A 207 multi-status is not an exception: each of HubSpot's ``errors[]`` names its inputs
 in ``context`` (``{"ids": [...]}``, ``{"fromId": [...], "toId": [...]}``), so every
@@ -18,7 +18,13 @@ from sync.adapters.hubspot.errors import setup_refusal
 from sync.adapters.hubspot.transport import Answer, JsonObject, json_objects
 from sync.errors import RequestRejected, SetupRejected
 
-BATCH_SIZE = 100  # HubSpot's cap on batch inputs
+# Inputs one batch call may carry (docs/sandbox.md, "Batch limits", has the sources):
+BATCH_SIZE = 100  # object batch read/update/upsert: "limited to 100 records at a time"
+ASSOCIATION_READ_BATCH = 1_000  # v4 associations batch/read: "up to 1,000 id values"
+# v4 batch/associate/default: HubSpot documents no limit for it (only batch/read, 1,000,
+# and batch/create, 2,000), so the worker stays at the object batches' 100: a larger
+# request a real portal might refuse would leave every association of a run unwritten.
+ASSOCIATION_DEFAULT_BATCH = 100
 
 K = TypeVar("K", str, tuple[str, str])  # an input: a record key, or a (from, to) pair
 
@@ -62,10 +68,11 @@ def run_batches(
     inputs: Sequence[K],
     send: Callable[[Sequence[K]], Answer],
     read: Callable[[Sequence[K], Answer], BatchOutcome[K]],
+    size: int = BATCH_SIZE,
 ) -> BatchOutcome[K]:
-    """Send ``inputs`` 100 at a time and merge what each answer says about its chunk."""
+    """Send ``inputs`` ``size`` at a time and merge what each answer says about its chunk."""
     outcome: BatchOutcome[K] = BatchOutcome()
-    for chunk in chunked(inputs):
+    for chunk in chunked(inputs, size):
         try:
             answer = send(chunk)
         except RequestRejected as error:

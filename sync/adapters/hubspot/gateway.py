@@ -3,8 +3,9 @@ company fields, commission lines, payouts and their associations out (docs/confi
 
 Reads return plain dicts in the CRM v3 JSON shape (``{"id", "properties",
 "propertiesWithHistory", "associations", "createdAt", "updatedAt", "archived"}``),
-exactly what ``mappings.hubspot`` reads. Writes are batched 100 inputs a call and
-report per input (``BatchOutcome``). Names come from the ``PropertyMap``; custom
+exactly what ``mappings.hubspot`` reads. Batches carry as many inputs as HubSpot
+documents for each endpoint (``sync.adapters.hubspot.batch``); writes report per input
+(``BatchOutcome``). Names come from the ``PropertyMap``; custom
 objects are addressed by the ``objectTypeId`` the schemas API gives for their name.
 """
 
@@ -18,6 +19,8 @@ from typing import Any
 from mappings.hubspot.schema import property_definitions
 from mappings.properties import PropertyMap
 from sync.adapters.hubspot.batch import (
+    ASSOCIATION_DEFAULT_BATCH,
+    ASSOCIATION_READ_BATCH,
     BatchOutcome,
     chunked,
     mentions_key,
@@ -34,6 +37,7 @@ from sync.adapters.hubspot.shapes import (
     v3_company_links,
 )
 from sync.adapters.hubspot.transport import (
+    ASSOCIATIONS,
     DEFAULT_TIMEOUT,
     Answer,
     HubSpotTransport,
@@ -58,10 +62,12 @@ class HubSpotGateway:
     def __init__(self, access_token: str, base_url: str, props: PropertyMap, *,
                  retry: RetryPolicy, pacer: RollingWindowPacer | None,
                  search_pacer: RollingWindowPacer | None,
+                 association_pacer: RollingWindowPacer | None = None,
                  timeout: Timeout = DEFAULT_TIMEOUT) -> None:
         self.props = props
         self.transport = HubSpotTransport(access_token, base_url, retry=retry, pacer=pacer,
-                                          search_pacer=search_pacer, timeout=timeout)
+                                          search_pacer=search_pacer,
+                                          association_pacer=association_pacer, timeout=timeout)
         self._api = self.transport.api
         self._schemas: dict[str, JsonObject] | None = None
 
@@ -196,19 +202,20 @@ class HubSpotGateway:
 
     def associate(self, from_object: str, to_object: str,
                   pairs: list[Pair]) -> BatchOutcome[Pair]:
-        """v4 default (unlabeled) associations; outcome keyed by ``(from_id, to_id)``."""
+        """v4 default (unlabeled) associations, ``ASSOCIATION_DEFAULT_BATCH`` pairs a call;
+        outcome keyed by ``(from_id, to_id)``."""
         from_type, to_type = self.object_type_id(from_object), self.object_type_id(to_object)
 
         def send(chunk: Sequence[Pair]) -> Answer:
             body = {"inputs": [{"from": {"id": a}, "to": {"id": b}} for a, b in chunk]}
             return self.transport.call(f"{from_object}.{to_object}.associate",
                                        self._api.associations.create_default,
-                                       from_type, to_type, body)
+                                       from_type, to_type, body, window=ASSOCIATIONS)
 
         def read(chunk: Sequence[Pair], answer: Answer) -> BatchOutcome[Pair]:
             return read_answer(chunk, answer, _pair_of, mentions_pair)
 
-        return run_batches(list(dict.fromkeys(pairs)), send, read)
+        return run_batches(list(dict.fromkeys(pairs)), send, read, ASSOCIATION_DEFAULT_BATCH)
 
     # -- custom object types --------------------------------------------------------------
 
@@ -277,14 +284,15 @@ class HubSpotGateway:
                 return
 
     def _attach_companies(self, deals: list[JsonObject]) -> None:
-        """v4 batch association read, attached in the v3 shape the list API returns."""
+        """v4 batch association read, ``ASSOCIATION_READ_BATCH`` deals a call, attached in
+        the v3 shape the list API returns."""
         names = self.props.associations
         by_id = {str(deal["id"]): deal for deal in deals}
-        for chunk in chunked(list(by_id)):
+        for chunk in chunked(list(by_id), ASSOCIATION_READ_BATCH):
             body = {"inputs": [{"id": deal_id} for deal_id in chunk]}
             answer = self.transport.call("deals.companies.read",
                                          self._api.associations.get_page, DEALS, COMPANIES,
-                                         body)
+                                         body, window=ASSOCIATIONS)
             for result in json_objects(answer.body.get("results")):
                 deal = by_id.get(str((result.get("from") or {}).get("id")))
                 if deal is not None:

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from sync.adapters.hubspot.shapes import OBJECT_ID, SEARCH_PAGE, SEARCH_RESULT_CAP, next_after
-from sync.adapters.hubspot.transport import HubSpotTransport, JsonObject, json_objects
+from sync.adapters.hubspot.transport import SEARCH, HubSpotTransport, JsonObject, json_objects
 
 Group = list[JsonObject]  # filters that must all hold; a hit matches any group
 
@@ -28,7 +28,7 @@ class Search:
         while True:
             page = self.transport.call(
                 self.operation, self.transport.api.search.do_search, self.object_type,
-                self._body(floor, after), search=True).body
+                self._body(floor, after), window=SEARCH).body
             if self.total is None:
                 self.total = int(page.get("total") or 0)
             hits = json_objects(page.get("results"))

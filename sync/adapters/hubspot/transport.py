@@ -3,13 +3,18 @@
 One ``hubspot.HubSpot`` client with the SDK's (urllib3's) retries off, so the shared
 policy (``sync.adapters.retry``) is the only one. Answers are read raw (``_preload_content=False``)
 and parsed as JSON: callers get exactly HubSpot's CRM JSON, not SDK models.
+
+Each call names the window HubSpot counts it in (``GENERAL``, ``SEARCH``,
+``ASSOCIATIONS``): the v4 association batches are exempt from the general 10-second
+window and limited apart (docs/configuration.md), so they are paced by their own pacer
+and its answers' ``X-HubSpot-RateLimit-*`` headers tighten that pacer, not the general one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import urllib3
 from hubspot import HubSpot
@@ -30,6 +35,10 @@ from sync.runtime.metrics import API_CALLS, API_RETRIES, RATE_LIMITED
 
 JsonObject = dict[str, Any]
 Timeout = float | tuple[float, float]  # total, or (connect, read) seconds
+Window = Literal["general", "search", "associations"]
+GENERAL: Window = "general"
+SEARCH: Window = "search"  # CRM search: 5 a second, and the general window too
+ASSOCIATIONS: Window = "associations"  # v4 association batches: their own 10 s window
 
 DEFAULT_TIMEOUT: Timeout = (10.0, 60.0)
 
@@ -81,48 +90,59 @@ class SdkApis:
 class HubSpotTransport:
     def __init__(self, access_token: str, base_url: str, *, retry: RetryPolicy,
                  pacer: RollingWindowPacer | None, search_pacer: RollingWindowPacer | None,
+                 association_pacer: RollingWindowPacer | None = None,
                  timeout: Timeout = DEFAULT_TIMEOUT) -> None:
+        """``association_pacer`` None: association batches are paced in the general window."""
         self.api = SdkApis.build(access_token, base_url)
         self._retry = retry
         self._pacer = pacer
         self._search_pacer = search_pacer
+        self._association_pacer = association_pacer
         self._timeout = timeout
         self._scrubber = SecretScrubber([access_token])
 
     def call(self, operation: str, method: Callable[..., Any], *args: Any,
-             search: bool = False, **kwargs: Any) -> Answer:
-        """``method(*args, **kwargs)`` of an SDK API, paced and retried per the policy."""
+             window: Window = GENERAL, **kwargs: Any) -> Answer:
+        """``method(*args, **kwargs)`` of an SDK API, paced in ``window`` and retried per
+        the policy."""
 
         def attempt() -> Answer:
-            self._pace(search)
-            return self._send(operation, method, args, kwargs)
+            self._pace(window)
+            return self._send(operation, method, args, kwargs, window)
 
         def on_retry(error: RetriableUpstreamError, attempt_number: int) -> None:
             API_RETRIES.labels(api=API, reason=_retry_reason(error)).inc()
 
         return call_with_retry(attempt, self._retry, on_retry, what=operation)
 
-    def _pace(self, search: bool) -> None:
-        if search and self._search_pacer is not None:
+    def _rolling_pacer(self, window: Window) -> RollingWindowPacer | None:
+        """The pacer of the 10-second window a call counts in."""
+        if window == ASSOCIATIONS and self._association_pacer is not None:
+            return self._association_pacer
+        return self._pacer
+
+    def _pace(self, window: Window) -> None:
+        if window == SEARCH and self._search_pacer is not None:
             self._search_pacer.acquire()
-        if self._pacer is not None:
-            self._pacer.acquire()
+        pacer = self._rolling_pacer(window)
+        if pacer is not None:
+            pacer.acquire()
 
     def _send(self, operation: str, method: Callable[..., Any], args: tuple[Any, ...],
-              kwargs: dict[str, Any]) -> Answer:
+              kwargs: dict[str, Any], window: Window) -> Answer:
         try:
             response = method(*args, _preload_content=False,
                               _request_timeout=self._timeout, **kwargs)
             status, raw, headers = response.status, response.data, response.headers
         except SDK_API_EXCEPTIONS as exc:
-            self._observe(getattr(exc, "headers", None))
+            self._observe(getattr(exc, "headers", None), window)
             error = classify_api_exception(exc, operation, self._scrubber)
             self._count(operation, error.status or 0)
             raise error from exc
         except urllib3.exceptions.HTTPError as exc:
             self._count(operation, 0)
             raise network_error(exc, operation, self._scrubber) from exc
-        self._observe(headers)
+        self._observe(headers, window)
         self._count(operation, status)
         return Answer(status, self._json(status, raw, operation))
 
@@ -140,11 +160,12 @@ class HubSpotTransport:
                               api=API, status=status)
         return body
 
-    def _observe(self, headers: Any) -> None:
-        if self._pacer is None or headers is None:
+    def _observe(self, headers: Any, window: Window) -> None:
+        pacer = self._rolling_pacer(window)
+        if pacer is None or headers is None:
             return
         limit, remaining = hubspot_limits_from_headers(headers)
-        self._pacer.observe(limit, remaining)
+        pacer.observe(limit, remaining)
 
     @staticmethod
     def _count(operation: str, status: int) -> None:

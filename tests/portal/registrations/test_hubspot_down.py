@@ -56,18 +56,21 @@ def hubspot_errors(world: World, status: str) -> Iterator[None]:
 
 @contextmanager
 def hubspot_rate_limited(world: World) -> Iterator[None]:
-    """HubSpot's own windows full (one call a second, one per ten seconds, both spent,
-    the stand-in's clock frozen): every call gets 429 with ``Retry-After: 1``."""
+    """HubSpot's own windows full (one call a second, one per ten seconds, one
+    association batch per ten seconds, all spent, the stand-in's clock frozen): every
+    call gets 429 with ``Retry-After: 1``."""
     hubspot = world.hubspot
     hubspot.clock.time_scale = 0
-    hubspot.limits.configure({"search_per_second": 1, "ten_second_limit": 1, "reset": True})
+    hubspot.limits.configure({"search_per_second": 1, "ten_second_limit": 1,
+                              "association_ten_second_limit": 1, "reset": True})
     hubspot.limits.search.acquire()
     hubspot.limits.ten_second.acquire()
+    hubspot.limits.associations.acquire()
     try:
         yield
     finally:
         hubspot.limits.configure({"search_per_second": 5, "ten_second_limit": 190,
-                                  "reset": True})
+                                  "association_ten_second_limit": 150, "reset": True})
         hubspot.clock.time_scale = 1.0
 
 
