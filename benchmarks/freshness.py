@@ -100,6 +100,19 @@ def last_run(world: World) -> int:
         return int(connection.execute("SELECT coalesce(max(id), 0) FROM runs").fetchone()[0])
 
 
+def settle(world: World, timeout: float = 60.0) -> None:
+    """Until no run is running and no stored event waits (the run that wrote the last
+    field records its end just after)."""
+    deadline = time.monotonic() + timeout
+    query = ("SELECT (SELECT count(*) FROM runs WHERE status = 'running') + "
+             "(SELECT count(*) FROM webhook_events WHERE processed_at IS NULL)")
+    while time.monotonic() < deadline:
+        with sqlite3.connect(world.database) as connection:
+            if not connection.execute(query).fetchone()[0]:
+                return
+        time.sleep(0.5)
+
+
 def run_pass(world: World, watcher: Watcher, name: str, changes: list[tuple[Event, str | None,
              Touch | None]], rate: float | None, timeout: float) -> Pass:
     """Make ``changes`` (``rate`` a second; None: all at once), wait until visible."""
@@ -117,7 +130,7 @@ def run_pass(world: World, watcher: Watcher, name: str, changes: list[tuple[Even
         print(f"{name}: {sum(e.seen_at is None for e in events)} events not visible after "
               f"{timeout:.0f} s")
     last = max((e.seen_at for e in events if e.seen_at is not None), default=began)
-    time.sleep(1.0)  # the run that wrote the last field has recorded its end
+    settle(world)
     return Pass(name, events, last - began, webhook_runs(world, runs), world.counters(),
                 world.rejected(), outbox_since(world.database, mark))
 
