@@ -201,7 +201,9 @@ class WebhookSender:
         keep = []
         for deadline, delivery in self._held:
             if deadline <= expired_before or delivery.number < overtaken_by:
-                self._push(time.monotonic() + delivery.faults.delay_seconds, delivery)
+                # Ahead of what was queued meanwhile (due now or earlier): "right after".
+                delay = delivery.faults.delay_seconds
+                self._push(time.monotonic() + delay if delay else 0.0, delivery)
             else:
                 keep.append((deadline, delivery))
         self._held = keep
