@@ -199,6 +199,8 @@ def open_world(directory: Path, limits: Limits, time_scale: float) -> Iterator[W
     with ExitStack() as stack:
         stack.callback(gc.set_threshold, *threshold)
         stack.callback(gc.unfreeze)
+        for sandbox in (stripe, hubspot):  # their webhook senders, after the servers
+            stack.callback(sandbox.close)
         stack.enter_context(scaled_listings())
         warm_listings(stripe.state)
         hubspot_url = stack.enter_context(SandboxServer(hubspot.wsgi_app)).url

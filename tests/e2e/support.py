@@ -154,6 +154,8 @@ def open_world(fixtures: Path, database_url: str,
     hubspot = HubSpotSandbox.from_fixtures(fixtures, clock=clock, token=None)
     stripe = StripeSandbox.from_fixtures(fixtures, clock=clock, api_key=None)
     with ExitStack() as stack:
+        stack.callback(stripe.close)  # their webhook senders, after the servers
+        stack.callback(hubspot.close)
         hubspot_server = stack.enter_context(SandboxServer(hubspot.wsgi_app))
         stripe_server = stack.enter_context(SandboxServer(stripe.wsgi_app))
         world = World(fixtures, database_url, hubspot, stripe, hubspot_server.url,

@@ -202,6 +202,8 @@ def serve_world(fixtures: Path, database_url: str, programme: Path = PROGRAMME_F
     stripe.limits.enabled = False
     tap = TransferTap(stripe.wsgi_app)
     with ExitStack() as stack:
+        stack.callback(stripe.close)  # their webhook senders, after the servers
+        stack.callback(hubspot.close)
         hubspot_server = stack.enter_context(SandboxServer(hubspot.wsgi_app))
         stripe_server = stack.enter_context(SandboxServer(tap))
         world = FaultWorld(fixtures, database_url, hubspot, stripe, hubspot_server.url,
