@@ -14,6 +14,7 @@ from jobs.dry_run import plan_run
 from sync.ledger import Ledger
 from sync.ledger.facts import FACTS_CURSOR
 from sync.ledger.facts_models import CustomerFactsRow, PartnerFactsRow
+from sync.ledger.marks import store_mark
 from sync.ledger.models import CursorRow
 from sync.wiring import Services
 from tests.e2e.support import open_world, sqlite_url
@@ -91,10 +92,13 @@ def test_a_sync_that_changes_nothing_rewrites_no_row(tmp_path: Path) -> None:
         plan_run(world.services(), datetime(2026, 6, 1, tzinfo=UTC))  # dry run
         plan_run(world.services(), datetime(2026, 4, 1, tzinfo=UTC))  # replay
         assert (_rows(ledger), ledger.get_cursor(FACTS_CURSOR)) == (first, "1")
-        world.run(AS_OF)  # the same portal decided again
-        assert (_rows(ledger), ledger.get_cursor(FACTS_CURSOR)) == (first, "2")
+        world.run(AS_OF)  # nothing changed: the decision is reused, nothing recorded
+        assert (_rows(ledger), ledger.get_cursor(FACTS_CURSOR)) == (first, "1")
+        store_mark(ledger, None)  # so the next run decides the same portal again
+        world.run(AS_OF)
+        assert (_rows(ledger), ledger.get_cursor(FACTS_CURSOR)) == (first, "3")
         world.run(datetime(2026, 6, 1, tzinfo=UTC))  # May closes: new metrics, same wins
         third = _rows(ledger)
     assert {key: run for key, (_, run) in third.items()} == {
-        ATELIER: 3, NUAGE: 3, CAMILLE: 3, PREMIER: 3, "cus_e2eC1Referral": 1,
+        ATELIER: 4, NUAGE: 4, CAMILLE: 4, PREMIER: 4, "cus_e2eC1Referral": 1,
         "cus_e2eC2Partner": 1, "cus_e2eC3Bonus": 1, "cus_e2eC4Flat": 1, "cus_e2eC5Premier": 1}
