@@ -1,7 +1,9 @@
 """The engine: ``decide(inputs, ledger, as_of, programme) -> Decisions``.
 
 Pure: no network, no clock, no environment. ``as_of`` is an argument, and inputs
-dated after it are cut before any rule runs (docs/rules.md ``--as-of``).
+dated after it are cut before any rule runs (docs/rules.md ``--as-of``). Every way the
+decisions depend on ``as_of`` is a source of ``sync.engine.horizon.decision_horizon``:
+a new one must be added there.
 """
 
 from __future__ import annotations
