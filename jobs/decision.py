@@ -79,10 +79,11 @@ def decide_or_reuse(services: Services, run_id: int, as_of: datetime, summary: R
         return built
 
     def complete() -> None:
-        # The mark holds the ledger as the writes were planned from it: paying moved
-        # payouts and controls since recording, which ``decide`` does not read (the
-        # engine reads lines, payouts' lines and frozen attributions, and paying
-        # changes none of them); the writes show them.
+        # The mark holds the ledger as the writes were planned from it. Paying since
+        # recording moved payout statuses and controls, which ``decide`` does not read,
+        # and marked a paid payout's lines paid: those lines are frozen (in a payout),
+        # and ``reconcile`` carries frozen lines over as the ledger holds them (R16,
+        # R17), so deciding again from this ledger gives the recorded decisions.
         if len(at_intents) == 1:
             horizon = decision_horizon(inputs, as_of, services.programme)
             store_mark(services.ledger, DecisionMark(

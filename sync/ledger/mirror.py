@@ -75,10 +75,11 @@ class Mirror:
     def _row(self, object_type: str, record_id: str, body: dict[str, Any],
              stored: tuple[Any, str | None, int | None] | None, run_id: int) -> dict[str, Any]:
         digest = self._digest(object_type, body) if self._digest is not None else None
-        unchanged = (stored is not None and digest is not None and stored[1] == digest
-                     and stored[2] is not None)
+        input_run = run_id  # new, or what the engine reads of it changed (or unknown)
+        if stored is not None and digest is not None and stored[1] == digest:
+            input_run = stored[2] or run_id
         return {"record_id": record_id, "body": body, "input_digest": digest,
-                "input_run": stored[2] if unchanged and stored is not None else run_id}
+                "input_run": input_run}
 
     def replace_all(self, object_type: str, records: Iterable[tuple[str, dict[str, Any]]],
                     run_id: int) -> tuple[int, int]:

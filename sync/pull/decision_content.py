@@ -35,15 +35,15 @@ DECIDED_TYPES = (Mirrored.HUBSPOT_PARTNER, Mirrored.HUBSPOT_COMPANY, Mirrored.HU
                  Mirrored.STRIPE_SUBSCRIPTION, Mirrored.STRIPE_INVOICE)
 
 
-def decision_digest(props: PropertyMap) -> Callable[[str, JSON], str]:
-    """The mirror's digest of what ``decide`` reads of a record of a type."""
+def decision_content(props: PropertyMap) -> Callable[[str, JSON], JSON]:
+    """What ``decide`` reads of a record of a type: the record less what it leaves out."""
     company = _hubspot_content(_written(props.company, props.company_properties_to_read())
                                | {props.company.confirmed_stripe_account_id})
     deal = _hubspot_content(_written(props.deal, props.deal_properties_to_read()))
     metadata = props.stripe_metadata
     written = {metadata.partner_id, metadata.attribution_source, metadata.attributed_at}
 
-    def content(object_type: str, body: JSON) -> object:
+    def content(object_type: str, body: JSON) -> JSON:
         if object_type in (Mirrored.HUBSPOT_PARTNER, Mirrored.HUBSPOT_COMPANY):
             return company(body)
         if object_type == Mirrored.HUBSPOT_DEAL:
@@ -51,6 +51,13 @@ def decision_digest(props: PropertyMap) -> Callable[[str, JSON], str]:
         if object_type == Mirrored.STRIPE_CUSTOMER:
             return _without_metadata(body, written)
         return body
+
+    return content
+
+
+def decision_digest(props: PropertyMap) -> Callable[[str, JSON], str]:
+    """The mirror's digest of what ``decide`` reads of a record of a type."""
+    content = decision_content(props)
 
     def digest(object_type: str, body: JSON) -> str:
         return hashlib.sha256(fastjson.canonical(content(object_type, body))).hexdigest()

@@ -107,3 +107,17 @@ def test_rows_inserted_through_the_driver_read_back_as_sqlalchemy_binds_them(
                                                     "updated_at")}
     assert rows["a"].body == body and rows["a"].updated_at == when
     assert rows["a"].updated_at.tzinfo is UTC
+
+
+def test_input_run_moves_only_when_what_the_engine_reads_changes(ledger: Ledger) -> None:
+    # The digest here reads "v" only: a change of "ours" is the worker's own write.
+    mirror = Mirror(ledger, lambda _type, body: str(body.get("v")))
+    mirror.upsert("deal", [("1", {"v": 1, "ours": "a"}), ("2", {"v": 5})], 1)
+    assert mirror.input_marks(["deal"]) == {"deal": (2, 1)}
+    assert mirror.upsert("deal", [("1", {"v": 1, "ours": "b"})], 2) == 1  # stored anew
+    assert mirror.records("deal")[0] == {"v": 1, "ours": "b"}
+    assert mirror.input_marks(["deal"]) == {"deal": (2, 1)}  # but not an input change
+    mirror.upsert("deal", [("2", {"v": 6})], 3)
+    assert mirror.input_marks(["deal", "company"]) == {"deal": (2, 3)}
+    mirror.remove("deal", ["1"])
+    assert mirror.input_marks(["deal"]) == {"deal": (1, 3)}  # a removal moves the count
