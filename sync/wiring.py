@@ -25,6 +25,7 @@ from sync.ledger import Ledger
 from sync.ledger.database import shown
 from sync.ledger.errors import LedgerMissing
 from sync.ledger.mirror import Mirror
+from sync.pull import mapped
 from sync.pull.decision_content import decision_digest
 from sync.runtime.logs import configure_logging
 from sync.writeback.finance import FinanceControls
@@ -90,7 +91,7 @@ class Services:
 
     @cached_property
     def mirror(self) -> Mirror:
-        return Mirror(self.ledger, decision_digest(self.props))
+        return Mirror(self.ledger, decision_digest(self.props), mapped.encode)
 
     @cached_property
     def hubspot(self) -> HubSpotGateway:

@@ -197,12 +197,27 @@ class _InvoiceReader:
             raise BadValueError("a subscription line without a price (R11 needs its interval)",
                                 None, "pricing.price_details.price")
         if self._known_prices is not None and price_id not in self._known_prices:
-            raise BadValueError(
-                "price not among the prices read (deleted or quarantined?); R11 needs its "
-                "interval", price_id, "pricing.price_details.price")
+            raise _unknown_price(price_id)
         if amount < 0 and not proration:
             raise BadValueError("negative amount on a subscription line that is not a "
                                 "proration", amount, "amount")
+
+
+def _unknown_price(price_id: str) -> BadValueError:
+    return BadValueError("price not among the prices read (deleted or quarantined?); R11 "
+                         "needs its interval", price_id, "pricing.price_details.price")
+
+
+def with_known_prices(invoice: Invoice, known_price_ids: Collection[str]) -> Invoice | Quarantined:
+    """``invoice`` as mapped without ``known_price_ids``, checked against them after the
+    fact: what ``InvoiceMapper(known_price_ids=...)`` answers for the same record. An
+    invoice that mapped cleanly can fail only that check, and the mapper reads lines in
+    order, so its first subscription line with an unknown price is the one it names."""
+    for line in invoice.lines:
+        if line.subscription_item_id is not None and line.price_id not in known_price_ids:
+            error = _unknown_price(line.price_id or "").within(f"lines[{line.id}]")
+            return quarantined("stripe", "invoice", invoice.id, error.field, error)
+    return invoice
 
 
 def _without_repeats(lines: list[object]) -> list[object]:

@@ -1,13 +1,9 @@
-"""The read mirror and the write memory, on the ledger's database.
+"""The read mirror, on the ledger's database (the write memory: ``sync.ledger.written``).
 
 ``Mirror`` keeps the last copy of every vendor record read, so an incremental pull
 (only what changed since a cursor) still gives the engine the whole portal. It is
 updated in the same transaction as the cursor that covers it.
 
-``plan_write`` decides whether an intended external write is new: a write whose content
-hash equals what was last intended for that record is not made again, which is how an
-identical rerun writes nothing; otherwise the intent goes to the outbox under a key
-unique to this run, and becomes the record's last intent, in one transaction.
 """
 
 from __future__ import annotations
@@ -15,18 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from sync.ledger import outbox
 from sync.ledger.bulk import insert_rows
-from sync.ledger.models import CursorRow, MirrorRow, OutboxRow, WrittenRow, table_of
+from sync.ledger.models import CursorRow, MirrorRow, table_of
 from sync.ledger.store import Ledger
 
 CHUNK = 1000  # records a statement or a read page
 T = TypeVar("T")
 Digest = Callable[[str, dict[str, Any]], str]  # (object type, body) -> digest
+Encode = Callable[[str, dict[str, Any]], bytes | None]  # (object type, body) -> mapped
 
 
 class Mirror:
@@ -34,19 +29,22 @@ class Mirror:
     page its own short transaction), so a 345,000-invoice portal never sits in memory
     whole and no transaction holds SQLite's write lock for long."""
 
-    def __init__(self, ledger: Ledger, digest: Digest | None = None) -> None:
+    def __init__(self, ledger: Ledger, digest: Digest | None = None,
+                 encode: Encode | None = None) -> None:
         self._ledger = ledger
         # What the engine reads of a record, as a digest (``sync.pull.decision_content``):
         # a record whose body changed but not that keeps its ``input_run``. None: every
         # change counts.
         self._digest = digest
+        # The record mapped, stored with its body (``sync.pull.mapped``); None: not kept.
+        self._encode = encode
 
     def upsert(self, object_type: str, records: Iterable[tuple[str, dict[str, Any]]],
                run_id: int) -> int:
         """Store records read now; returns how many were new or changed."""
         changed = 0
         with self._ledger.transaction() as session:
-            for chunk in _chunked(records):
+            for chunk in chunked(records):
                 changed += self._upsert_chunk(session, object_type, dict(chunk), run_id)
         return changed
 
@@ -78,8 +76,9 @@ class Mirror:
         input_run = run_id  # new, or what the engine reads of it changed (or unknown)
         if stored is not None and digest is not None and stored[1] == digest:
             input_run = stored[2] or run_id
+        mapped = self._encode(object_type, body) if self._encode is not None else None
         return {"record_id": record_id, "body": body, "input_digest": digest,
-                "input_run": input_run}
+                "input_run": input_run, "mapped": mapped}
 
     def replace_all(self, object_type: str, records: Iterable[tuple[str, dict[str, Any]]],
                     run_id: int) -> tuple[int, int]:
@@ -88,7 +87,7 @@ class Mirror:
         with self._ledger.transaction():
             listed: set[str] = set()
             changed = 0
-            for chunk in _chunked(records):
+            for chunk in chunked(records):
                 listed.update(record_id for record_id, _ in chunk)
                 changed += self.upsert(object_type, chunk, run_id)
             # Every listed record is stored now: as many rows as listed means no others.
@@ -135,6 +134,44 @@ class Mirror:
                 return
             after = page[-1][0]
 
+    def stream_mapped(self, object_type: str) -> Iterator[tuple[str, bytes | None]]:
+        """(record id, its stored mapped form) of a type in record id order, paged as
+        ``stream``; the bodies are not read."""
+        rows = table_of(MirrorRow).c
+        after: str | None = None
+        while True:
+            query = select(rows.record_id, rows.mapped).where(rows.object_type == object_type)
+            if after is not None:
+                query = query.where(rows.record_id > after)
+            with self._ledger.transaction() as session:
+                page = list(session.connection().execute(
+                    query.order_by(rows.record_id).limit(CHUNK * 5)))
+            yield from ((record_id, mapped) for record_id, mapped in page)
+            if len(page) < CHUNK * 5:
+                return
+            after = page[-1][0]
+
+    def bodies(self, object_type: str, record_ids: list[str]) -> Iterator[
+            tuple[str, dict[str, Any]]]:
+        rows = table_of(MirrorRow).c
+        for start in range(0, len(record_ids), CHUNK):
+            with self._ledger.transaction() as session:
+                yield from ((record_id, body) for record_id, body in session.connection()
+                            .execute(select(rows.record_id, rows.body).where(
+                                rows.object_type == object_type,
+                                rows.record_id.in_(record_ids[start:start + CHUNK]))))
+
+    def store_mapped(self, object_type: str, mapped: Mapping[str, bytes | None]) -> None:
+        """Store mapped forms computed since (the bodies stay as they are)."""
+        table = table_of(MirrorRow)
+        for chunk in chunked(mapped.items()):
+            with self._ledger.transaction() as session:
+                session.connection().execute(
+                    update(table).where(table.c.object_type == object_type,
+                                        table.c.record_id == bindparam("target"))
+                    .values(mapped=bindparam("stored")),
+                    [{"target": record_id, "stored": stored} for record_id, stored in chunk])
+
     def ids(self, object_type: str) -> set[str]:
         with self._ledger.transaction() as session:
             return set(session.scalars(select(MirrorRow.record_id).where(
@@ -158,101 +195,7 @@ class Mirror:
                 MirrorRow.object_type == object_type)) or 0
 
 
-def plan_write(ledger: Ledger, kind: str, target: str, content_hash: str,
-               payload: dict[str, Any], run_id: int) -> str | None:
-    """Enqueue the write unless it was the record's last intent; returns the outbox key
-    of a new intent, or ``None`` when there is nothing to write."""
-    with ledger.transaction() as session:
-        row = session.get(WrittenRow, (kind, target))
-        if row is not None and row.content_hash == content_hash:
-            return None
-        key = f"{kind}:{target}:{content_hash}:run{run_id}"
-        if row is not None:
-            previous = outbox.get(session, row.outbox_key)
-            if previous is not None and previous.status == "pending":
-                # Never sent: the newer content replaces it (no stale write after it).
-                outbox.fail(session, row.outbox_key, f"superseded by {key}", ledger.now())
-        outbox.enqueue(session, key, kind, target, payload, ledger.now())
-        if row is None:
-            session.add(WrittenRow(kind=kind, target=target, content_hash=content_hash,
-                                   outbox_key=key, updated_at=ledger.now()))
-        else:
-            row.content_hash, row.outbox_key, row.updated_at = content_hash, key, ledger.now()
-        return key
-
-
-def forget_write(ledger: Ledger, kind: str, target: str) -> bool:
-    """HubSpot no longer shows what was written (someone edited the record): forget
-    the last intent, so the next plan writes the ledger's values again. False when a
-    write of the record is pending anyway (it will put them back)."""
-    with ledger.transaction() as session:
-        row = session.get(WrittenRow, (kind, target))
-        if row is None:
-            return False
-        previous = outbox.get(session, row.outbox_key)
-        if previous is not None and previous.status == "pending":
-            return False
-        session.delete(row)
-        return True
-
-
-def plan_writes(ledger: Ledger, intents: Iterable[tuple[str, str, str, dict[str, Any]]],
-                run_id: int) -> int:
-    """``plan_write`` for many ``(kind, target, content hash, payload)`` at once, a
-    chunk of statements per ``CHUNK`` intents instead of three round trips each; the
-    caller's transaction holds them all. Returns how many were enqueued."""
-    enqueued = 0
-    with ledger.transaction() as session:
-        for chunk in _chunked(intents):
-            enqueued += _plan_chunk(ledger, session, chunk, run_id)
-    return enqueued
-
-
-def _plan_chunk(ledger: Ledger, session: Session,
-                chunk: list[tuple[str, str, str, dict[str, Any]]], run_id: int) -> int:
-    latest = {(kind, target): (digest, payload) for kind, target, digest, payload in chunk}
-    known: dict[tuple[str, str], WrittenRow] = {}
-    for kind in {kind for kind, _ in latest}:
-        targets = [target for k, target in latest if k == kind]
-        known |= {(row.kind, row.target): row for row in session.scalars(select(WrittenRow)
-                  .where(WrittenRow.kind == kind, WrittenRow.target.in_(targets)))}
-    first: list[tuple[str, str, str, dict[str, Any]]] = []
-    planned = 0
-    for (kind, target), (digest, payload) in latest.items():
-        row = known.get((kind, target))
-        if row is not None and row.content_hash == digest:
-            continue
-        planned += 1
-        if row is None:
-            first.append((kind, target, digest, payload))
-        else:
-            plan_write(ledger, kind, target, digest, payload, run_id)
-    _first_writes(ledger, session, first, run_id)
-    return planned
-
-
-def _first_writes(ledger: Ledger, session: Session,
-                  intents: list[tuple[str, str, str, dict[str, Any]]], run_id: int) -> None:
-    """Records never written: nothing to supersede, so two bulk inserts."""
-    if not intents:
-        return
-    now = ledger.now()
-    keys = [f"{kind}:{target}:{digest}:run{run_id}" for kind, target, digest, _ in intents]
-    connection = session.connection()
-    upsert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    outbox = table_of(OutboxRow)
-    insert_rows(connection, outbox, [
-        {"key": key, "kind": kind, "target": target, "payload": payload}
-        for key, (kind, target, _, payload) in zip(keys, intents, strict=True)],
-        {"status": "pending", "attempts": 0, "created_at": now, "updated_at": now},
-        statement=upsert(outbox).on_conflict_do_nothing(index_elements=["key"]))
-    insert_rows(connection, table_of(WrittenRow), [
-        {"kind": kind, "target": target, "content_hash": digest, "outbox_key": key}
-        for key, (kind, target, digest, _) in zip(keys, intents, strict=True)],
-        {"updated_at": now})
-
-
-def _chunked(items: Iterable[T]) -> Iterator[list[T]]:
+def chunked(items: Iterable[T]) -> Iterator[list[T]]:
     """``items`` in lists of ``CHUNK``, the last shorter."""
     chunk: list[T] = []
     for item in items:
@@ -264,32 +207,15 @@ def _chunked(items: Iterable[T]) -> Iterator[list[T]]:
         yield chunk
 
 
-def confirm_all(ledger: Ledger, results: Mapping[str, dict[str, Any]]) -> None:
-    """``ledger.confirm`` for many pending outbox keys at once (key -> result); a key no
-    longer pending is confirmed one by one, which says why it cannot be."""
-    if not results:
-        return
-    with ledger.transaction() as session:
-        rows = session.execute(select(OutboxRow.key, OutboxRow.attempts).where(
-            OutboxRow.key.in_(list(results)), OutboxRow.status == "pending")).all()
-        now = ledger.now()
-        if rows:
-            session.execute(update(OutboxRow), [
-                {"key": key, "status": "sent", "result": results[key], "last_error": None,
-                 "attempts": attempts + 1, "updated_at": now} for key, attempts in rows])
-        for key in set(results) - {key for key, _ in rows}:
-            ledger.confirm(key, results[key])
-
-
 def copy_mirror(source: Ledger, target: Ledger) -> None:
     """Seed a scratch ledger with the mirror and its cursors (a dry run pulls into it)."""
     with source.transaction() as session:
-        rows = [(row.object_type, row.record_id, row.body, row.read_run)
+        rows = [(row.object_type, row.record_id, row.body, row.read_run, row.mapped)
                 for row in session.scalars(select(MirrorRow))]
         cursors = [(row.name, row.value) for row in session.scalars(select(CursorRow))]
     with target.transaction() as session:
-        for object_type, record_id, body, read_run in rows:
+        for object_type, record_id, body, read_run, mapped in rows:
             session.add(MirrorRow(object_type=object_type, record_id=record_id, body=body,
-                                  read_run=read_run, updated_at=target.now()))
+                                  read_run=read_run, updated_at=target.now(), mapped=mapped))
         for name, value in cursors:
             target.set_cursor(name, value)

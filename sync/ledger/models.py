@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -326,6 +327,7 @@ class MirrorRow(Base):
     # What the engine reads of it, and the run that last changed that (issue 14).
     input_digest: Mapped[str | None] = mapped_column(String(64))
     input_run: Mapped[int | None] = mapped_column(BigInteger)
+    mapped: Mapped[bytes | None] = mapped_column(LargeBinary)  # the record mapped (issue 14)
 
     __table_args__ = (Index("ix_mirror_records_input_run", "object_type", "input_run"),)
 

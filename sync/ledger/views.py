@@ -179,7 +179,7 @@ def _auto_approved(record: PayoutRecord) -> bool:
 
 def _written_at(session: Session, cut: int, cut_at: datetime) -> Written:
     """What the runs before the cut last intended for each record: the outbox keeps
-    every intent under the key ``kind:target:hash:run<id>`` (``mirror.plan_write``)."""
+    every intent under the key ``kind:target:hash:run<id>`` (``written.plan_write``)."""
     rows = session.execute(select(OutboxRow.key, OutboxRow.kind, OutboxRow.target,
                                   OutboxRow.created_at)
                            .where(OutboxRow.created_at <= cut_at))

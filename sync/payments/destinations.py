@@ -27,9 +27,9 @@ from sync.engine.destinations import (
 )
 from sync.ledger import Ledger
 from sync.ledger.errors import IllegalTransitionError
-from sync.ledger.mirror import forget_write
 from sync.ledger.records import PartnerControl
 from sync.ledger.transitions import Approver
+from sync.ledger.written import forget_write
 from sync.writeback.finance import FinanceControls
 
 HUBSPOT_COMPANY_CONTROLS = "hubspot.company_controls"  # sync.writeback.intents's kind

@@ -11,6 +11,7 @@ from mappings.properties import PropertyMap
 from mappings.stripe.billing import InvoiceMapper, prices_from_stripe, split_mapped
 from sync.domain.inputs import Inputs, Invoice, Quarantined
 from sync.ledger.mirror import Mirror
+from sync.pull.mapped import known_price_ids, mapped_invoices
 
 JSON = dict[str, Any]
 Seen = Callable[[str, JSON], None]  # (mirror record id, the body stored)
@@ -79,13 +80,15 @@ def inputs_from_mirror(mirror: Mirror, props: PropertyMap,
               if str(record.get("id")) not in partner_ids]
     companies = partners + others
     taken = listed.take() if listed is not None and listed.complete else None
+    prices = mirror.records(Mirrored.STRIPE_PRICE)
+    if taken is None:  # decoded as stored with the bodies, not mapped from the JSON again
+        taken = mapped_invoices(mirror, known_price_ids(prices))
     return build_inputs(
         hubspot_companies=companies,
         hubspot_deals=mirror.stream(Mirrored.HUBSPOT_DEAL),
         stripe_customers=mirror.stream(Mirrored.STRIPE_CUSTOMER),
-        stripe_prices=mirror.records(Mirrored.STRIPE_PRICE),
+        stripe_prices=prices,
         stripe_subscriptions=mirror.stream(Mirrored.STRIPE_SUBSCRIPTION),
-        stripe_invoices=() if taken is not None else mirror.stream(Mirrored.STRIPE_INVOICE),
         props=props,
         mapped_invoices=taken,
     )

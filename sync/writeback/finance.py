@@ -34,9 +34,9 @@ from sync.domain.months import month_label
 from sync.domain.terms import ApprovalTerms
 from sync.ledger import Ledger
 from sync.ledger.errors import IllegalTransitionError, UnknownRecordError
-from sync.ledger.mirror import forget_write
 from sync.ledger.records import PayoutRecord
 from sync.ledger.transitions import Approver
+from sync.ledger.written import forget_write
 
 S = PayoutStatus
 HUBSPOT_PAYOUT = "hubspot.payout"  # sync.writeback.intents's kind, named here to avoid a cycle

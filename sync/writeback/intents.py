@@ -1,7 +1,7 @@
 """What a run writes back to HubSpot and Stripe, as intents (pure).
 
 Each intent names its kind, its target record and a hash of its content. The ledger
-keeps the last content intended per record (``sync.ledger.mirror.plan_write``) and
+keeps the last content intended per record (``sync.ledger.written.plan_write``) and
 the outbox records each new intent before the write and confirms it after, so an
 identical rerun writes nothing, and a run killed mid-write resends exactly the
 unconfirmed ones. Volatile fields (the sync

@@ -23,7 +23,7 @@ from sync.domain.decisions import CommissionLine
 from sync.domain.money import eur
 from sync.domain.months import month_label
 from sync.ledger import Ledger
-from sync.ledger.mirror import forget_write
+from sync.ledger.written import forget_write
 from sync.writeback.finance import cents_or_none
 from sync.writeback.intents import HUBSPOT_LINE
 

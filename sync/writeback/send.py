@@ -29,8 +29,8 @@ from sync.adapters.hubspot.gateway import COMPANIES, DEALS, HubSpotGateway
 from sync.adapters.stripe.gateway import StripeGateway
 from sync.errors import RequestRejected
 from sync.ledger import Ledger
-from sync.ledger.mirror import confirm_all, plan_writes
 from sync.ledger.records import OutboxEntry
+from sync.ledger.written import confirm_all, plan_writes
 from sync.writeback.finance import (
     FinanceControls,
     hubspot_statuses,

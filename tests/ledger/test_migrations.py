@@ -19,7 +19,7 @@ def test_migrate_is_idempotent(open_ledger: Callable[[], Ledger]) -> None:
     ledger.set_cursor("kept", "1")
     ledger.migrate()
     open_ledger().migrate()
-    assert current_revision(ledger.engine) == head_revision() == "0009"
+    assert current_revision(ledger.engine) == head_revision() == "0010"
     assert ledger.get_cursor("kept") == "1"
 
 

@@ -8,8 +8,9 @@ from sqlalchemy import insert, select
 
 from sync.ledger import Ledger
 from sync.ledger.bulk import insert_rows
-from sync.ledger.mirror import Mirror, copy_mirror, plan_write
+from sync.ledger.mirror import Mirror, copy_mirror
 from sync.ledger.models import MirrorRow, table_of
+from sync.ledger.written import plan_write
 
 
 def test_mirror_upsert_counts_only_new_or_changed_records(ledger: Ledger) -> None:

@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 from sync.domain.decisions import Decisions, LedgerState, PayoutStatus
 from sync.domain.months import parse_month_label
 from sync.ledger import Ledger, PayoutRecord
-from sync.ledger.mirror import plan_write
 from sync.ledger.views import payout_at
+from sync.ledger.written import plan_write
 from sync.writeback.intents import STRIPE_CUSTOMER, Intent
 from sync.writeback.send import enqueue_intents
 from tests.engine.builders import at
