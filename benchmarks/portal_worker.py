@@ -23,4 +23,11 @@ def write_peak() -> None:
 
 if __name__ == "__main__":
     atexit.register(write_peak)
+    profile_dir = os.environ.get("PORTAL_PROFILE_DIR")
+    if profile_dir:
+        import cProfile  # only when asked: the figures are measured without it
+
+        profiler = cProfile.Profile()
+        atexit.register(lambda: profiler.dump_stats(f"{profile_dir}/worker-{os.getpid()}.prof"))
+        profiler.enable()
     runpy.run_module("sync.cli", run_name="__main__", alter_sys=True)
