@@ -28,6 +28,7 @@ import structlog
 from jobs.cycle import PullStep, cycle, run_job
 from jobs.summary import RunSummary
 from sync.ledger.webhooks import WebhookEvent
+from sync.pull.burst import Burst
 from sync.pull.mirror_inputs import ListedInvoices
 from sync.pull.portal import PullSummary
 from sync.pull.targeted import pull_targets
@@ -49,8 +50,9 @@ def targeted_pull(events: list[WebhookEvent], notes: dict[str, str]) -> PullStep
     """The cycle's step reading ``events``' objects; ``notes`` gets why one was not."""
     def step(services: Services, run_id: int, now: datetime,
              listed: ListedInvoices) -> PullSummary:
+        overlap = timedelta(seconds=services.settings.pull_overlap_seconds)
         pulled = pull_targets(services.hubspot, services.stripe, services.ledger,
-                              services.mirror, run_id, events)
+                              services.mirror, run_id, events, Burst(now, overlap))
         notes.update(pulled.notes)
         return pulled.summary
     return step
