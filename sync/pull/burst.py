@@ -67,6 +67,9 @@ class Listed:
     cursor: int | None
     covered: set[Named] = field(default_factory=set)
     pages: int = 0
+    # Its events whose objects it stores, at or after them: one delivered while the run
+    # went on is done with too (``jobs.webhooks``).
+    event_ids: frozenset[str] = frozenset()
 
 
 def named_objects(events: Iterable[WebhookEvent], kinds: Iterable[str]
@@ -92,11 +95,13 @@ def read_listing(stripe: StripeGateway, since: int, named: dict[Named, list[Webh
         pages += 1
     oldest_first = newest_first[::-1]
     if more:  # cut short: only what it says of the named objects
-        reached = [event for event in oldest_first if _named(event) in named]
-        listed = Listed(newest_states(reached, stripe), None, pages=pages)
+        stored = [event for event in oldest_first if _named(event) in named]
+        listed = Listed(newest_states(stored, stripe), None, pages=pages)
     else:
+        stored = oldest_first
         listed = Listed(newest_states(oldest_first, stripe),
                         _cursor(since, burst.now - burst.overlap, oldest_first), pages=pages)
+    listed.event_ids = frozenset(str(event["id"]) for event in stored)
     listed.covered = covered(oldest_first, named)
     return listed
 

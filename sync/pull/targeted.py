@@ -70,6 +70,7 @@ class Read:
 class TargetedPull:
     summary: PullSummary
     notes: dict[str, str]  # event id -> why its object could not be read
+    listed: frozenset[str] = frozenset()  # Stripe events read whose objects are stored
 
 
 Targets = dict[tuple[str, str], set[str]]  # (vendor, object type) -> ids
@@ -113,7 +114,8 @@ def pull_targets(hubspot: HubSpotGateway, stripe: StripeGateway, ledger: Ledger,
              if (target := (event.vendor, event.object_type, event.object_id)) in not_read}
     if notes:
         log.info("webhook.objects_not_read", events=len(notes), objects=len(not_read))
-    return TargetedPull(summary_of(*tallies, accounts), notes)
+    listed = frozenset() if stripe_read.listed is None else stripe_read.listed.event_ids
+    return TargetedPull(summary_of(*tallies, accounts), notes, listed)
 
 
 class _Known:

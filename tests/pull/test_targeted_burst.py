@@ -217,3 +217,5 @@ def test_a_listing_longer_than_its_budget_is_cut_short_and_the_cursor_stays(
         # Of the other traffic, the pages read stored nothing: not what was named.
         assert all("n" not in tags[i] for i in other)
         assert pulled_.summary.read[INVOICE] == 6
+        # Only the named objects' events count as read (their objects stored).
+        assert pulled_.listed == {e.id for e in events}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -101,3 +102,44 @@ def test_a_burst_killed_anywhere_loses_nothing(point: KillPoint, small_fixtures:
         assert summary.outcome == "succeeded", summary.error
         assert world.ledger().pending_webhook_events() == []
         assert_same_outcome(outcome(world), reference)
+
+
+class DeliveredWhileListing:
+    """The Stripe gateway; ``late`` events are stored (delivered) just before the listing
+    is read, after the run took the pending ones."""
+
+    def __init__(self, real: Any, world: World, late: list[WebhookEvent]) -> None:
+        self._real, self._world, self._late = real, world, late
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def event_pages(self, types: Any, created_gt: int) -> Any:
+        self._world.ledger().store_webhook_events(self._late)
+        return self._real.event_pages(types, created_gt)
+
+
+def test_events_delivered_during_the_run_that_its_listing_read_are_done_with_it(
+        small_fixtures: Path, tmp_path: Path) -> None:
+    with synced(small_fixtures, tmp_path) as world:
+        events = delivered(world, burst(world))
+        first = set(sorted({e.object_id for e in events})[:LIST_OVER + 1])
+        taken = [e for e in events if e.object_id in first]
+        late = [e for e in events if e.object_id not in first]
+        unlisted = WebhookEvent("evt_not_listed", "stripe", "invoice.updated", "invoice",
+                                late[0].object_id, late[0].occurred_at)
+        ledger = world.ledger()
+        ledger.store_webhook_events(taken)
+        services = world.services()
+        services.__dict__["stripe"] = DeliveredWhileListing(services.stripe, world,
+                                                            [*late, unlisted])
+
+        summary = run_targeted_sync(services, AS_OF)
+
+        assert summary.outcome == "succeeded" and summary.webhook_events == len(taken)
+        run = ledger.last_run("webhook")
+        assert run is not None
+        assert {e.id: ledger.webhook_event(e.id).processed_run  # type: ignore[union-attr]
+                for e in [*taken, *late]} == {e.id: run.id for e in [*taken, *late]}
+        # Not among the events the listing read: the next run reads its object.
+        assert [e.id for e in ledger.pending_webhook_events()] == ["evt_not_listed"]
