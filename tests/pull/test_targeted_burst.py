@@ -66,6 +66,13 @@ def stripe_hooks(served: World, object_type: str, ids: list[str]) -> list[Webhoo
     return [newest[i] for i in ids]
 
 
+def tags(served: World, events: list[WebhookEvent]) -> dict[str, str]:
+    """The mirrored ``tag`` of the invoices ``events`` name."""
+    named = {e.object_id for e in events}
+    return {i["id"]: i["metadata"]["tag"] for i in served.mirror.records(INVOICE)
+            if i["id"] in named}
+
+
 def targeted(served: World, events: list[WebhookEvent], burst: bool = True,
              over: int = LIST_OVER) -> TargetedPull:
     run_id = served.ledger.start_run("webhook", served.clock.now())
@@ -125,10 +132,8 @@ def test_an_object_changed_twice_in_the_burst_ends_at_its_newest(small_set: Path
         targeted(served, events)
 
         assert served.calls() == {"stripe events.list": 2}
-        stored = {i["id"]: i["metadata"]["tag"] for i in served.mirror.records(INVOICE)
-                  if i["id"] in {e.object_id for e in first}}
-        assert stored == {e.object_id: "second" if e.object_id == twice else "first"
-                          for e in first}
+        assert tags(served, first) == {
+            e.object_id: "second" if e.object_id == twice else "first" for e in first}
 
 
 def test_named_objects_the_listing_does_not_cover_are_read_by_id_or_noted(
@@ -180,10 +185,8 @@ def test_what_is_read_by_id_after_the_listing_is_stored_after_it(small_set: Path
                      served.ledger, served.mirror, run_id, events,
                      Burst(served.clock.now(), OVERLAP))
 
-        tags = {i["id"]: i["metadata"]["tag"] for i in served.mirror.records(INVOICE)
-                if i["id"] in {e.object_id for e in events}}
-        assert tags == {e.object_id: "meanwhile" if e.object_id == credited else "burst"
-                        for e in events}
+        assert tags(served, events) == {
+            e.object_id: "meanwhile" if e.object_id == credited else "burst" for e in events}
 
 
 def test_at_the_threshold_and_without_a_burst_each_object_is_read_by_id(
