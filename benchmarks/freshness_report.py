@@ -58,7 +58,9 @@ def _pass(run: Pass) -> list[str]:
             f"  writes: {written}"]
     if run.floor:
         rows.append(f"  floor of the calls it needs: {run.floor:.1f} s; "
-                    f"ratio {run.seconds / run.floor:.2f}")
+                    f"ratio {run.seconds / run.floor:.2f} (its reads: the fewer of "
+                    f"{len(run.events):,} GETs and {math.ceil(run.listed_events / 100):,} "
+                    f"pages of its {run.listed_events:,} listed events)")
     return rows
 
 

@@ -8,7 +8,9 @@ payments and the writes follow as in any sync, under the same job lock (the hour
 and a targeted one never run at once). The events it took -- those pending when it
 started -- are marked processed once the cycle is done, in the run that read their
 objects: a run killed before leaves them pending for the next one. Events arriving
-meanwhile wait for the next run.
+meanwhile wait for the next run -- except, for a burst read through Stripe's events
+listing (``sync.pull.burst``), those the listing itself read: their objects are stored
+at or after them and were decided on, so they are marked with the others.
 
 ``WebhookTrigger``: after the first pending event, PARTNERSYNC_WEBHOOK_DEBOUNCE_SECONDS
 for others to arrive, then one run for all of them (a burst of thousands is a few
@@ -28,6 +30,7 @@ import structlog
 from jobs.cycle import PullStep, cycle, run_job
 from jobs.summary import RunSummary
 from sync.ledger.webhooks import WebhookEvent
+from sync.pull.burst import Burst
 from sync.pull.mirror_inputs import ListedInvoices
 from sync.pull.portal import PullSummary
 from sync.pull.targeted import pull_targets
@@ -45,13 +48,18 @@ MAX_BACKOFF_SECONDS = 300.0  # a failing run is tried again at most this far apa
 log = structlog.get_logger("partnersync.webhooks")
 
 
-def targeted_pull(events: list[WebhookEvent], notes: dict[str, str]) -> PullStep:
-    """The cycle's step reading ``events``' objects; ``notes`` gets why one was not."""
+def targeted_pull(events: list[WebhookEvent], notes: dict[str, str],
+                  read_events: set[str] | None = None) -> PullStep:
+    """The cycle's step reading ``events``' objects; ``notes`` gets why one was not,
+    ``read_events`` the Stripe events a burst's listing read (``sync.pull.burst``)."""
     def step(services: Services, run_id: int, now: datetime,
              listed: ListedInvoices) -> PullSummary:
+        overlap = timedelta(seconds=services.settings.pull_overlap_seconds)
         pulled = pull_targets(services.hubspot, services.stripe, services.ledger,
-                              services.mirror, run_id, events)
+                              services.mirror, run_id, events, Burst(now, overlap))
         notes.update(pulled.notes)
+        if read_events is not None:
+            read_events.update(pulled.listed)
         return pulled.summary
     return step
 
@@ -68,8 +76,14 @@ def run_targeted_sync(services: Services, as_of: datetime | None = None,
         if not events:
             return
         notes: dict[str, str] = {}
-        cycle(services, run_id, as_of, summary, pull_step=targeted_pull(events, notes))
-        ledger.mark_webhook_events_processed(run_id, [event.id for event in events], notes)
+        listed: set[str] = set()
+        cycle(services, run_id, as_of, summary,
+              pull_step=targeted_pull(events, notes, read_events=listed))
+        # Delivered meanwhile, but read by this run's listing: its object is stored at or
+        # after it and was decided on, so it is done too (a burst is still arriving).
+        read = [event.id for event in ledger.pending_webhook_events() if event.id in listed]
+        ledger.mark_webhook_events_processed(run_id, [event.id for event in events] + read,
+                                             notes)
         WEBHOOK_PENDING.set(ledger.webhook_backlog()[0])  # now, not at the trigger's next look
         ledger.prune_webhook_events(ledger.now() - KEEP_PROCESSED)
 

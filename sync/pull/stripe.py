@@ -67,17 +67,27 @@ def pull_stripe(stripe: StripeGateway, ledger: Ledger, mirror: Mirror, run_id: i
     with turn:
         cursor = ledger.get_cursor(EVENTS_CURSOR)
         last_full = instant_cursor(ledger, FULL_AT)
-    full = (force_full or cursor is None
-            or now - datetime.fromtimestamp(int(cursor), UTC) > EVENTS_KEPT - SAFETY
-            or full_due(last_full, now, full_every))
-    if full or cursor is None:
+    since = events_since(cursor, now)
+    if force_full or since is None or full_due(last_full, now, full_every):
         return _full_listing(stripe, ledger, mirror, run_id, now, now - overlap, progress,
                              turn, listed)
-    events = counted(events_after(stripe, int(cursor)), "stripe.events", progress)
+    events = counted(events_after(stripe, since), "stripe.events", progress)
     changes = newest_states(events, stripe)
-    newest = max([int(cursor), _epoch(now - overlap), *(e["created"] for e in events)])
     with turn, ledger.transaction():
-        return _store_changes(ledger, mirror, run_id, changes, newest)
+        return store_changes(ledger, mirror, run_id, changes,
+                             next_cursor(since, now - overlap, events))
+
+
+def events_since(cursor: str | None, now: datetime) -> int | None:
+    """The cursor, when the events since it are all still kept (else a full listing)."""
+    if cursor is None or now - datetime.fromtimestamp(int(cursor), UTC) > EVENTS_KEPT - SAFETY:
+        return None
+    return int(cursor)
+
+
+def next_cursor(cursor: int, floor: datetime, events: list[JSON]) -> int:
+    """After applying ``events`` (all since ``cursor``): see the module docstring."""
+    return max([cursor, _epoch(floor), *(int(e["created"]) for e in events)])
 
 
 def _full_listing(stripe: StripeGateway, ledger: Ledger, mirror: Mirror, run_id: int,
@@ -156,17 +166,19 @@ class Changes:
     removals: dict[str, list[str]] = field(default_factory=dict)
 
 
-def _store_changes(ledger: Ledger, mirror: Mirror, run_id: int, changes: Changes,
-                   cursor: int) -> Tally:
-    """What the events changed and the cursor, in the caller's one transaction."""
-    tally = Tally(full=False)
+def store_changes(ledger: Ledger, mirror: Mirror, run_id: int, changes: Changes,
+                  cursor: int | None, tally: Tally | None = None) -> Tally:
+    """What the events changed and the cursor (None: it stays), in the caller's one
+    transaction; counted in ``tally`` when given."""
+    tally = Tally(full=False) if tally is None else tally
     for kind, records in changes.upserts.items():
         store(mirror, kind, records, run_id, tally, full=False)
     for kind, ids in changes.removals.items():
         gone = mirror.ids(kind) & set(ids)
         mirror.remove(kind, sorted(gone))
         tally.add(kind, read=len(ids), removed=len(gone))
-    ledger.set_cursor(EVENTS_CURSOR, str(cursor))
+    if cursor is not None:
+        ledger.set_cursor(EVENTS_CURSOR, str(cursor))
     return tally
 
 

@@ -8,7 +8,10 @@ partners' Connect accounts (``read_accounts``, then ``pull_accounts`` for accoun
 partner newly names); HubSpot companies (partners with their history, as
 ``read_partners`` decides), deals with their companies (``deals_with_companies``) and
 payout records, 100 a call. Every call goes through the gateways' pacers and retry
-policy. No cursor moves: the hourly pull still reads everything changed since its own.
+policy. No cursor moves: the hourly pull still reads everything changed since its own --
+except for a burst of Stripe objects (more than ``sync.pull.burst.LIST_OVER``), read
+through the hourly pull's own events step, which stores what it read and moves its
+cursor as the hourly pull does; the objects it did not cover are read by id after it.
 
 An object the API no longer has is noted on its events (they are processed, the run
 goes on): a Stripe invoice or customer leaves the mirror, as the events pull removes a
@@ -30,6 +33,7 @@ from sync.adapters.stripe.gateway import StripeGateway
 from sync.ledger import Ledger
 from sync.ledger.mirror import Mirror
 from sync.ledger.webhooks import WebhookEvent
+from sync.pull.burst import Burst, Listed, named_objects, read_listing
 from sync.pull.common import JSON, Tally, store
 from sync.pull.hubspot import deals_with_companies, ledger_partner_ids
 from sync.pull.mirror_inputs import Mirrored
@@ -40,6 +44,7 @@ from sync.pull.portal import (
     read_accounts,
     summary_of,
 )
+from sync.pull.stripe import EVENTS_CURSOR, events_since, store_changes
 
 log = structlog.get_logger(__name__)
 STRIPE_KINDS = {"invoice": Mirrored.STRIPE_INVOICE.value,
@@ -58,12 +63,14 @@ class Read:
     upserts: list[tuple[str, list[JSON]]] = field(default_factory=list)
     removals: list[tuple[str, list[str]]] = field(default_factory=list)
     gone: dict[Target, str] = field(default_factory=dict)  # -> why it was not read
+    listed: Listed | None = None  # a burst read through the events listing: stored first
 
 
 @dataclass(frozen=True)
 class TargetedPull:
     summary: PullSummary
     notes: dict[str, str]  # event id -> why its object could not be read
+    listed: frozenset[str] = frozenset()  # Stripe events read whose objects are stored
 
 
 Targets = dict[tuple[str, str], set[str]]  # (vendor, object type) -> ids
@@ -77,16 +84,23 @@ def targets_of(events: Iterable[WebhookEvent]) -> Targets:
 
 
 def pull_targets(hubspot: HubSpotGateway, stripe: StripeGateway, ledger: Ledger,
-                 mirror: Mirror, run_id: int, events: list[WebhookEvent]) -> TargetedPull:
+                 mirror: Mirror, run_id: int, events: list[WebhookEvent],
+                 burst: Burst | None = None) -> TargetedPull:
+    """``burst``: read many Stripe objects through the events listing (``sync.pull.burst``);
+    None: each by id."""
     targets = targets_of(events)
     known = _Known(mirror, ledger)
+    stripe_side = partial_stripe(stripe, events, burst, ledger.get_cursor(EVENTS_CURSOR))
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="targeted") as pool:
         sides = [pool.submit(contextvars.copy_context().run, read, targets)
-                 for read in (partial_hubspot(hubspot, known), partial_stripe(stripe))]
+                 for read in (partial_hubspot(hubspot, known), stripe_side)]
         hubspot_read, stripe_read = (side.result() for side in sides)
     tallies = [Tally(), Tally()]
     with ledger.transaction():
         for side, tally in zip((hubspot_read, stripe_read), tallies, strict=True):
+            if side.listed is not None:  # older than the reads by id: stored before them
+                store_changes(ledger, mirror, run_id, side.listed.changes,
+                              side.listed.cursor, tally)
             for kind, records in side.upserts:
                 store(mirror, kind, records, run_id, tally, full=False)
             for kind, ids in side.removals:
@@ -100,7 +114,8 @@ def pull_targets(hubspot: HubSpotGateway, stripe: StripeGateway, ledger: Ledger,
              if (target := (event.vendor, event.object_type, event.object_id)) in not_read}
     if notes:
         log.info("webhook.objects_not_read", events=len(notes), objects=len(not_read))
-    return TargetedPull(summary_of(*tallies, accounts), notes)
+    listed = frozenset() if stripe_read.listed is None else stripe_read.listed.event_ids
+    return TargetedPull(summary_of(*tallies, accounts), notes, listed)
 
 
 class _Known:
@@ -119,13 +134,22 @@ def _gone(read: Read, target: tuple[str, str], what: str, ids: Iterable[str]) ->
                                                        "exists: not read")
 
 
-def partial_stripe(stripe: StripeGateway) -> Callable[[Targets], Read]:
+def partial_stripe(stripe: StripeGateway, events: list[WebhookEvent] | None = None,
+                   burst: Burst | None = None, cursor: str | None = None
+                   ) -> Callable[[Targets], Read]:
+    """Each named object by id, or, for more than ``burst.over`` of them while the
+    hourly pull's events cursor is usable, through the listing first."""
     def read(targets: Targets) -> Read:
         result = Read()
+        result.listed = listed = _listed(stripe, events or [], burst, cursor)
         for kind, mirrored in STRIPE_KINDS.items():
+            covered = set() if listed is None else {i for k, i in listed.covered if k == kind}
+            if listed is not None:  # the listing's newest event of these deleted them
+                _gone(result, ("stripe", kind), f"Stripe {kind}", sorted(
+                    covered & set(listed.changes.removals.get(mirrored, ()))))
             found: list[JSON] = []
             missing: list[str] = []
-            for object_id in sorted(targets.get(("stripe", kind), ())):
+            for object_id in sorted(set(targets.get(("stripe", kind), ())) - covered):
                 current = stripe.current(kind, object_id)
                 if current is None:
                     missing.append(object_id)
@@ -137,6 +161,19 @@ def partial_stripe(stripe: StripeGateway) -> Callable[[Targets], Read]:
             _gone(result, ("stripe", kind), f"Stripe {kind}", missing)
         return result
     return read
+
+
+def _listed(stripe: StripeGateway, events: list[WebhookEvent], burst: Burst | None,
+            cursor: str | None) -> Listed | None:
+    """The listing's read, when worth it (``sync.pull.burst``); None: all by id."""
+    named = named_objects(events, STRIPE_KINDS)
+    since = None if burst is None else events_since(cursor, burst.now)
+    if burst is None or since is None or len(named) <= burst.over:
+        return None
+    listed = read_listing(stripe, since, named, burst)
+    log.info("webhook.stripe_listed", named=len(named), covered=len(listed.covered),
+             pages=listed.pages, complete=listed.cursor is not None)
+    return listed
 
 
 def partial_hubspot(hubspot: HubSpotGateway, known: _Known) -> Callable[[Targets], Read]:

@@ -40,3 +40,19 @@ def test_default_associations_count_100_pairs_a_call() -> None:
 
     assert minimum["hubspot:crm.associations.batch.default"] == 6  # 3 + 2 + 1
     assert minimum["hubspot:crm.objects.batch.upsert"] == 4  # 3 + 1
+
+
+def test_a_burst_is_read_by_the_fewer_of_one_get_each_and_its_events_listing_pages() -> None:
+    from benchmarks.freshness import Pass, burst_floor, burst_reads
+    from benchmarks.freshness_events import PAID, Event
+
+    paid = [Event(PAID, str(n)) for n in range(1_000)]
+    # 1,000 invoices paid, 3 listed events each: 3,000 events, 30 pages of 100.
+    assert burst_reads(Pass("burst", paid, listed_events=3_000)) == 30
+    # 5 invoices, 15 events: one page, fewer than 5 GETs.
+    assert burst_reads(Pass("burst", paid[:5], listed_events=15)) == 1
+    # Fewer listed events than invoices (some not in the listing): one GET each.
+    assert burst_reads(Pass("burst", paid[:5], listed_events=4)) == 5
+    # The floor: 30 Stripe reads at 100/s, nothing written: 0.3 s.
+    assert burst_floor(Pass("burst", paid, listed_events=3_000), Limits(), 1.0) == \
+        pytest.approx(0.3)

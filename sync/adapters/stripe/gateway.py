@@ -50,6 +50,7 @@ from sync.runtime.metrics import API_CALLS, API_RETRIES, RATE_LIMITED
 JSON = dict[str, Any]
 T = TypeVar("T")
 Decode = Callable[[bytes], Any]  # a page's body -> its JSON
+Page = tuple[list[JSON], bool]  # a listing's page: its objects, and whether more follow
 PAGE_SIZE = 100  # Stripe's maximum: the fewest calls per listing
 MAX_EVENT_TYPES = 20  # Stripe's limit on `types[]`
 RETRIEVABLE = {"invoice": "invoices", "subscription": "subscriptions", "customer": "customers"}
@@ -148,11 +149,17 @@ class StripeGateway(WebhookEndpointMethods):
     def events(self, types: Sequence[str], created_gt: int) -> list[JSON]:
         """Events of ``types`` created after ``created_gt``, oldest first (Stripe lists
         newest first)."""
+        newest_first = [event for page, _ in self.event_pages(types, created_gt)
+                        for event in page]
+        return newest_first[::-1]
+
+    def event_pages(self, types: Sequence[str], created_gt: int) -> Iterator[Page]:
+        """The same events a page (one call) at a time, newest first, each with whether
+        more follow: a caller may stop after any page without a call more."""
         if len(types) > MAX_EVENT_TYPES:
             raise ValueError(f"Stripe filters on at most {MAX_EVENT_TYPES} event types")
         params: JSON = {"types": list(types), "created": {"gt": created_gt}}
-        newest_first = list(self._list("events.list", "/v1/events", params))
-        return newest_first[::-1]
+        return self._pages("events.list", "/v1/events", params)
 
     def peek(self, operation: str, path: str, params: JSON | None = None) -> JSON:
         """One answer as Stripe sent it, retried per the policy: ``partnersync doctor``'s
@@ -255,6 +262,12 @@ class StripeGateway(WebhookEndpointMethods):
               starting_after: str | None = None, *,
               decode: Decode = fastjson.loads) -> Iterator[JSON]:
         """Every object of a listing, page by page (limit 100); each page retried alone."""
+        for items, _ in self._pages(operation, path, params, starting_after, decode=decode):
+            yield from items
+
+    def _pages(self, operation: str, path: str, params: JSON,
+               starting_after: str | None = None, *,
+               decode: Decode = fastjson.loads) -> Iterator[Page]:
         cursor = starting_after
         while True:
             page_params = {**params, "limit": PAGE_SIZE}
@@ -262,8 +275,9 @@ class StripeGateway(WebhookEndpointMethods):
                 page_params["starting_after"] = cursor
             page = self._call(operation, partial(self._page, path, page_params, decode))
             items: list[JSON] = [item for item in page.get("data") or () if isinstance(item, dict)]
-            yield from items
-            if not page.get("has_more") or not items:
+            more = bool(page.get("has_more")) and bool(items)
+            yield items, more
+            if not more:
                 return
             cursor = items[-1]["id"]
 
