@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+import structlog
+
 from mappings.properties import PropertyMap
 from sync.adapters.hubspot.batch import BatchOutcome, chunked
 from sync.adapters.hubspot.gateway import COMPANIES, DEALS, HubSpotGateway
@@ -52,6 +54,8 @@ from sync.writeback.lanes import Task, Upsert, send_side_by_side
 Properties = dict[str, str]
 Link = tuple[str, str]  # (object type to associate with, its record id)
 Pairs = dict[str, dict[tuple[str, str], str]]  # to type -> (from id, to id) -> target
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass(slots=True)
@@ -109,6 +113,7 @@ def apply_outbox(ledger: Ledger, hubspot: HubSpotGateway, stripe: StripeGateway,
                    *_updates(ledger, hubspot, COMPANIES, _pending(ledger, HUBSPOT_COMPANY)
                              + _pending(ledger, HUBSPOT_COMPANY_CONTROLS), summary)]
         send_side_by_side(upserts, updates)
+        log.debug("apply.side_done", side="hubspot")  # the run's timeline (benchmarks.portal)
         stripe_side.result()
     return summary
 
@@ -256,6 +261,7 @@ def _send_metadata(ledger: Ledger, stripe: StripeGateway, entries: Sequence[Outb
             _settle(ledger, [entry], {}, {entry.target: str(error)}, summary)
             continue
         _settle(ledger, [entry], {entry.target: entry.target}, {}, summary)
+    log.debug("apply.side_done", side="stripe")
 
 
 def _settle(ledger: Ledger, chunk: Sequence[OutboxEntry], succeeded: Mapping[str, str],
