@@ -14,7 +14,8 @@ has nothing to associate. The first failure in either lane stops every task not 
 started in both lanes; the tasks under way finish and settle, then it is raised. A
 chunk upserted whose associations had not started is left pending, like one a killed
 run upserted: the next run upserts it again on its unique id and associates it. At
-most ``BACKLOG`` chunks are in that state at any moment.
+most ``BACKLOG`` chunks are in that state at any moment. ``in_parallel`` is a general
+lane alone: Stripe's metadata, one call a customer, two at a time.
 """
 
 from __future__ import annotations
@@ -42,6 +43,12 @@ def send_side_by_side(upserts: Iterable[Upsert], updates: Iterable[Task], *,
     _Lanes(upserts, updates, backlog).run(senders)
 
 
+def in_parallel(tasks: Iterable[Task], *, senders: int = SENDERS) -> None:
+    """``tasks`` ``senders`` at a time, in one lane, with the same stop on the first
+    failure (Stripe's metadata: one call a customer, each waiting on its round trip)."""
+    _Lanes((), tasks, BACKLOG).run(senders)
+
+
 class _Lanes:
     def __init__(self, upserts: Iterable[Upsert], updates: Iterable[Task],
                  backlog: int) -> None:
@@ -54,7 +61,8 @@ class _Lanes:
         self._turn = threading.Condition()
 
     def run(self, senders: int) -> None:
-        lanes = [self._next_general] * senders + [self._next_association] * senders
+        lanes = [self._next_general] * senders
+        lanes += [self._next_association] * senders if self._upserts else []
         with ThreadPoolExecutor(max_workers=len(lanes),
                                 thread_name_prefix="apply-hubspot") as pool:
             running = [pool.submit(contextvars.copy_context().run, self._lane, next_task)

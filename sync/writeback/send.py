@@ -49,7 +49,7 @@ from sync.writeback.intents import (
     STRIPE_CUSTOMER,
     Intent,
 )
-from sync.writeback.lanes import Task, Upsert, send_side_by_side
+from sync.writeback.lanes import Task, Upsert, in_parallel, send_side_by_side
 
 Properties = dict[str, str]
 Link = tuple[str, str]  # (object type to associate with, its record id)
@@ -252,15 +252,18 @@ def _updates(ledger: Ledger, hubspot: HubSpotGateway, object_type: str,
 
 def _send_metadata(ledger: Ledger, stripe: StripeGateway, entries: Sequence[OutboxEntry],
                    summary: ApplySummary) -> None:
-    """Stripe has no batch update: one call per customer, keyed by the outbox key."""
-    for entry in entries:
+    """Stripe has no batch update: one call per customer, keyed by the outbox key, a
+    few at a time (one at a time waits on round trips, not on Stripe's rate limit)."""
+    def send(entry: OutboxEntry) -> None:
         metadata = dict(entry.payload.get("payload", {}))
         try:
             stripe.update_customer_metadata(entry.target, metadata, idempotency_key=entry.key)
         except RequestRejected as error:
             _settle(ledger, [entry], {}, {entry.target: str(error)}, summary)
-            continue
+            return
         _settle(ledger, [entry], {entry.target: entry.target}, {}, summary)
+
+    in_parallel(partial(send, entry) for entry in entries)
     log.debug("apply.side_done", side="stripe")
 
 

@@ -2,6 +2,7 @@
 against the HubSpot stand-in: one window held by the test (a pacer that lets no call
 through until the stand-in's call log shows what the other window did meanwhile), or a
 fatal failure on one side; then what was confirmed, what stayed pending, and a rerun.
+Stripe's metadata updates go two at a time too (stripe-python against its stand-in).
 
 The world (tests/apply/support.py) decides 3 lines, 3 payouts, 4 deals and 3 companies
 (and 3 Stripe customers' metadata); 250 more lines of partner 101 on deal 201 make 253:
@@ -11,6 +12,7 @@ upserts 1 payout chunk + 3 line chunks, associations 1 (payouts to companies) + 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 
@@ -20,6 +22,8 @@ from mappings.properties import DEFAULT_PROPERTY_MAP as PROPS
 from sandbox.core.faults import FaultPlan
 from sync.adapters.hubspot.gateway import HubSpotGateway
 from sync.adapters.pacing import RollingWindowPacer
+from sync.adapters.retry import RetryPolicy
+from sync.adapters.stripe.gateway import StripeGateway
 from sync.errors import ServerError
 from sync.writeback.intents import (
     HUBSPOT_COMPANY,
@@ -29,6 +33,7 @@ from sync.writeback.intents import (
     STRIPE_CUSTOMER,
 )
 from sync.writeback.send import apply_outbox, enqueue_intents
+from tests.adapters.stripe_support import API_KEY
 from tests.apply.support import World, assert_hubspot_holds, bulk_lines
 
 UPSERT, UPDATE = "crm.objects.batch.upsert", "crm.objects.batch.update"
@@ -143,3 +148,37 @@ def test_a_failed_update_stops_the_associations_not_started(w: World) -> None:
     assert pending.count(HUBSPOT_LINE) >= 100  # at least one line chunk left unconfirmed
     sent = {kind: ALL[kind] - pending.count(kind) for kind in ALL}
     _rerun_confirms_the_rest(w, sent)
+
+
+class PairedWindow(RollingWindowPacer):
+    """A wide-open window whose first two calls wait for each other: sent one at a time,
+    the first waits in vain (BrokenBarrierError)."""
+
+    def __init__(self) -> None:
+        super().__init__(limit=1_000_000, window=1.0)
+        self.both = threading.Barrier(2, timeout=WAIT)
+        self.calls = 0
+        self._counting = threading.Lock()
+
+    def acquire(self) -> None:
+        with self._counting:
+            self.calls += 1
+            first_two = self.calls <= 2
+        if first_two:
+            self.both.wait()
+        super().acquire()
+
+
+def test_stripe_metadata_goes_two_at_a_time(w: World) -> None:
+    w.sync()
+    pacer = PairedWindow()
+    stripe = StripeGateway(API_KEY, w.stripe_env.url, pacer=pacer,
+                           retry=RetryPolicy(max_attempts=3, sleep=lambda _seconds: None))
+
+    summary = apply_outbox(w.ledger, w.hubspot, stripe, PROPS)
+
+    assert summary.sent[STRIPE_CUSTOMER] == 3 and summary.failed == {}
+    assert pacer.calls == 3 and w.stripe_calls("customers.update") == 3
+    w.reset_calls()
+    assert apply_outbox(w.ledger, w.hubspot, w.stripe, PROPS).written == 0
+    assert w.stripe_writes() == 0
