@@ -135,7 +135,8 @@ class World:
 
 
 TIMELINE_EVENTS = {"pull.hubspot_read": "hubspot read", "pull.side_done": "{side} pulled",
-                   "run.phase": "{phase}", "sync.finished": "finished"}
+                   "run.phase": "{phase}", "apply.side_done": "{side} written",
+                   "sync.finished": "finished"}
 
 
 @dataclass(frozen=True)

@@ -2,26 +2,29 @@
 
 ``enqueue_intents`` records intents through ``plan_write`` (a record whose content did
 not change enqueues nothing, so an identical rerun writes nothing). ``apply_outbox``
-sends every pending entry, a killed run's included, grouped by kind, 100 records a
-call: custom objects by upsert on their unique id property, then their v4
-associations; deals and companies by batch update; Stripe customers' metadata one by
-one under the outbox key as idempotency key. An entry is confirmed only once its
-record and its associations are written; the inputs of a 207 that failed stay pending
-and are counted, so the next run sends exactly those. Auth errors, the daily quota
-and retriable errors that outlived the retries propagate: what was not confirmed
+sends every pending entry, a killed run's included, 100 records a call: custom objects
+(payouts, then commission lines) by upsert on their unique id property, then their v4
+associations; deals and companies by batch update; HubSpot's two rate windows kept
+busy side by side (``sync.writeback.lanes``). Stripe customers' metadata goes one by
+one under the outbox key as idempotency key, meanwhile. An entry is confirmed only once
+its record and its associations are written; the inputs of a 207 that failed stay
+pending and are counted, so the next run sends exactly those. Auth errors, the daily
+quota and retriable errors that outlived the retries propagate: what was not confirmed
 stays pending. Stripe transfers (``stripe.transfer``) are not sent here: see
 ``sync.payments.transfers`` (R26).
 """
 
 from __future__ import annotations
 
-import contextvars
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from functools import partial
+from typing import Any
+
+import structlog
 
 from mappings.properties import PropertyMap
 from sync.adapters.hubspot.batch import BatchOutcome, chunked
@@ -46,11 +49,13 @@ from sync.writeback.intents import (
     STRIPE_CUSTOMER,
     Intent,
 )
+from sync.writeback.lanes import Task, Upsert, in_parallel, send_side_by_side
 
-SENDERS = 2  # HubSpot chunks in flight at once (see in_parallel)
-T = TypeVar("T")
 Properties = dict[str, str]
 Link = tuple[str, str]  # (object type to associate with, its record id)
+Pairs = dict[str, dict[tuple[str, str], str]]  # to type -> (from id, to id) -> target
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass(slots=True)
@@ -96,15 +101,19 @@ def apply_outbox(ledger: Ledger, hubspot: HubSpotGateway, stripe: StripeGateway,
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="apply-stripe") as pool:
         stripe_side = pool.submit(_send_metadata, ledger, stripe,
                                   _pending(ledger, STRIPE_CUSTOMER), summary)
-        _send_custom(ledger, hubspot, _pending(ledger, HUBSPOT_LINE), lines.object_name,
-                     lines.line_id, _line_links(props), summary)
+        # Finance's moves are read back before any payout record is written (R26), and
+        # the payouts go first, so that check is as fresh as their writes.
         payouts = _writable_payouts(ledger, hubspot, props, hubspot_payouts, finance, summary)
-        _send_custom(ledger, hubspot, payouts, props.payout.object_name,
-                     props.payout.payout_id, _payout_links(props), summary)
-        _send_updates(ledger, hubspot, DEALS, _pending(ledger, HUBSPOT_DEAL), summary)
+        upserts = [*_upserts(ledger, hubspot, payouts, props.payout.object_name,
+                             props.payout.payout_id, _payout_links(props), summary),
+                   *_upserts(ledger, hubspot, _pending(ledger, HUBSPOT_LINE),
+                             lines.object_name, lines.line_id, _line_links(props), summary)]
         # A partner's totals and its payout controls (R32, R35) go in one update.
-        _send_updates(ledger, hubspot, COMPANIES, _pending(ledger, HUBSPOT_COMPANY)
-                      + _pending(ledger, HUBSPOT_COMPANY_CONTROLS), summary)
+        updates = [*_updates(ledger, hubspot, DEALS, _pending(ledger, HUBSPOT_DEAL), summary),
+                   *_updates(ledger, hubspot, COMPANIES, _pending(ledger, HUBSPOT_COMPANY)
+                             + _pending(ledger, HUBSPOT_COMPANY_CONTROLS), summary)]
+        send_side_by_side(upserts, updates)
+        log.debug("apply.side_done", side="hubspot")  # the run's timeline (benchmarks.portal)
         stripe_side.result()
     return summary
 
@@ -177,46 +186,43 @@ def _payout_links(props: PropertyMap) -> Callable[[Properties], list[Link]]:
 # -- sending --------------------------------------------------------------------------
 
 
-def in_parallel(chunks: Iterable[Sequence[T]], send: Callable[[Sequence[T]], None]) -> None:
-    """``send`` each chunk, ``SENDERS`` at a time: a chunk is a few calls in a row (an
-    upsert, then its associations), and one at a time a run waits on every call's round
-    trip instead of the rate limit (the pacer is shared). The first failure stops what
-    has not started and is raised; the chunks under way finish and settle."""
-    with ThreadPoolExecutor(max_workers=SENDERS, thread_name_prefix="apply-hubspot") as pool:
-        sending = [pool.submit(contextvars.copy_context().run, send, chunk)
-                   for chunk in chunks]
-        try:
-            for sent in sending:
-                sent.result()
-        finally:
-            pool.shutdown(cancel_futures=True)
-
-
-def _send_custom(ledger: Ledger, hubspot: HubSpotGateway, entries: Sequence[OutboxEntry],
-                 object_name: str, id_property: str,
-                 links: Callable[[Properties], list[Link]], summary: ApplySummary) -> None:
-    """Upsert 100 at a time on the unique id property, then associate what was written."""
-    def send(chunk: Sequence[OutboxEntry]) -> None:
+def _upserts(ledger: Ledger, hubspot: HubSpotGateway, entries: Sequence[OutboxEntry],
+             object_name: str, id_property: str, links: Callable[[Properties], list[Link]],
+             summary: ApplySummary) -> list[Upsert]:
+    """Per 100 entries: upsert on the unique id property; the task that associates what
+    was written and settles the chunk (None: settled already, nothing to associate)."""
+    def upsert(chunk: Sequence[OutboxEntry]) -> Task | None:
         records = [(entry.target, _properties(entry)) for entry in chunk]
         outcome = hubspot.upsert_records(object_name, id_property, records)
         failed = {key: failure.message for key, failure in outcome.failed.items()}
-        failed |= _associate(hubspot, object_name, records, outcome, links)
-        _settle(ledger, chunk, outcome.succeeded, failed, summary)
+        pairs = _pairs(records, outcome, links)
+        if not pairs:
+            _settle(ledger, chunk, outcome.succeeded, failed, summary)
+            return None
 
-    in_parallel(chunked(entries), send)
+        def associate() -> None:
+            failed.update(_associate(hubspot, object_name, pairs))
+            _settle(ledger, chunk, outcome.succeeded, failed, summary)
+        return associate
+
+    return [partial(upsert, chunk) for chunk in chunked(entries)]
 
 
-def _associate(hubspot: HubSpotGateway, object_name: str, records: list[tuple[str, Properties]],
-               written: BatchOutcome[str], links: Callable[[Properties], list[Link]]
-               ) -> dict[str, str]:
-    """v4 default associations of the written records; target -> why one failed."""
-    pairs: dict[str, dict[Link, str]] = defaultdict(dict)  # to type -> (from, to) -> target
+def _pairs(records: list[tuple[str, Properties]], written: BatchOutcome[str],
+           links: Callable[[Properties], list[Link]]) -> Pairs:
+    """The written records' links: to type -> (record id, linked id) -> target."""
+    pairs: Pairs = defaultdict(dict)
     for target, values in records:
         record_id = written.succeeded.get(target)
         if record_id is None:
             continue
         for to_type, to_id in links(values):
             pairs[to_type][(record_id, to_id)] = target
+    return pairs
+
+
+def _associate(hubspot: HubSpotGateway, object_name: str, pairs: Pairs) -> dict[str, str]:
+    """v4 default associations; target -> why one failed."""
     failed: dict[str, str] = {}
     for to_type, owners in pairs.items():
         outcome = hubspot.associate(object_name, to_type, list(owners))
@@ -225,15 +231,15 @@ def _associate(hubspot: HubSpotGateway, object_name: str, records: list[tuple[st
     return failed
 
 
-def _send_updates(ledger: Ledger, hubspot: HubSpotGateway, object_type: str,
-                  entries: Sequence[OutboxEntry], summary: ApplySummary) -> None:
-    """Batch update by HubSpot record id, 100 records at a time (deals, companies); the
+def _updates(ledger: Ledger, hubspot: HubSpotGateway, object_type: str,
+             entries: Sequence[OutboxEntry], summary: ApplySummary) -> list[Task]:
+    """Batch updates by HubSpot record id, 100 records a task (deals, companies); the
     entries of one record (a company's totals and controls) are one input."""
     by_target: dict[str, list[OutboxEntry]] = defaultdict(list)
     for entry in entries:
         by_target[entry.target].append(entry)
 
-    def send(targets: Sequence[str]) -> None:
+    def update(targets: Sequence[str]) -> None:
         chunk = [entry for target in targets for entry in by_target[target]]
         outcome = hubspot.update_records(object_type, [
             (target, {k: v for entry in by_target[target] for k, v in _properties(entry).items()})
@@ -241,20 +247,24 @@ def _send_updates(ledger: Ledger, hubspot: HubSpotGateway, object_type: str,
         failed = {key: failure.message for key, failure in outcome.failed.items()}
         _settle(ledger, chunk, outcome.succeeded, failed, summary)
 
-    in_parallel(chunked(list(by_target)), send)
+    return [partial(update, targets) for targets in chunked(list(by_target))]
 
 
 def _send_metadata(ledger: Ledger, stripe: StripeGateway, entries: Sequence[OutboxEntry],
                    summary: ApplySummary) -> None:
-    """Stripe has no batch update: one call per customer, keyed by the outbox key."""
-    for entry in entries:
+    """Stripe has no batch update: one call per customer, keyed by the outbox key, a
+    few at a time (one at a time waits on round trips, not on Stripe's rate limit)."""
+    def send(entry: OutboxEntry) -> None:
         metadata = dict(entry.payload.get("payload", {}))
         try:
             stripe.update_customer_metadata(entry.target, metadata, idempotency_key=entry.key)
         except RequestRejected as error:
             _settle(ledger, [entry], {}, {entry.target: str(error)}, summary)
-            continue
+            return
         _settle(ledger, [entry], {entry.target: entry.target}, {}, summary)
+
+    in_parallel(partial(send, entry) for entry in entries)
+    log.debug("apply.side_done", side="stripe")
 
 
 def _settle(ledger: Ledger, chunk: Sequence[OutboxEntry], succeeded: Mapping[str, str],

@@ -28,7 +28,13 @@ from sync.domain.terms import ApprovalTerms
 from sync.engine.decide import decide
 from sync.ledger import Ledger
 from sync.writeback.finance import FinanceControls
-from sync.writeback.intents import Intent, build_intents
+from sync.writeback.intents import (
+    HUBSPOT_DEAL,
+    HUBSPOT_LINE,
+    HUBSPOT_PAYOUT,
+    Intent,
+    build_intents,
+)
 from sync.writeback.send import enqueue_intents
 from tests.adapters.hubspot_support import STAMP, Portal, served_portal
 from tests.adapters.stripe_support import StripeEnv, gateway, stripe_env
@@ -45,6 +51,7 @@ PAYOUT = {pid: f"vmcpo_{pid}_2025-02" for pid in CUSTOMERS}
 AMOUNT = 25000  # 25% of 1,000.00 (R12, partner tier)
 FINANCE = WriteSource(source_type="CRM_UI", source_id=None, user_id=7)
 APPROVERS = ("7",)  # R33: FINANCE's HubSpot user may approve
+LINE = PROPS.commission_line
 HUBSPOT_WRITES = ("crm.objects.batch.upsert", "crm.objects.batch.update",
                   "crm.associations.batch.default")
 
@@ -148,6 +155,36 @@ class World:
 
     def transfers(self) -> list[dict[str, Any]]:
         return self.stripe_env.sandbox.state.newest_first("transfer")
+
+
+def bulk_lines(count: int) -> list[Intent]:
+    """``count`` accrued lines of partner 101 on deal 201, beside the engine's."""
+    base = {LINE.partner_id: "101", LINE.deal_id: "201", LINE.status: "accrued"}
+    return [Intent(HUBSPOT_LINE, f"vmcl_bulk_{n:03d}", {**base, LINE.line_id: f"vmcl_bulk_{n:03d}"})
+            for n in range(count)]
+
+
+def _by_kind(intents: list[Intent], kind: str) -> dict[str, dict[str, str]]:
+    return {i.target: dict(i.payload) for i in intents if i.kind == kind}
+
+
+def assert_hubspot_holds(w: World, intents: list[Intent]) -> None:
+    """Every line, payout and deal intent is in HubSpot, lines and payouts linked."""
+    lines = w.records(LINE.object_name, LINE.line_id)
+    for line_id, payload in _by_kind(intents, HUBSPOT_LINE).items():
+        assert {k: lines[line_id].get(k) for k in payload} == payload
+        record_id = w.record_id(LINE.object_name, LINE.line_id, line_id)
+        assert w.linked(LINE.object_name, record_id, "companies") == {payload[LINE.partner_id]}
+        assert w.linked(LINE.object_name, record_id, "deals") == {payload[LINE.deal_id]}
+    names = PROPS.payout
+    payouts = w.records(names.object_name, names.payout_id)
+    for payout_id, payload in _by_kind(intents, HUBSPOT_PAYOUT).items():
+        assert {k: payouts[payout_id].get(k) for k in payload} == payload
+        record_id = w.record_id(names.object_name, names.payout_id, payout_id)
+        assert w.linked(names.object_name, record_id, "companies") == {payload[names.partner_id]}
+    deals = w.records("deals", "hs_object_id")
+    for deal_id, payload in _by_kind(intents, HUBSPOT_DEAL).items():
+        assert {k: deals[deal_id].get(k) for k in payload} == payload
 
 
 def seed_deal(portal: Portal, deal_id: str) -> None:

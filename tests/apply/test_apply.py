@@ -4,33 +4,18 @@ from __future__ import annotations
 
 from mappings.properties import DEFAULT_PROPERTY_MAP as PROPS
 from sync.ledger import Ledger
-from sync.writeback.intents import HUBSPOT_DEAL, HUBSPOT_LINE, HUBSPOT_PAYOUT, Intent
+from sync.writeback.intents import HUBSPOT_DEAL, Intent
 from sync.writeback.send import apply_outbox, enqueue_intents
-from tests.apply.support import CUSTOMERS, World, seed_deal, world
+from tests.apply.support import (
+    CUSTOMERS,
+    World,
+    assert_hubspot_holds,
+    bulk_lines,
+    seed_deal,
+    world,
+)
 
 LINE, PAYOUT = PROPS.commission_line, PROPS.payout
-
-
-def _by_kind(intents: list[Intent], kind: str) -> dict[str, dict[str, str]]:
-    return {i.target: dict(i.payload) for i in intents if i.kind == kind}
-
-
-def _assert_hubspot_holds(w: World, intents: list[Intent]) -> None:
-    lines = w.records(LINE.object_name, LINE.line_id)
-    for line_id, payload in _by_kind(intents, HUBSPOT_LINE).items():
-        assert {k: lines[line_id].get(k) for k in payload} == payload
-        record_id = w.record_id(LINE.object_name, LINE.line_id, line_id)
-        assert w.linked(LINE.object_name, record_id, "companies") == {payload[LINE.partner_id]}
-        assert w.linked(LINE.object_name, record_id, "deals") == {payload[LINE.deal_id]}
-    payouts = w.records(PAYOUT.object_name, PAYOUT.payout_id)
-    for payout_id, payload in _by_kind(intents, HUBSPOT_PAYOUT).items():
-        assert {k: payouts[payout_id].get(k) for k in payload} == payload
-        record_id = w.record_id(PAYOUT.object_name, PAYOUT.payout_id, payout_id)
-        assert w.linked(PAYOUT.object_name, record_id, "companies") == {
-            payload[PAYOUT.partner_id]}
-    deals = w.records("deals", "hs_object_id")
-    for deal_id, payload in _by_kind(intents, HUBSPOT_DEAL).items():
-        assert {k: deals[deal_id].get(k) for k in payload} == payload
 
 
 def test_every_intent_is_written_and_an_identical_rerun_writes_nothing(w: World) -> None:
@@ -42,7 +27,7 @@ def test_every_intent_is_written_and_an_identical_rerun_writes_nothing(w: World)
 
     assert summary.failed == {} and summary.held == []
     assert summary.written == len(intents) and w.ledger.pending() == []
-    _assert_hubspot_holds(w, intents)
+    assert_hubspot_holds(w, intents)
     companies = w.records("companies", "hs_object_id")
     for company in ("101", "102", "103"):
         assert companies[company]["vmc_commission_accrued_total"] == "250.00"
@@ -99,7 +84,7 @@ def test_a_run_killed_between_intent_and_write_writes_once(w: World, sqlite_url:
         assert enqueue_intents(reopened, w.intents(decisions), run_id) == 0
         summary = apply_outbox(reopened, w.hubspot, w.stripe, PROPS)
         assert summary.written == len(intents)
-        _assert_hubspot_holds(w, intents)
+        assert_hubspot_holds(w, intents)
         assert w.portal.count("crm.objects.batch.upsert") == 2
         assert w.stripe_calls("customers.update") == len(CUSTOMERS)
 
@@ -125,9 +110,7 @@ def test_newer_content_replaces_an_unsent_intent(w: World) -> None:
 
 
 def test_more_than_100_records_go_100_a_call(w: World) -> None:
-    base = {LINE.partner_id: "101", LINE.deal_id: "201", LINE.status: "accrued"}
-    intents = [Intent(HUBSPOT_LINE, f"vmcl_bulk_{n:03d}", {**base, LINE.line_id: f"vmcl_bulk_{n:03d}"})
-               for n in range(250)]
+    intents = bulk_lines(250)
     assert enqueue_intents(w.ledger, intents, 1) == 250
 
     summary = apply_outbox(w.ledger, w.hubspot, w.stripe, PROPS)
