@@ -4,10 +4,10 @@ object: a month-start burst of thousands of paid invoices costs a few dozen call
 The listing is the hourly pull's own incremental step (``sync.pull.stripe``): the events
 since its cursor, oldest first, each object's newest state kept (a deletion removes it),
 an invoice with truncated lines read again whole. Read to its end, it is stored as that
-step stores it and the cursor moves as it moves it (the next hourly pull then does not
-read those pages again), except that it stays a second short of the newest event (see
-``_cursor``: a burst is still arriving while it is read). The hourly pull and the
-targeted syncs share the job lock, so nobody moves the cursor in between.
+step stores it and the cursor moves as it moves it (to the run's start less the
+overlap: the next pull reads again only the events of that overlap, which a burst still
+arriving while it is read may add to). The hourly pull and the targeted syncs share the
+job lock, so nobody moves the cursor in between.
 
 The cost, and so the threshold: per id, ``n`` named objects cost ``n`` calls; the listing
 costs one call per 100 events since the cursor, and a paid invoice alone brings three of
@@ -100,21 +100,10 @@ def read_listing(stripe: StripeGateway, since: int, named: dict[Named, list[Webh
     else:
         stored = oldest_first
         listed = Listed(newest_states(oldest_first, stripe),
-                        _cursor(since, burst.now - burst.overlap, oldest_first), pages=pages)
+                        next_cursor(since, burst.now - burst.overlap), pages=pages)
     listed.event_ids = frozenset(str(event["id"]) for event in stored)
     listed.covered = covered(oldest_first, named)
     return listed
-
-
-def _cursor(since: int, floor: datetime, oldest_first: list[JSON]) -> int:
-    """The hourly pull's next cursor, but a second earlier when that is the newest
-    event's second: in a burst, more events of that very second may become listed just
-    after the read, and the next listing (``created > cursor``) would skip them. Read
-    again, an event changes nothing (the newest per object counts)."""
-    cursor = next_cursor(since, floor, oldest_first)
-    if oldest_first and cursor == int(oldest_first[-1]["created"]):
-        return max(since, cursor - 1)
-    return cursor
 
 
 def covered(oldest_first: list[JSON], named: dict[Named, list[WebhookEvent]]) -> set[Named]:

@@ -3,9 +3,12 @@ full listing or from the events since the cursor (Stripe keeps events 30 days).
 
 Every event carries the whole object as it was then, so applying one twice is harmless
 and the newest one per object is all that counts. The cursor
-(``stripe.events.created``, epoch seconds) is the newest event applied, or the pull's
-start minus the overlap when that is later: nothing newer than it was missed, so a
-quiet account never drifts out of the 30 days and into a full listing.
+(``stripe.events.created``, epoch seconds) is the pull's start minus the overlap
+(``PARTNERSYNC_PULL_OVERLAP_SECONDS``), never the newest event read: an event Stripe
+lists late (its index lags, or the clocks disagree) is created within the overlap, so
+the next pull, which asks for the events after the cursor, still reads it; an event read
+twice changes nothing. It moves on every pull, so a quiet account never drifts out of
+the 30 days and into a full listing.
 """
 
 from __future__ import annotations
@@ -75,7 +78,7 @@ def pull_stripe(stripe: StripeGateway, ledger: Ledger, mirror: Mirror, run_id: i
     changes = newest_states(events, stripe)
     with turn, ledger.transaction():
         return store_changes(ledger, mirror, run_id, changes,
-                             next_cursor(since, now - overlap, events))
+                             next_cursor(since, now - overlap))
 
 
 def events_since(cursor: str | None, now: datetime) -> int | None:
@@ -85,9 +88,11 @@ def events_since(cursor: str | None, now: datetime) -> int | None:
     return int(cursor)
 
 
-def next_cursor(cursor: int, floor: datetime, events: list[JSON]) -> int:
-    """After applying ``events`` (all since ``cursor``): see the module docstring."""
-    return max([cursor, _epoch(floor), *(int(e["created"]) for e in events)])
+def next_cursor(cursor: int, floor: datetime) -> int:
+    """After applying the events since ``cursor``, read from ``floor`` (the pull's start
+    less the overlap) on: see the module docstring. Not the newest event's second: an
+    event of that second, or of the overlap before it, may still be listed late."""
+    return max(cursor, _epoch(floor))
 
 
 def _full_listing(stripe: StripeGateway, ledger: Ledger, mirror: Mirror, run_id: int,

@@ -173,3 +173,24 @@ def test_a_full_listing_is_due_after_full_every(small: World) -> None:
     small.advance(hours=1)
     later = small.pull()
     assert later.full_hubspot and later.full_stripe
+
+
+def test_an_event_listed_after_the_pull_read_its_second_is_read_by_the_next(
+        small: World) -> None:
+    """The cursor is the pull's start less the overlap, never the newest event read: an
+    event Stripe lists only after a pull read others of its second (or of the overlap
+    before) is still read by the next pull (PARTNERSYNC_PULL_OVERLAP_SECONDS)."""
+    small.pull()
+    small.advance(minutes=15)
+    first, second = sorted(small.mirror.ids(CUSTOMER))[:2]
+    small.stripe_change(action="update", object="customer", id=first,
+                        fields={"email": "first@renamed.example"})
+    small.pull()  # reads the first change; the clock stands still: same second
+    small.stripe_change(action="update", object="customer", id=second,
+                        fields={"email": "second@renamed.example"})
+    small.advance(minutes=1)
+    small.pull()
+
+    emails = {record["id"]: record["email"] for record in small.mirror.records(CUSTOMER)}
+    assert (emails[first], emails[second]) == ("first@renamed.example",
+                                               "second@renamed.example")
