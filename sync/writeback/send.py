@@ -33,7 +33,7 @@ from sync.adapters.stripe.gateway import StripeGateway
 from sync.errors import RequestRejected
 from sync.ledger import Ledger
 from sync.ledger.records import OutboxEntry
-from sync.ledger.written import confirm_all, plan_writes
+from sync.ledger.written import plan_writes
 from sync.writeback.finance import (
     FinanceControls,
     hubspot_statuses,
@@ -50,6 +50,7 @@ from sync.writeback.intents import (
     Intent,
 )
 from sync.writeback.lanes import Task, Upsert, in_parallel, send_side_by_side
+from sync.writeback.settle import SettledInBatches, settle
 
 Properties = dict[str, str]
 Link = tuple[str, str]  # (object type to associate with, its record id)
@@ -197,12 +198,12 @@ def _upserts(ledger: Ledger, hubspot: HubSpotGateway, entries: Sequence[OutboxEn
         failed = {key: failure.message for key, failure in outcome.failed.items()}
         pairs = _pairs(records, outcome, links)
         if not pairs:
-            _settle(ledger, chunk, outcome.succeeded, failed, summary)
+            settle(ledger, chunk, outcome.succeeded, failed, summary)
             return None
 
         def associate() -> None:
             failed.update(_associate(hubspot, object_name, pairs))
-            _settle(ledger, chunk, outcome.succeeded, failed, summary)
+            settle(ledger, chunk, outcome.succeeded, failed, summary)
         return associate
 
     return [partial(upsert, chunk) for chunk in chunked(entries)]
@@ -245,7 +246,7 @@ def _updates(ledger: Ledger, hubspot: HubSpotGateway, object_type: str,
             (target, {k: v for entry in by_target[target] for k, v in _properties(entry).items()})
             for target in targets])
         failed = {key: failure.message for key, failure in outcome.failed.items()}
-        _settle(ledger, chunk, outcome.succeeded, failed, summary)
+        settle(ledger, chunk, outcome.succeeded, failed, summary)
 
     return [partial(update, targets) for targets in chunked(list(by_target))]
 
@@ -254,34 +255,19 @@ def _send_metadata(ledger: Ledger, stripe: StripeGateway, entries: Sequence[Outb
                    summary: ApplySummary) -> None:
     """Stripe has no batch update: one call per customer, keyed by the outbox key, a
     few at a time (one at a time waits on round trips, not on Stripe's rate limit)."""
+    settled = SettledInBatches(ledger, summary)
+
     def send(entry: OutboxEntry) -> None:
         metadata = dict(entry.payload.get("payload", {}))
         try:
             stripe.update_customer_metadata(entry.target, metadata, idempotency_key=entry.key)
         except RequestRejected as error:
-            _settle(ledger, [entry], {}, {entry.target: str(error)}, summary)
+            settled.add(entry, failure=str(error))
             return
-        _settle(ledger, [entry], {entry.target: entry.target}, {}, summary)
+        settled.add(entry)
 
-    in_parallel(partial(send, entry) for entry in entries)
+    try:
+        in_parallel(partial(send, entry) for entry in entries)
+    finally:  # what was written before a failure is confirmed
+        settled.flush()
     log.debug("apply.side_done", side="stripe")
-
-
-def _settle(ledger: Ledger, chunk: Sequence[OutboxEntry], succeeded: Mapping[str, str],
-            failed: Mapping[str, str], summary: ApplySummary) -> None:
-    """Confirm what was written; leave what failed pending for the next run. The
-    confirmations of a chunk go in one statement (a run confirms 100,000 lines)."""
-    confirmed: dict[str, dict[str, Any]] = {}
-    failures: dict[str, str] = {}
-    with ledger.transaction():
-        for entry in chunk:
-            reason = failed.get(entry.target)
-            if reason is None and entry.target not in succeeded:
-                reason = "no result for this record"
-            if reason is None:
-                confirmed[entry.key] = {"id": succeeded[entry.target]}
-            else:
-                ledger.fail(entry.key, reason, retry=True)
-                failures[entry.key] = reason
-        confirm_all(ledger, confirmed)
-    summary.settled(chunk, confirmed, failures)
