@@ -119,35 +119,26 @@ class Mirror:
     def stream(self, object_type: str) -> Iterator[dict[str, Any]]:
         """The bodies of a type in record id order, read a page at a time, each page in
         its own transaction (on SQLite every transaction takes the write lock)."""
-        after: str | None = None
         rows = table_of(MirrorRow).c  # Core: no ORM loading for 340,000 bodies
-        while True:
-            query = select(rows.record_id, rows.body).where(rows.object_type == object_type)
-            if after is not None:
-                query = query.where(rows.record_id > after)
-            with self._ledger.transaction() as session:
-                page = list(session.connection().execute(
-                    query.order_by(rows.record_id).limit(CHUNK)))
-            for _, body in page:
-                yield body
-            if len(page) < CHUNK:
-                return
-            after = page[-1][0]
+        yield from (body for _, body in self._paged(object_type, rows.body, CHUNK))
 
     def stream_mapped(self, object_type: str) -> Iterator[tuple[str, bytes | None]]:
         """(record id, its stored mapped form) of a type in record id order, paged as
-        ``stream``; the bodies are not read."""
+        ``stream`` (bigger pages: the forms are small); the bodies are not read."""
+        yield from self._paged(object_type, table_of(MirrorRow).c.mapped, CHUNK * 5)
+
+    def _paged(self, object_type: str, column: Any, size: int) -> Iterator[tuple[str, Any]]:
         rows = table_of(MirrorRow).c
         after: str | None = None
         while True:
-            query = select(rows.record_id, rows.mapped).where(rows.object_type == object_type)
+            query = select(rows.record_id, column).where(rows.object_type == object_type)
             if after is not None:
                 query = query.where(rows.record_id > after)
             with self._ledger.transaction() as session:
-                page = list(session.connection().execute(
-                    query.order_by(rows.record_id).limit(CHUNK * 5)))
-            yield from ((record_id, mapped) for record_id, mapped in page)
-            if len(page) < CHUNK * 5:
+                page = [(record_id, value) for record_id, value in session.connection()
+                        .execute(query.order_by(rows.record_id).limit(size))]
+            yield from page
+            if len(page) < size:
                 return
             after = page[-1][0]
 
