@@ -69,7 +69,8 @@ def encoded(result: Mapped) -> bytes | None:
 
 
 class Stale(Exception):
-    """A stored form written by other mapping code, or none: map the body again."""
+    """A stored form written by other mapping code, damaged, or none: map the body
+    again."""
 
 
 def decode(stored: bytes | None) -> Invoice | None:
@@ -81,7 +82,10 @@ def decode(stored: bytes | None) -> Invoice | None:
         return None
     if kind != _MAPPED:
         raise Stale
-    return _DECODER.decode(stored[9:])
+    try:
+        return _DECODER.decode(stored[9:])
+    except msgspec.MsgspecError:  # damaged: the body is still there to map
+        raise Stale from None
 
 
 def known_price_ids(prices: Iterable[object]) -> set[str]:

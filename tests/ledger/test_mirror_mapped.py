@@ -87,6 +87,11 @@ def test_forms_missing_or_from_other_code_are_mapped_from_the_body_and_stored(
     mirror.store_mapped(INVOICES, older)  # written by an older release's mapping code
     assert mapped_invoices(mirror, _known()) == _expected(bodies, _known())
     assert _forms(mirror) == forms
+    damaged = {record_id: form[:9] + b"\xc1" for record_id, form in forms.items()
+               if form and form[8:9] == b"I"}  # 0xc1: never valid msgpack
+    mirror.store_mapped(INVOICES, damaged)
+    assert mapped_invoices(mirror, _known()) == _expected(bodies, _known())
+    assert _forms(mirror) == forms
 
 
 def test_a_changed_body_is_stored_with_its_new_form(ledger: Ledger) -> None:
