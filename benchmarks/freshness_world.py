@@ -78,7 +78,10 @@ def _never_paid(world: World) -> tuple[dict[str, Any], dict[str, Any], dict[str,
     for invoice in state.newest_first("invoice"):
         invoices.setdefault(str(invoice["customer"]), []).append(invoice)
     for customer_id, theirs in sorted(invoices.items()):
-        if len(theirs) == 1 and theirs[0]["status"] == "open":
+        # In the programme's currency: a customer billed in another converts as
+        # "unsupported_currency" and its deal's conversion never fills (the full
+        # portal's first never-paid customer is billed in another currency).
+        if len(theirs) == 1 and theirs[0]["status"] == "open" and theirs[0]["currency"] == "eur":
             subscription_id = theirs[0]["parent"]["subscription_details"]["subscription"]
             return (state.get("customer", customer_id),
                     state.get("subscription", subscription_id), theirs[0])
