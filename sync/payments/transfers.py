@@ -33,7 +33,8 @@ from sync.ledger.records import OutboxEntry, PayoutRecord
 from sync.payments.destinations import review_destinations, stripe_accounts
 from sync.writeback.finance import FinanceControls, FinanceReadback, read_back_finance
 from sync.writeback.intents import Intent, ledger_intents
-from sync.writeback.send import ApplySummary, apply_outbox, enqueue_intents
+from sync.writeback.send import apply_outbox, enqueue_intents
+from sync.writeback.settle import ApplySummary
 
 STRIPE_TRANSFER = "stripe.transfer"  # outbox kind of a transfer intent
 # What a payment run transfers (R26): approved payouts, and failed ones again.

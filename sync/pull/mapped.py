@@ -119,8 +119,12 @@ def _remapped(mirror: Mirror, stale: dict[str, bytes | None], known: set[str]
     remapped: dict[str, Mapped] = {}
     refreshed: dict[str, bytes | None] = {}
     for record_id, body in mirror.bodies(INVOICE, list(stale)):
-        remapped[record_id] = checked.map(body)
-        stored = encoded(plain.map(body))
+        mapped = plain.map(body)
+        # Clean without the prices: the check after the fact is the mapper's own; a
+        # quarantined one is mapped again with them (its reason can depend on them).
+        remapped[record_id] = (with_known_prices(mapped, known) if isinstance(mapped, Invoice)
+                               else mapped if mapped is None else checked.map(body))
+        stored = encoded(mapped)
         if stored != stale[record_id]:
             refreshed[record_id] = stored
     if missing := stale.keys() - remapped.keys():  # the job lock keeps other writers out

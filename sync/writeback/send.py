@@ -16,11 +16,9 @@ stays pending. Stripe transfers (``stripe.transfer``) are not sent here: see
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -50,34 +48,13 @@ from sync.writeback.intents import (
     Intent,
 )
 from sync.writeback.lanes import Task, Upsert, in_parallel, send_side_by_side
-from sync.writeback.settle import SettledInBatches, settle
+from sync.writeback.settle import ApplySummary, SettledInBatches, settle
 
 Properties = dict[str, str]
 Link = tuple[str, str]  # (object type to associate with, its record id)
 Pairs = dict[str, dict[tuple[str, str], str]]  # to type -> (from id, to id) -> target
 
 log = structlog.get_logger(__name__)
-
-
-@dataclass(slots=True)
-class ApplySummary:
-    sent: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # kind -> confirmed
-    failed: dict[str, str] = field(default_factory=dict)  # outbox key -> reason; still pending
-    held: list[str] = field(default_factory=list)  # payout writes that would undo finance
-    finance_applied: list[str] = field(default_factory=list)  # payouts finance moved
-    _lock: threading.Lock = field(default_factory=threading.Lock)  # senders run in threads
-
-    @property
-    def written(self) -> int:
-        return sum(self.sent.values())
-
-    def settled(self, chunk: Sequence[OutboxEntry], confirmed: Collection[str],
-                failed: Mapping[str, str]) -> None:
-        """Count a settled chunk: its confirmed keys by kind, its failures."""
-        with self._lock:
-            for entry in chunk:
-                self.sent[entry.kind] += entry.key in confirmed
-            self.failed.update(failed)
 
 
 def enqueue_intents(ledger: Ledger, intents: Iterable[Intent], run_id: int) -> int:

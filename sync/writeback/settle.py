@@ -11,15 +11,36 @@ the same idempotency key (its outbox key): Stripe answers it as the first time.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections import defaultdict
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from sync.ledger import Ledger
 from sync.ledger.records import OutboxEntry
 from sync.ledger.written import confirm_all
 
-if TYPE_CHECKING:
-    from sync.writeback.send import ApplySummary
+
+@dataclass(slots=True)
+class ApplySummary:
+    sent: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # kind -> confirmed
+    failed: dict[str, str] = field(default_factory=dict)  # outbox key -> reason; still pending
+    held: list[str] = field(default_factory=list)  # payout writes that would undo finance
+    finance_applied: list[str] = field(default_factory=list)  # payouts finance moved
+    _lock: threading.Lock = field(default_factory=threading.Lock)  # senders run in threads
+
+    @property
+    def written(self) -> int:
+        return sum(self.sent.values())
+
+    def settled(self, chunk: Sequence[OutboxEntry], confirmed: Collection[str],
+                failed: Mapping[str, str]) -> None:
+        """Count a settled chunk: its confirmed keys by kind, its failures."""
+        with self._lock:
+            for entry in chunk:
+                self.sent[entry.kind] += entry.key in confirmed
+            self.failed.update(failed)
+
 
 BATCH = 50  # entries a transaction: a second of Stripe's 100 writes a second at most
 

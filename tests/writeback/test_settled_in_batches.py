@@ -11,8 +11,7 @@ import pytest
 
 from sync.ledger import Ledger
 from sync.ledger.records import OutboxEntry
-from sync.writeback.send import ApplySummary
-from sync.writeback.settle import SettledInBatches
+from sync.writeback.settle import ApplySummary, SettledInBatches
 
 KIND = "stripe.customer_metadata"
 
